@@ -1,0 +1,442 @@
+"""Survey designs: sampling weights, strata, finite population corrections and clusters.
+
+A :class:`Design` is the Python counterpart of R's ``svydesign(ids=, strata=, weights=,
+fpc=)`` object (Lumley 2010, ch. 2).  It holds, for ``n`` respondents,
+
+* the sampling weights ``w_i`` (``1 / pi_i``),
+* the stratum of each respondent (``h = 1..H``),
+* the primary sampling unit (PSU) of each respondent; without ``ids`` every respondent is
+  its own PSU (a one-stage element sample),
+* the number of sampled PSUs ``n_h`` and, when a finite population correction is given,
+  the number of population PSUs ``N_h`` in each stratum,
+* the calibration steps applied so far (post-stratification, raking, GREG calibration),
+  which the variance estimator needs (Deville & Särndal 1992; Lumley 2010, ch. 7).
+
+As in R, ``fpc`` is either the population size of each stratum (all values ``>= 1``) or
+the sampling fraction (all values ``<= 1``); it must be constant within a stratum.
+Multi-stage designs are handled with the ultimate-cluster approximation (the variance
+uses first-stage PSUs only, as R does when later-stage fpc are not given).
+
+Designs are immutable: weighting functions return a new design.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any, Literal
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+from scipy import sparse
+
+from .errors import StatsError
+
+FloatArray = NDArray[np.float64]
+IntArray = NDArray[np.intp]
+LonelyPSU = Literal["fail", "certainty", "remove", "adjust"]
+LONELY_PSU_RULES: tuple[str, ...] = ("fail", "certainty", "remove", "adjust")
+
+
+def is_missing(values: NDArray[Any]) -> NDArray[np.bool_]:
+    """Boolean mask of missing entries (``None``, NaN or empty string) in any array."""
+    if values.dtype.kind == "f":
+        return np.isnan(values)
+    if values.dtype.kind in "iub":
+        return np.zeros(values.shape, dtype=bool)
+    out = np.zeros(values.shape, dtype=bool)
+    for i, v in enumerate(values.tolist()):
+        if v is None or (isinstance(v, float) and v != v) or (isinstance(v, str) and v == ""):
+            out[i] = True
+    return out
+
+
+def factorize(values: ArrayLike, name: str) -> tuple[IntArray, list[Any]]:
+    """Integer codes ``0..L-1`` and sorted labels of a categorical array.
+
+    Raises :class:`StatsError` if the array holds missing values.
+    """
+    arr = np.asarray(values)
+    if arr.ndim != 1:
+        raise StatsError(f"« {name} » doit être une colonne (tableau à une dimension).")
+    if is_missing(arr).any():
+        first = int(np.flatnonzero(is_missing(arr))[0])
+        raise StatsError(
+            f"« {name} » contient une valeur manquante (ligne {first + 1} des données)."
+        )
+    if arr.dtype.kind == "O":
+        arr = arr.astype(str)
+    labels, codes = np.unique(arr, return_inverse=True)
+    return codes.astype(np.intp), [v.item() if hasattr(v, "item") else v for v in labels]
+
+
+def as_float_vector(values: ArrayLike, name: str, n: int | None = None) -> FloatArray:
+    """A finite float64 vector, checked for length, NaN and infinity (French errors)."""
+    try:
+        arr = np.asarray(values, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise StatsError(f"« {name} » doit contenir des nombres.") from exc
+    if arr.ndim != 1:
+        raise StatsError(f"« {name} » doit être une colonne (tableau à une dimension).")
+    if n is not None and arr.shape[0] != n:
+        raise StatsError(
+            f"« {name} » a {arr.shape[0]} valeurs alors que le plan en compte {n} "
+            "(longueurs différentes)."
+        )
+    bad = ~np.isfinite(arr)
+    if bad.any():
+        first = int(np.flatnonzero(bad)[0])
+        raise StatsError(
+            f"« {name} » contient une valeur manquante ou infinie (ligne {first + 1})."
+        )
+    return arr
+
+
+@dataclass(frozen=True)
+class Projection:
+    """One linear step ``E <- E - Z (A' E)`` of the calibration residual operator.
+
+    ``a_key``/``z_key`` identify ``A``/``Z`` so that repeated steps (raking back-fitting
+    iterations) share their matrices.
+    """
+
+    a: FloatArray
+    z: FloatArray
+    a_key: int
+    z_key: int
+
+
+@dataclass(frozen=True)
+class CalibrationStep:
+    """A calibration applied to the design, kept for the variance (like R's ``postStrata``).
+
+    ``kind`` is ``"poststratify"``, ``"rake"`` or ``"calibrate"``; ``projections`` is the
+    sequence of linear residualisation steps that R's ``svyrecvar`` applies for it.
+    """
+
+    kind: str
+    projections: tuple[Projection, ...]
+    description: str
+
+
+@dataclass(frozen=True)
+class ResidualOperator:
+    """``E -> E - Z (T (A' E))``: the composition of all calibration projections.
+
+    Composing the ``J`` projections ``E_j = E_{j-1} - Z_j A_j' E_{j-1}`` gives
+    ``E_J = E - sum_j Z_j B_j`` with ``B_j = A_j' E - sum_{l<j} (A_j' Z_l) B_l``, i.e.
+    ``B = (I + L)^{-1} F`` with ``F = [A_j' E]`` and ``L`` strictly lower block-triangular.
+    Steps sharing the same ``A`` or ``Z`` are merged, so the cost per estimate is that of
+    one weighted least-squares fit whatever the number of raking iterations.
+    """
+
+    a: FloatArray  # n x qa (distinct A matrices side by side)
+    z: FloatArray  # n x qz (distinct Z matrices side by side)
+    t: FloatArray  # qz x qa
+
+    def apply(self, e: FloatArray) -> FloatArray:
+        """Return the calibration residuals of the columns of ``e`` (n x m)."""
+        beta = self.t @ (self.a.T @ e)
+        return e - self.z @ beta
+
+    @classmethod
+    def compose(cls, projections: Sequence[Projection]) -> ResidualOperator:
+        """Build the operator from projections applied in order."""
+        a_index: dict[int, tuple[int, FloatArray]] = {}
+        z_index: dict[int, tuple[int, FloatArray]] = {}
+        a_off: list[int] = []
+        z_off: list[int] = []
+        qa = qz = 0
+        for p in projections:
+            if p.a_key not in a_index:
+                a_index[p.a_key] = (qa, p.a)
+                qa += p.a.shape[1]
+            if p.z_key not in z_index:
+                z_index[p.z_key] = (qz, p.z)
+                qz += p.z.shape[1]
+            a_off.append(a_index[p.a_key][0])
+            z_off.append(z_index[p.z_key][0])
+        sizes = [p.a.shape[1] for p in projections]
+        starts = np.concatenate([[0], np.cumsum(sizes)]).astype(int)
+        total = int(starts[-1])
+        lower = np.zeros((total, total))
+        cross: dict[tuple[int, int], FloatArray] = {}
+        for j, pj in enumerate(projections):
+            for k in range(j):
+                pk = projections[k]
+                key = (pj.a_key, pk.z_key)
+                if key not in cross:
+                    cross[key] = pj.a.T @ pk.z
+                lower[starts[j] : starts[j + 1], starts[k] : starts[k + 1]] = cross[key]
+        # P expands the distinct F blocks into one block per projection; S sums the B blocks
+        # that share a Z matrix.
+        expand = np.zeros((total, qa))
+        gather = np.zeros((qz, total))
+        for j, p in enumerate(projections):
+            size = sizes[j]
+            eye = np.eye(size)
+            expand[starts[j] : starts[j + 1], a_off[j] : a_off[j] + size] = eye
+            gather[z_off[j] : z_off[j] + size, starts[j] : starts[j + 1]] += eye
+        solved = np.linalg.solve(np.eye(total) + lower, expand)
+        a_mat = np.hstack([m for _, m in a_index.values()])
+        z_mat = np.hstack([m for _, m in z_index.values()])
+        return cls(a=a_mat, z=z_mat, t=gather @ solved)
+
+
+_KEY = [0]
+
+
+def new_key() -> int:
+    """A fresh identifier for a projection matrix."""
+    _KEY[0] += 1
+    return _KEY[0]
+
+
+class Design:
+    """A one-stage (or ultimate-cluster) stratified survey design, as R's ``svydesign``.
+
+    Parameters use R's names: ``weights`` (sampling weights) or ``probs`` (inclusion
+    probabilities), ``strata``, ``ids`` (PSU identifiers; PSUs are nested in strata) and
+    ``fpc`` (population size per stratum, or sampling fraction).  When neither weights nor
+    probabilities are given and ``fpc`` is a population size, the weights are
+    ``N_h / n_h`` (stratified simple random sampling).
+
+    ``lonely_psu`` says what to do with a stratum holding a single PSU, as R's option
+    ``survey.lonely.psu``: ``"fail"`` (an error), ``"certainty"`` or ``"remove"`` (no
+    contribution) or ``"adjust"`` (deviation from the overall mean).
+    """
+
+    def __init__(
+        self,
+        weights: ArrayLike | None = None,
+        *,
+        strata: ArrayLike | None = None,
+        ids: ArrayLike | None = None,
+        fpc: ArrayLike | Mapping[Any, float] | None = None,
+        probs: ArrayLike | None = None,
+        lonely_psu: LonelyPSU = "fail",
+        n: int | None = None,
+    ) -> None:
+        sizes = [
+            np.asarray(v).shape[0]
+            for v in (weights, strata, ids, probs)
+            if v is not None and not isinstance(v, Mapping)
+        ]
+        if fpc is not None and not isinstance(fpc, Mapping):
+            sizes.append(np.asarray(fpc).shape[0])
+        if n is not None:
+            sizes.append(n)
+        if not sizes:
+            raise StatsError("Le plan de sondage est vide : aucune colonne n'a été fournie.")
+        if len(set(sizes)) != 1:
+            raise StatsError(
+                "Les colonnes du plan de sondage n'ont pas la même longueur : "
+                + ", ".join(str(s) for s in sizes)
+                + "."
+            )
+        self.n: int = sizes[0]
+        if self.n == 0:
+            raise StatsError("Le plan de sondage ne contient aucune ligne.")
+        if lonely_psu not in LONELY_PSU_RULES:
+            raise StatsError(
+                f"« lonely_psu » doit valoir {', '.join(LONELY_PSU_RULES)} (reçu : {lonely_psu})."
+            )
+        self.lonely_psu: LonelyPSU = lonely_psu
+
+        if strata is None:
+            self.strata_codes: IntArray = np.zeros(self.n, dtype=np.intp)
+            self.strata_labels: list[Any] = [""]
+            self.has_strata = False
+        else:
+            self.strata_codes, self.strata_labels = factorize(strata, "strata")
+            self.has_strata = True
+        n_strata = len(self.strata_labels)
+
+        if ids is None:
+            psu = np.arange(self.n, dtype=np.intp)
+            self.has_clusters = False
+        else:
+            id_codes, _ = factorize(ids, "ids")
+            # PSUs are nested in strata (R's nest=TRUE).
+            pair = self.strata_codes.astype(np.int64) * (int(id_codes.max()) + 1) + id_codes
+            _, psu_inv = np.unique(pair, return_inverse=True)
+            psu = psu_inv.astype(np.intp)
+            self.has_clusters = True
+        self.psu_codes: IntArray = psu
+        n_psu_total = int(psu.max()) + 1
+        psu_strata = np.zeros(n_psu_total, dtype=np.intp)
+        psu_strata[psu] = self.strata_codes
+        self.psu_strata: IntArray = psu_strata
+        self.n_psu: FloatArray = np.bincount(psu_strata, minlength=n_strata).astype(np.float64)
+
+        self.pop_psu: FloatArray = np.full(n_strata, np.inf)
+        self.has_fpc = fpc is not None
+        if fpc is not None:
+            self.pop_psu = self._parse_fpc(fpc)
+
+        if weights is not None and probs is not None:
+            raise StatsError("Donnez les poids (« weights ») ou les probabilités, pas les deux.")
+        if weights is not None:
+            w = as_float_vector(weights, "weights", self.n)
+        elif probs is not None:
+            p = as_float_vector(probs, "probs", self.n)
+            if (p <= 0).any() or (p > 1).any():
+                raise StatsError("« probs » doit être compris dans ]0, 1].")
+            w = 1.0 / p
+        elif fpc is not None:
+            w = (self.pop_psu / self.n_psu)[self.strata_codes]
+        else:
+            raise StatsError(
+                "Le plan de sondage n'a ni poids (« weights »), ni probabilités, ni taille de "
+                "population (« fpc ») pour les calculer."
+            )
+        if (w < 0).any():
+            first = int(np.flatnonzero(w < 0)[0])
+            raise StatsError(f"« weights » contient un poids négatif (ligne {first + 1}).")
+        self.weights: FloatArray = w
+        self.weights.flags.writeable = False
+        self.calibration: tuple[CalibrationStep, ...] = ()
+
+    def _parse_fpc(self, fpc: ArrayLike | Mapping[Any, float]) -> FloatArray:
+        n_strata = len(self.strata_labels)
+        if isinstance(fpc, Mapping):
+            values = np.empty(n_strata)
+            for h, label in enumerate(self.strata_labels):
+                if label not in fpc and str(label) not in fpc:
+                    raise StatsError(f"« fpc » ne donne pas la taille de la strate « {label} ».")
+                values[h] = float(fpc[label] if label in fpc else fpc[str(label)])
+            per_row = values[self.strata_codes]
+        else:
+            per_row = as_float_vector(fpc, "fpc", self.n)
+        if (per_row <= 0).any():
+            raise StatsError("« fpc » doit être strictement positif.")
+        is_popsize = bool((per_row > 1).any())
+        if is_popsize and not (per_row >= 1).all():
+            raise StatsError(
+                "« fpc » mélange des tailles de population (> 1) et des fractions (< 1)."
+            )
+        pop = np.full(n_strata, np.nan)
+        for h in range(n_strata):
+            vals = np.unique(per_row[self.strata_codes == h])
+            if vals.size > 1:
+                raise StatsError(
+                    f"« fpc » varie à l'intérieur de la strate « {self.strata_labels[h]} »."
+                )
+            pop[h] = vals[0] if is_popsize else self.n_psu[h] / vals[0]
+        if (pop < self.n_psu - 1e-9).any():
+            h = int(np.flatnonzero(pop < self.n_psu - 1e-9)[0])
+            raise StatsError(
+                f"« fpc » : la strate « {self.strata_labels[h]} » a plus d'unités dans "
+                f"l'échantillon ({int(self.n_psu[h])}) que dans la population ({pop[h]:g})."
+            )
+        return pop
+
+    @classmethod
+    def from_columns(
+        cls,
+        data: Mapping[str, ArrayLike] | Any,
+        *,
+        weights: str | None = None,
+        strata: str | None = None,
+        ids: str | None = None,
+        fpc: str | None = None,
+        probs: str | None = None,
+        lonely_psu: LonelyPSU = "fail",
+    ) -> Design:
+        """Build a design from named columns of a mapping or a DataFrame (Polars, pandas).
+
+        Column names follow R's ``svydesign``; a missing column raises a French error
+        naming the argument and the column.
+        """
+        names = list(data.columns) if hasattr(data, "columns") else list(data.keys())
+
+        def col(arg: str, name: str | None) -> NDArray[Any] | None:
+            if name is None:
+                return None
+            if name not in names:
+                raise StatsError(f"la clé « {arg} » désigne une colonne absente : « {name} »")
+            values = data[name]
+            return np.asarray(values.to_numpy() if hasattr(values, "to_numpy") else values)
+
+        n = len(data[names[0]]) if names else 0
+        return cls(
+            col("weights", weights),
+            strata=col("strata", strata),
+            ids=col("ids", ids),
+            fpc=col("fpc", fpc),
+            probs=col("probs", probs),
+            lonely_psu=lonely_psu,
+            n=n,
+        )
+
+    # ------------------------------------------------------------------ derived designs
+    def with_weights(self, weights: FloatArray, step: CalibrationStep | None) -> Design:
+        """A copy with new weights and, if given, one more calibration step."""
+        new = object.__new__(Design)
+        new.__dict__.update(
+            {k: v for k, v in self.__dict__.items() if k not in _CACHED_ATTRIBUTES}
+        )
+        w = np.asarray(weights, dtype=np.float64).copy()
+        w.flags.writeable = False
+        new.weights = w
+        if step is not None:
+            new.calibration = (*self.calibration, step)
+        return new
+
+    # ------------------------------------------------------------------ cached helpers
+    @property
+    def is_calibrated(self) -> bool:
+        """True once post-stratification, raking or calibration has been applied."""
+        return bool(self.calibration)
+
+    @cached_property
+    def residual_operator(self) -> ResidualOperator | None:
+        """The calibration residual operator, or None for an uncalibrated design."""
+        if not self.calibration:
+            return None
+        return ResidualOperator.compose([p for s in self.calibration for p in s.projections])
+
+    @cached_property
+    def psu_matrix(self) -> sparse.csr_matrix:
+        """Sparse ``P x n`` matrix summing rows into their PSU."""
+        n_psu = self.psu_strata.shape[0]
+        return sparse.csr_matrix(
+            (np.ones(self.n), (self.psu_codes, np.arange(self.n))), shape=(n_psu, self.n)
+        )
+
+    @cached_property
+    def strata_matrix(self) -> sparse.csr_matrix:
+        """Sparse ``H x P`` matrix summing PSUs into their stratum."""
+        n_psu = self.psu_strata.shape[0]
+        return sparse.csr_matrix(
+            (np.ones(n_psu), (self.psu_strata, np.arange(n_psu))),
+            shape=(len(self.strata_labels), n_psu),
+        )
+
+    @cached_property
+    def sampling_fraction_complement(self) -> FloatArray:
+        """``1 - f_h = (N_h - n_h) / N_h`` per stratum (1 without fpc), as R's ``onestrat``."""
+        with np.errstate(invalid="ignore"):
+            f = np.where(np.isinf(self.pop_psu), 1.0, (self.pop_psu - self.n_psu) / self.pop_psu)
+        return np.asarray(f, dtype=np.float64)
+
+    @property
+    def degf(self) -> int:
+        """Design degrees of freedom: number of PSUs minus number of strata (R's ``degf``)."""
+        inset = self.weights != 0
+        return int(np.unique(self.psu_codes[inset]).size) - int(
+            np.unique(self.strata_codes[inset]).size
+        )
+
+    def __repr__(self) -> str:
+        parts = [f"n={self.n}", f"strata={len(self.strata_labels) if self.has_strata else 0}"]
+        if self.has_clusters:
+            parts.append(f"psu={self.psu_strata.shape[0]}")
+        if self.has_fpc:
+            parts.append("fpc")
+        parts.extend(s.kind for s in self.calibration)
+        return f"Design({', '.join(parts)})"
+
+
+_CACHED_ATTRIBUTES = frozenset({"residual_operator"})

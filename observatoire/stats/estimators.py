@@ -1,0 +1,481 @@
+"""Estimators of totals, means, proportions and ratios, for many variables and domains.
+
+For a domain ``d`` (indicator ``I_d``) and a variable ``y`` (Särndal, Swensson & Wretman
+1992, §5.8 and §10.3; Lumley 2010, §2.2):
+
+* total ``T_d = sum_i w_i I_d(i) y_i``, influence ``u_i = w_i I_d(i) y_i``;
+* mean ``m_d = T_d / N_d`` with ``N_d = sum_i w_i I_d(i)``, influence
+  ``u_i = w_i I_d(i) (y_i - m_d) / N_d``;
+* proportion of category ``c``: the mean of ``1[y_i = c]``;
+* ratio ``R_d = T_{y,d} / T_{x,d}``, influence ``u_i = w_i I_d(i) (y_i - R_d x_i) / T_{x,d}``.
+
+Domains keep the whole design (zero influence outside the domain), which is what R's
+``svyby`` does, so the domain's variance accounts for its random sample size.  All
+indicators of all domains are computed at once: the influence values form one matrix whose
+columns go through one calibration-residual product and one stratified sum of squares
+(see :mod:`observatoire.stats.variance`).
+
+The design effect is R's ``deff=TRUE``: ``V / V_srs`` with
+``V_srs = s^2_w (N_d - n_d) / (N_d n_d)`` for a mean (``s^2_w`` the weighted variance with
+the ``n / (n - 1)`` factor) and ``N_d^2`` times that for a total (Kish 1965).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from .ci import CI_METHODS, CIMethod, confidence_interval
+from .design import Design, FloatArray, factorize, is_missing
+from .errors import StatsError
+from .variance import taylor_variance
+
+Kind = Literal["mean", "total", "proportion"]
+KINDS: tuple[str, ...] = ("mean", "total", "proportion")
+OVERALL = ""
+
+#: Number of influence columns processed together (bounds memory to n x CHUNK floats).
+CHUNK_COLUMNS = 512
+
+
+@dataclass
+class Estimates:
+    """Results as a struct of arrays: one entry per (variable, category, domain level).
+
+    ``population`` is the weighted count of the domain (``N_d``, respondents to the variable
+    only), ``n`` the unweighted count, ``df`` the design degrees of freedom of the domain
+    and ``cv = se / estimate``.
+    """
+
+    variable: list[str] = field(default_factory=list)
+    category: list[str] = field(default_factory=list)
+    domain: list[str] = field(default_factory=list)
+    domain_level: list[str] = field(default_factory=list)
+    kind: list[str] = field(default_factory=list)
+    estimate: FloatArray = field(default_factory=lambda: np.zeros(0))
+    se: FloatArray = field(default_factory=lambda: np.zeros(0))
+    ci_low: FloatArray = field(default_factory=lambda: np.zeros(0))
+    ci_high: FloatArray = field(default_factory=lambda: np.zeros(0))
+    n: NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    population: FloatArray = field(default_factory=lambda: np.zeros(0))
+    deff: FloatArray = field(default_factory=lambda: np.zeros(0))
+    df: NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    ci_method: list[str] = field(default_factory=list)
+
+    OUTPUT_COLUMNS = (
+        "variable",
+        "category",
+        "domain",
+        "domain_level",
+        "estimate",
+        "se",
+        "ci_low",
+        "ci_high",
+        "n",
+        "deff",
+    )
+
+    def __len__(self) -> int:
+        return len(self.variable)
+
+    @property
+    def variance(self) -> FloatArray:
+        """Estimated variances (``se ** 2``)."""
+        return np.asarray(self.se**2, dtype=np.float64)
+
+    @property
+    def cv(self) -> FloatArray:
+        """Coefficient of variation ``se / |estimate|`` (NaN when the estimate is 0)."""
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.asarray(self.se / np.abs(self.estimate), dtype=np.float64)
+
+    def rows(self) -> list[dict[str, Any]]:
+        """One dictionary per estimate with every field (CV included)."""
+        cv = self.cv
+        return [
+            {
+                "variable": self.variable[i],
+                "category": self.category[i],
+                "domain": self.domain[i],
+                "domain_level": self.domain_level[i],
+                "kind": self.kind[i],
+                "estimate": float(self.estimate[i]),
+                "se": float(self.se[i]),
+                "ci_low": float(self.ci_low[i]),
+                "ci_high": float(self.ci_high[i]),
+                "n": int(self.n[i]),
+                "population": float(self.population[i]),
+                "deff": float(self.deff[i]),
+                "cv": float(cv[i]),
+                "df": int(self.df[i]),
+                "ci_method": self.ci_method[i],
+            }
+            for i in range(len(self))
+        ]
+
+    def find(
+        self, variable: str, category: str = "", domain: str = OVERALL, domain_level: str = ""
+    ) -> int:
+        """Index of one estimate (``KeyError`` if absent)."""
+        for i in range(len(self)):
+            if (
+                self.variable[i] == variable
+                and self.category[i] == category
+                and self.domain[i] == domain
+                and self.domain_level[i] == domain_level
+            ):
+                return i
+        raise KeyError((variable, category, domain, domain_level))
+
+    @classmethod
+    def concat(cls, parts: Iterable[Estimates]) -> Estimates:
+        """Concatenate several result sets."""
+        parts = list(parts)
+        out = cls()
+        for name in ("variable", "category", "domain", "domain_level", "kind", "ci_method"):
+            setattr(out, name, [v for p in parts for v in getattr(p, name)])
+        for name in ("estimate", "se", "ci_low", "ci_high", "population", "deff"):
+            setattr(out, name, np.concatenate([getattr(p, name) for p in parts] or [np.zeros(0)]))
+        for name in ("n", "df"):
+            setattr(
+                out,
+                name,
+                np.concatenate([getattr(p, name) for p in parts] or [np.zeros(0, dtype=np.int64)]),
+            )
+        return out
+
+
+def label(value: Any) -> str:
+    """Text label of a category value (``1.0`` -> ``"1"``)."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def cross(*columns: ArrayLike, sep: str = ":") -> NDArray[np.str_]:
+    """Labels of the crossed categories of several columns (``"E:nord"``)."""
+    arrays = [np.asarray(c) for c in columns]
+    if not arrays:
+        raise StatsError("Aucune colonne à croiser.")
+    out = np.array([label(v) for v in arrays[0].tolist()], dtype=object)
+    for arr in arrays[1:]:
+        out = np.array(
+            [f"{a}{sep}{label(b)}" for a, b in zip(out.tolist(), arr.tolist(), strict=True)],
+            dtype=object,
+        )
+    return out.astype(str)
+
+
+@dataclass(frozen=True)
+class _Domain:
+    name: str
+    level: str
+    mask: NDArray[np.bool_] | None  # None: the whole sample
+    df: int
+    rows: int  # what R's nrow() sees for this domain
+
+
+def _domains(
+    design: Design, by: Mapping[str, ArrayLike] | None, overall: bool
+) -> list[_Domain]:
+    positive = design.weights != 0
+    cal = design.is_calibrated
+
+    def degf(mask: NDArray[np.bool_]) -> int:
+        inset = mask & positive
+        return int(np.unique(design.psu_codes[inset]).size) - int(
+            np.unique(design.strata_codes[inset]).size
+        )
+
+    out: list[_Domain] = []
+    if overall:
+        out.append(_Domain(OVERALL, "", None, design.degf, design.n))
+    for name, values in (by or {}).items():
+        codes, labels = factorize(values, name)
+        if codes.shape[0] != design.n:
+            raise StatsError(
+                f"Le domaine « {name} » a {codes.shape[0]} valeurs pour {design.n} répondants."
+            )
+        for j, lab in enumerate(labels):
+            mask = codes == j
+            out.append(_Domain(name, label(lab), mask, degf(mask), design.n if cal else int(mask.sum())))
+    return out
+
+
+@dataclass
+class _Columns:
+    values: FloatArray  # n x K, NaN for missing
+    variable: list[str]
+    category: list[str]
+
+
+def _columns(
+    design: Design, variables: Mapping[str, ArrayLike], kind: str, na_rm: bool
+) -> _Columns:
+    blocks: list[FloatArray] = []
+    var_names: list[str] = []
+    categories: list[str] = []
+    for name, raw in variables.items():
+        arr = np.asarray(raw)
+        if arr.ndim != 1 or arr.shape[0] != design.n:
+            raise StatsError(
+                f"La variable « {name} » a {arr.shape[0] if arr.ndim else 0} valeurs pour "
+                f"{design.n} répondants (longueurs différentes)."
+            )
+        missing = is_missing(arr)
+        if missing.any() and not na_rm:
+            first = int(np.flatnonzero(missing)[0])
+            raise StatsError(
+                f"La variable « {name} » a une valeur manquante (ligne {first + 1}) ; "
+                "utilisez na_rm pour estimer parmi les répondants."
+            )
+        if kind == "proportion":
+            present = arr[~missing]
+            if present.dtype.kind == "O":
+                present = present.astype(str)
+            labels = np.unique(present)
+            text = np.array([label(v) for v in arr.tolist()], dtype=object)
+            for lab in labels.tolist():
+                col = (text == label(lab)).astype(np.float64)
+                col[missing] = np.nan
+                blocks.append(col[:, None])
+                var_names.append(name)
+                categories.append(label(lab))
+        else:
+            if arr.dtype.kind in "OUS":
+                try:
+                    arr = np.where(missing, np.nan, arr).astype(np.float64)
+                except (TypeError, ValueError) as exc:
+                    raise StatsError(
+                        f"La variable « {name} » doit être numérique pour un(e) {kind}."
+                    ) from exc
+            col = arr.astype(np.float64)
+            if np.isinf(col).any():
+                raise StatsError(f"La variable « {name} » contient une valeur infinie.")
+            blocks.append(col[:, None])
+            var_names.append(name)
+            categories.append("")
+    if not blocks:
+        return _Columns(np.zeros((design.n, 0)), [], [])
+    return _Columns(np.hstack(blocks), var_names, categories)
+
+
+def estimate(
+    design: Design,
+    variables: Mapping[str, ArrayLike],
+    *,
+    kind: Kind = "mean",
+    by: Mapping[str, ArrayLike] | None = None,
+    overall: bool = True,
+    ci: CIMethod | None = None,
+    level: float = 0.95,
+    na_rm: bool = False,
+    progress: Callable[[int], None] | None = None,
+) -> Estimates:
+    """Estimate totals, means or proportions of many variables, overall and by domain.
+
+    ``variables`` maps names to columns; for ``kind="proportion"`` every category of each
+    column gets an estimate (a binary 0/1 column gives the categories ``"0"`` and
+    ``"1"``).  ``by`` maps a domain name to a column of domain labels (use :func:`cross`
+    for crossed domains); each level is a domain, estimated on the whole design like R's
+    ``svyby``.  ``ci`` is ``"logit"`` (default for proportions), ``"beta"``, ``"mean"``
+    (t with the domain's design df) or ``"wald"`` (normal; default for means and
+    totals, as R's ``confint``).  With ``na_rm`` a missing answer excludes the respondent
+    from that variable's estimates (R's ``na.rm=TRUE``); otherwise it is an error.
+    ``progress`` is called with the number of estimates done after each block.
+    """
+    if kind not in KINDS:
+        raise StatsError(f"Type d'estimation inconnu : « {kind} » (mean, total ou proportion).")
+    method: CIMethod = ci if ci is not None else ("logit" if kind == "proportion" else "wald")
+    if method not in CI_METHODS:
+        raise StatsError(f"Méthode d'intervalle inconnue : « {method} » (logit, beta, mean, wald).")
+    cols = _columns(design, variables, kind, na_rm)
+    domains = _domains(design, by, overall)
+    k = cols.values.shape[1]
+    if k == 0 or not domains:
+        return Estimates()
+    y = cols.values
+    missing = np.isnan(y)
+    any_missing = bool(missing.any())
+    y0 = np.where(missing, 0.0, y)
+    answered = (~missing).astype(np.float64)
+    w = np.asarray(design.weights)
+    positive = (w != 0).astype(np.float64)
+    total = kind == "total"
+
+    per_chunk = max(1, CHUNK_COLUMNS // k)
+    est_parts: list[FloatArray] = []
+    var_parts: list[FloatArray] = []
+    pop_parts: list[FloatArray] = []
+    n_parts: list[FloatArray] = []
+    s2_parts: list[FloatArray] = []
+    done = 0
+    for start in range(0, len(domains), per_chunk):
+        chunk = domains[start : start + per_chunk]
+        influence = np.empty((design.n, k * len(chunk)))
+        for j, dom in enumerate(chunk):
+            wd = w if dom.mask is None else w * dom.mask
+            pd = positive if dom.mask is None else positive * dom.mask
+            block = slice(j * k, (j + 1) * k)
+            if any_missing:
+                wdk = wd[:, None] * answered
+                pop = wdk.sum(axis=0)
+                sums = np.einsum("ij,ij->j", wdk, y0)
+                nobs = pd @ answered
+            else:
+                wdk = None
+                pop = np.full(k, wd.sum())
+                sums = wd @ y0
+                nobs = np.full(k, pd.sum())
+            with np.errstate(divide="ignore", invalid="ignore"):
+                mean = sums / pop
+                centred = y0 - np.where(np.isfinite(mean), mean, 0.0)
+                weighted = (wd[:, None] * centred) if wdk is None else wdk * centred
+                # weighted variance with R's n/(n-1) factor (svyvar), for the deff
+                s2 = np.einsum("ij,ij->j", weighted, centred) / pop * nobs / (nobs - 1)
+                if total:
+                    influence[:, block] = (wd[:, None] * y0) if wdk is None else wdk * y0
+                    est_parts.append(sums)
+                else:
+                    influence[:, block] = weighted / np.where(pop > 0, pop, 1.0)
+                    est_parts.append(mean)
+            pop_parts.append(pop)
+            n_parts.append(nobs)
+            s2_parts.append(s2)
+        var_parts.append(taylor_variance(design, influence))
+        done += influence.shape[1]
+        if progress is not None:
+            progress(done)
+
+    est = np.concatenate(est_parts)
+    var = np.concatenate(var_parts)
+    pop = np.concatenate(pop_parts)
+    nobs = np.concatenate(n_parts)
+    s2 = np.concatenate(s2_parts)
+    se = np.sqrt(var)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if total:
+            vsrs = s2 * pop**2 * (pop - nobs) / (pop * nobs)
+        else:
+            vsrs = s2 * (pop - nobs) / (pop * nobs)
+        vsrs = np.where(pop < nobs, np.nan, vsrs)
+        deff = var / vsrs
+    dfs = np.repeat(np.array([d.df for d in domains], dtype=np.float64), k)
+    rows = np.repeat(np.array([d.rows for d in domains], dtype=np.float64), k)
+    low, high = confidence_interval(
+        est, se, method=method, level=level, df=dfs, n=nobs, nrow=rows
+    )
+    out = Estimates(
+        variable=[v for _ in domains for v in cols.variable],
+        category=[c for _ in domains for c in cols.category],
+        domain=[d.name for d in domains for _ in range(k)],
+        domain_level=[d.level for d in domains for _ in range(k)],
+        kind=[kind] * (k * len(domains)),
+        estimate=est,
+        se=se,
+        ci_low=low,
+        ci_high=high,
+        n=nobs.astype(np.int64),
+        population=pop,
+        deff=deff,
+        df=dfs.astype(np.int64),
+        ci_method=[method] * (k * len(domains)),
+    )
+    return out
+
+
+def estimate_ratio(
+    design: Design,
+    numerator: ArrayLike,
+    denominator: ArrayLike,
+    *,
+    name: str = "ratio",
+    by: Mapping[str, ArrayLike] | None = None,
+    overall: bool = True,
+    level: float = 0.95,
+) -> Estimates:
+    """Ratio ``R_d = sum w I_d y / sum w I_d x`` with its linearised SE (R's ``svyratio``).
+
+    Influence ``u_i = w_i I_d(i) (y_i - R_d x_i) / X_d``.  The CI is Wald (normal).
+    """
+    yv = np.asarray(numerator, dtype=np.float64)
+    xv = np.asarray(denominator, dtype=np.float64)
+    if yv.shape != (design.n,) or xv.shape != (design.n,):
+        raise StatsError("Le numérateur et le dénominateur doivent avoir une valeur par répondant.")
+    if not (np.isfinite(yv).all() and np.isfinite(xv).all()):
+        raise StatsError("Le ratio ne peut pas être calculé avec des valeurs manquantes.")
+    domains = _domains(design, by, overall)
+    w = np.asarray(design.weights)
+    infl = np.empty((design.n, len(domains)))
+    est = np.empty(len(domains))
+    nobs = np.empty(len(domains))
+    pop = np.empty(len(domains))
+    for j, dom in enumerate(domains):
+        wd = w if dom.mask is None else w * dom.mask
+        tx = float(wd @ xv)
+        ratio = float(wd @ yv) / tx if tx else np.nan
+        est[j] = ratio
+        infl[:, j] = wd * (yv - ratio * xv) / tx if tx else 0.0
+        nobs[j] = float(((wd != 0)).sum())
+        pop[j] = float(wd.sum())
+    se = np.sqrt(taylor_variance(design, infl))
+    low, high = confidence_interval(est, se, method="wald", level=level)
+    m = len(domains)
+    return Estimates(
+        variable=[name] * m,
+        category=[""] * m,
+        domain=[d.name for d in domains],
+        domain_level=[d.level for d in domains],
+        kind=["ratio"] * m,
+        estimate=est,
+        se=se,
+        ci_low=low,
+        ci_high=high,
+        n=nobs.astype(np.int64),
+        population=pop,
+        deff=np.full(m, np.nan),
+        df=np.array([d.df for d in domains], dtype=np.int64),
+        ci_method=["wald"] * m,
+    )
+
+
+def estimate_many(
+    design: Design,
+    requests: Sequence[Mapping[str, Any]],
+    data: Mapping[str, ArrayLike],
+    *,
+    progress: Callable[[int], None] | None = None,
+) -> Estimates:
+    """Run several requests ``{"variable", "kind", "by", "ci", "na_rm"}`` on named columns."""
+    parts: list[Estimates] = []
+    for req in requests:
+        var = str(req["variable"])
+        if var not in data:
+            raise StatsError(f"la variable « {var} » est absente des données")
+        by_names = req.get("by") or []
+        by: dict[str, ArrayLike] = {}
+        for entry in by_names:
+            names = [entry] if isinstance(entry, str) else list(entry)
+            for nm in names:
+                if nm not in data:
+                    raise StatsError(f"le domaine « {nm} » est absent des données")
+            key = ":".join(names)
+            by[key] = data[names[0]] if len(names) == 1 else cross(*(data[nm] for nm in names))
+        parts.append(
+            estimate(
+                design,
+                {var: data[var]},
+                kind=req.get("kind", "mean"),
+                by=by,
+                overall=bool(req.get("overall", True)),
+                ci=req.get("ci"),
+                level=float(req.get("level", 0.95)),
+                na_rm=bool(req.get("na_rm", False)),
+                progress=progress,
+            )
+        )
+    return Estimates.concat(parts)

@@ -1,0 +1,123 @@
+# Reference values for observatoire.stats, produced by R's survey package.
+#
+# Run from this folder:  Rscript make_reference.R
+# Writes reference.csv (key,value with 17 significant digits) and the two data sets the
+# Python tests read (apistrat.csv, apiclus1.csv), so that the test suite runs without R.
+# Requires the Debian package r-cran-survey (it ships the `api` data sets).
+
+suppressPackageStartupMessages(library(survey))
+options(survey.lonely.psu = "fail", survey.replicates.mse = FALSE)
+data(api)
+
+keep <- c("cds", "stype", "dnum", "snum", "sch.wide", "both", "comp.imp", "api00", "api99",
+          "enroll", "meals", "pw", "fpc")
+write_data <- function(df, path) {
+  df <- df[, keep]
+  text_cols <- which(sapply(df, function(x) is.character(x) || is.factor(x)))
+  df$pw <- sprintf("%.17g", df$pw)  # full precision: the weights are not round numbers
+  write.csv(df, path, row.names = FALSE, quote = text_cols)
+}
+write_data(apistrat, "apistrat.csv")
+write_data(apiclus1, "apiclus1.csv")
+
+out <- list()
+put <- function(key, value) {
+  value <- as.numeric(value)
+  if (length(value) == 1) {
+    out[[key]] <<- value
+  } else {
+    for (i in seq_along(value)) out[[paste0(key, ".", i)]] <<- value[[i]]
+  }
+}
+put_stat <- function(prefix, s) {
+  put(paste0(prefix, ".est"), coef(s))
+  put(paste0(prefix, ".se"), SE(s))
+  if (!is.null(attr(s, "deff"))) put(paste0(prefix, ".deff"), diag(as.matrix(attr(s, "deff"))))
+}
+put_by <- function(prefix, b) {
+  put(paste0(prefix, ".est"), coef(b))
+  put(paste0(prefix, ".se"), SE(b))
+  if (!is.null(b$DEff)) put(paste0(prefix, ".deff"), deff(b))
+}
+put_ciprop <- function(prefix, p) {
+  put(paste0(prefix, ".est"), coef(p))
+  put(paste0(prefix, ".se"), SE(p))
+  put(paste0(prefix, ".ci"), attr(p, "ci"))
+}
+
+# ---- apistrat: stratified by school type, with finite population correction
+dstrat <- svydesign(id = ~1, strata = ~stype, weights = ~pw, data = apistrat, fpc = ~fpc)
+put("strat.degf", degf(dstrat))
+put_stat("strat.mean", svymean(~api00 + enroll, dstrat, deff = TRUE))
+put_stat("strat.total", svytotal(~enroll, dstrat, deff = TRUE))
+put("strat.mean.confint", confint(svymean(~api00, dstrat)))
+put_stat("strat.prop.schwide", svymean(~sch.wide, dstrat, deff = TRUE))
+put_by("strat.by_stype.mean", svyby(~api00, ~stype, dstrat, svymean, deff = TRUE))
+put_by("strat.by_schwide.mean", svyby(~api00, ~sch.wide, dstrat, svymean, deff = TRUE))
+put_by("strat.by_stype.total", svyby(~enroll, ~stype, dstrat, svytotal, deff = TRUE))
+for (m in c("logit", "beta", "mean")) {
+  put_ciprop(paste0("strat.ciprop.", m), svyciprop(~I(sch.wide == "Yes"), dstrat, method = m))
+  b <- svyby(~I(comp.imp == "Yes"), ~stype, dstrat, svyciprop, method = m, vartype = c("se", "ci"))
+  put(paste0("strat.by_stype.ciprop.", m, ".est"), coef(b))
+  put(paste0("strat.by_stype.ciprop.", m, ".se"), SE(b))
+  put(paste0("strat.by_stype.ciprop.", m, ".low"), b$ci_l)
+  put(paste0("strat.by_stype.ciprop.", m, ".high"), b$ci_u)
+}
+
+# ---- apiclus1: one-stage cluster sample of school districts
+dclus1 <- svydesign(id = ~dnum, weights = ~pw, data = apiclus1, fpc = ~fpc)
+put("clus.degf", degf(dclus1))
+put_stat("clus.mean", svymean(~api00 + enroll, dclus1, deff = TRUE))
+put_stat("clus.total", svytotal(~enroll, dclus1, deff = TRUE))
+put_by("clus.by_stype.mean", svyby(~api00, ~stype, dclus1, svymean, deff = TRUE))
+for (m in c("logit", "beta", "mean")) {
+  put_ciprop(paste0("clus.ciprop.", m), svyciprop(~I(sch.wide == "Yes"), dclus1, method = m))
+}
+
+# ---- post-stratification on school type
+pop.types <- data.frame(stype = c("E", "H", "M"), Freq = c(4421, 755, 1018))
+dclus1p <- postStratify(dclus1, ~stype, pop.types)
+put_stat("post.mean", svymean(~api00 + enroll, dclus1p, deff = TRUE))
+put_stat("post.total", svytotal(~enroll, dclus1p, deff = TRUE))
+put_by("post.by_schwide.mean", svyby(~api00, ~sch.wide, dclus1p, svymean, deff = TRUE))
+put_ciprop("post.ciprop.beta", svyciprop(~I(sch.wide == "Yes"), dclus1p, method = "beta"))
+put_ciprop("post.ciprop.logit", svyciprop(~I(sch.wide == "Yes"), dclus1p, method = "logit"))
+
+# ---- raking on two margins (tight convergence)
+pop.schwide <- data.frame(sch.wide = c("No", "Yes"), Freq = c(1072, 5122))
+dclus1r <- rake(dclus1, list(~stype, ~sch.wide), list(pop.types, pop.schwide),
+                control = list(maxit = 200, epsilon = 1e-13))
+put("rake.weights.sum", sum(weights(dclus1r)))
+put("rake.weights.first", weights(dclus1r)[1:5])
+put_stat("rake.mean", svymean(~api00 + enroll, dclus1r, deff = TRUE))
+put_stat("rake.total", svytotal(~enroll, dclus1r, deff = TRUE))
+put_by("rake.by_stype.mean", svyby(~api00, ~stype, dclus1r, svymean, deff = TRUE))
+
+# ---- linear calibration (GREG) on school type and api99
+pop.totals <- c(`(Intercept)` = 6194, stypeH = 755, stypeM = 1018, api99 = 3914069)
+dclus1g <- calibrate(dclus1, ~stype + api99, pop.totals)
+put("cal.weights.first", weights(dclus1g)[1:5])
+put_stat("cal.mean", svymean(~api00 + enroll, dclus1g, deff = TRUE))
+put_stat("cal.total", svytotal(~enroll, dclus1g, deff = TRUE))
+put_by("cal.by_schwide.mean", svyby(~api00, ~sch.wide, dclus1g, svymean, deff = TRUE))
+put_ciprop("cal.ciprop.beta", svyciprop(~I(sch.wide == "Yes"), dclus1g, method = "beta"))
+
+# ---- raking calibration (calfun = "raking") on two margins, on the stratified design
+pop.raking <- c(`(Intercept)` = 6194, sch.wideYes = 5122, comp.impYes = 3900)
+dstratk <- calibrate(dstrat, ~sch.wide + comp.imp, pop.raking, calfun = "raking", epsilon = 1e-13)
+put("calrake.weights.first", weights(dstratk)[1:5])
+put_stat("calrake.mean", svymean(~api00 + enroll, dstratk, deff = TRUE))
+put_by("calrake.by_stype.mean", svyby(~api00, ~stype, dstratk, svymean, deff = TRUE))
+
+# ---- jackknife replicate weights
+rclus1 <- as.svrepdesign(dclus1, type = "JK1")
+put_stat("jk1.mean", svymean(~api00 + enroll, rclus1))
+put_stat("jk1.total", svytotal(~enroll, rclus1))
+rstrat <- as.svrepdesign(dstrat, type = "JKn")
+put_stat("jkn.mean", svymean(~api00 + enroll, rstrat))
+put_stat("jkn.total", svytotal(~enroll, rstrat))
+
+values <- unlist(out)
+write.csv(data.frame(key = names(values), value = sprintf("%.17g", values)),
+          "reference.csv", row.names = FALSE, quote = FALSE)
+cat("wrote", length(values), "reference values\n")

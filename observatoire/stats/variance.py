@@ -1,0 +1,235 @@
+"""Variance estimation: Taylor linearisation and replicate weights.
+
+Taylor linearisation (Särndal, Swensson & Wretman 1992, §5.5; Lumley 2010, §2.2 and
+appendix C).  An estimator ``theta`` is replaced by the total of its weighted influence
+values ``u_i = w_i z_i`` (for a total ``z_i = y_i``; for a mean ``z_i = (y_i - ybar) / N``).
+With ``t_hc = sum_{i in PSU c of stratum h} u_i`` the estimated variance is
+
+    V(theta) = sum_h (1 - f_h) n_h / (n_h - 1) sum_c (t_hc - tbar_h)^2,
+
+where ``n_h`` is the number of sampled PSUs, ``f_h = n_h / N_h`` the first-stage sampling
+fraction (0 without fpc).  A stratum sampled exhaustively (``f_h = 1``) adds nothing, which
+is what makes the nearly censused strata (the 18 régions) precise.
+
+After calibration, ``u`` is replaced by its calibration residual before this formula
+(Deville & Särndal 1992, §4; Lumley 2010, §7.4), exactly as R's ``svyrecvar`` does for
+designs produced by ``postStratify``, ``rake`` and ``calibrate``; see
+:class:`~observatoire.stats.design.ResidualOperator`.
+
+Replicate weights (Wolter 2007, ch. 4; Lumley 2010, §2.3): JK1 (delete one PSU,
+unstratified), JKn (delete one PSU within its stratum) and the Rao–Wu rescaling bootstrap.
+With replicate estimates ``theta_r``, ``V = scale sum_r rscale_r (theta_r - mean_r)^2``
+(R's ``svrVar`` with ``mse = FALSE``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+
+from .design import Design, FloatArray
+from .errors import StatsError
+
+#: Relative size under which ``sum x^2 - (sum x)^2 / n`` is recomputed by explicit centring.
+_CANCELLATION = 1e-6
+
+
+def stratum_scale(design: Design) -> FloatArray:
+    """``(1 - f_h) n_h / (n_h - 1)`` per stratum; lonely PSUs per ``design.lonely_psu``."""
+    n_h = design.n_psu
+    f = design.sampling_fraction_complement.copy()
+    f[f < 1e-7] = 0.0
+    lonely = (n_h <= 1) & (f > 0)
+    if lonely.any() and design.lonely_psu == "fail":
+        h = int(np.flatnonzero(lonely)[0])
+        raise StatsError(
+            f"La strate « {design.strata_labels[h]} » ne contient qu'une unité primaire : "
+            "sa variance ne peut pas être estimée (choisissez lonely_psu = certainty, remove "
+            "ou adjust)."
+        )
+    with np.errstate(divide="ignore", invalid="ignore"):
+        scale = np.where(n_h > 1, f * n_h / (n_h - 1), f)
+    if design.lonely_psu in ("certainty", "remove"):
+        scale = np.where(n_h > 1, scale, 0.0)
+    return np.asarray(scale, dtype=np.float64)
+
+
+def taylor_variance(design: Design, influence: FloatArray, *, residualise: bool = True) -> FloatArray:
+    """Linearisation variance of the totals of each column of ``influence`` (``n x m``).
+
+    ``influence`` holds the weighted influence values ``u_i``; calibration residuals are
+    taken first when the design is calibrated.  Returns a vector of ``m`` variances.
+    """
+    u = np.asarray(influence, dtype=np.float64)
+    if u.ndim == 1:
+        u = u[:, None]
+    op = design.residual_operator if residualise else None
+    if op is not None:
+        u = op.apply(u)
+    t = design.psu_matrix @ u if design.has_clusters else u
+    scale = stratum_scale(design)
+    n_h = design.n_psu
+    if not design.has_strata:
+        s1 = t.sum(axis=0, keepdims=True)
+        s2 = np.einsum("ij,ij->j", t, t)[None, :]
+    else:
+        s1 = np.asarray(design.strata_matrix @ t)
+        s2 = np.asarray(design.strata_matrix @ (t * t))
+    adjust = design.lonely_psu == "adjust"
+    centred = s2 - s1 * s1 / n_h[:, None]
+    if adjust:
+        centred = np.where((n_h <= 1)[:, None], s2, centred)
+    # Guard against cancellation in the one-pass formula (R centres explicitly).
+    bad = (centred < _CANCELLATION * s2) & (scale[:, None] > 0)
+    if bad.any():
+        cols = np.flatnonzero(bad.any(axis=0))
+        sub = t[:, cols]
+        psu_strata = design.psu_strata
+        means = s1[:, cols] / n_h[:, None]
+        dev = sub - means[psu_strata]
+        if adjust:
+            dev = np.where((n_h <= 1)[psu_strata][:, None], sub, dev)
+        if design.has_strata:
+            exact = np.asarray(design.strata_matrix @ (dev * dev))
+        else:
+            exact = np.einsum("ij,ij->j", dev, dev)[None, :]
+        centred[:, cols] = exact
+    centred = np.maximum(centred, 0.0)
+    return np.asarray(scale @ centred, dtype=np.float64)
+
+
+def taylor_covariance(design: Design, influence: FloatArray) -> FloatArray:
+    """Full ``m x m`` linearisation covariance matrix of the columns of ``influence``."""
+    u = np.asarray(influence, dtype=np.float64)
+    if u.ndim == 1:
+        u = u[:, None]
+    op = design.residual_operator
+    if op is not None:
+        u = op.apply(u)
+    t = design.psu_matrix @ u if design.has_clusters else u
+    scale = stratum_scale(design)
+    n_h = design.n_psu
+    means = np.asarray(design.strata_matrix @ t) / n_h[:, None]
+    dev = t - means[design.psu_strata]
+    if design.lonely_psu == "adjust":
+        dev = np.where((n_h <= 1)[design.psu_strata][:, None], t, dev)
+    weighted = dev * np.sqrt(scale[design.psu_strata])[:, None]
+    return np.asarray(weighted.T @ weighted, dtype=np.float64)
+
+
+# ---------------------------------------------------------------------- replicate weights
+ReplicateType = Literal["JK1", "JKn", "bootstrap"]
+
+
+@dataclass(frozen=True)
+class ReplicateWeights:
+    """Replicate weight factors, as R's ``as.svrepdesign``.
+
+    ``factors`` is ``n x R`` (multiply the full-sample weights column by column),
+    ``scale`` and ``rscales`` give ``V = scale * sum_r rscales_r (theta_r - thetabar)^2``.
+    """
+
+    factors: FloatArray
+    scale: float
+    rscales: FloatArray
+    type: str
+
+    def variance(self, replicates: FloatArray, full: FloatArray | None = None) -> FloatArray:
+        """Variance of each column of ``replicates`` (``R x m``), centred as R's ``svrVar``.
+
+        With ``full`` given the deviations are taken from the full-sample estimate
+        (``mse = TRUE``); otherwise from the mean of the replicates (R's default).
+        """
+        reps = np.asarray(replicates, dtype=np.float64)
+        if full is None:
+            keep = self.rscales > 0
+            centre = reps[keep].mean(axis=0) if keep.any() else reps.mean(axis=0)
+        else:
+            centre = np.asarray(full, dtype=np.float64)
+        dev = reps - centre
+        return np.asarray(self.scale * (self.rscales @ (dev * dev)), dtype=np.float64)
+
+
+def replicate_weights(
+    design: Design, type: ReplicateType = "JKn", *, replicates: int = 50, seed: int = 0
+) -> ReplicateWeights:
+    """Replicate weight factors for ``design`` (R: ``as.svrepdesign(design, type=...)``).
+
+    * ``JK1``: drop each PSU in turn, others multiplied by ``n / (n - 1)``;
+      ``scale = (1 - f) (n - 1) / n``.  Unstratified designs only.
+    * ``JKn``: drop each PSU within its stratum, the stratum's other PSUs multiplied by
+      ``n_h / (n_h - 1)``; ``rscales_r = (1 - f_h) (n_h - 1) / n_h``.  Strata sampled
+      exhaustively get no replicate (R's ``survey.drop.replicates``).
+    * ``bootstrap``: Rao–Wu (1988) rescaling bootstrap with ``n_h - 1`` PSUs drawn with
+      replacement in each stratum; ``scale = 1 / (R - 1)`` on the mean of replicates.
+      Random (``seed``), so it does not reproduce R's draws.
+
+    The factors multiply the weights of ``design``; for a calibrated design, re-calibrate
+    each replicate (see :func:`observatoire.stats.weighting.recalibrate_replicates`) to
+    reproduce R's replicate designs built before calibration.
+    """
+    psu = design.psu_codes
+    n_psu_total = design.psu_strata.shape[0]
+    fcomp = design.sampling_fraction_complement
+    if type == "JK1":
+        if design.has_strata and len(design.strata_labels) > 1:
+            raise StatsError("Le jackknife JK1 ne s'applique qu'à un plan non stratifié : JKn.")
+        n = float(n_psu_total)
+        if n < 2:
+            raise StatsError("Le jackknife demande au moins deux unités primaires.")
+        per_psu = np.full((n_psu_total, n_psu_total), n / (n - 1))
+        np.fill_diagonal(per_psu, 0.0)
+        f = float(fcomp[0])
+        if f == 0.0:
+            return ReplicateWeights(np.ones((design.n, 0)), 0.0, np.zeros(0), "JK1")
+        return ReplicateWeights(per_psu[psu], f * (n - 1) / n, np.ones(n_psu_total), "JK1")
+    if type == "JKn":
+        columns: list[int] = []
+        rscales: list[float] = []
+        factors_psu: list[FloatArray] = []
+        for h in range(len(design.strata_labels)):
+            members = np.flatnonzero(design.psu_strata == h)
+            n_h = members.size
+            f = float(fcomp[h])
+            if f == 0.0:
+                continue
+            if n_h < 2:
+                if design.lonely_psu == "fail":
+                    raise StatsError(
+                        f"La strate « {design.strata_labels[h]} » ne contient qu'une unité "
+                        "primaire."
+                    )
+                continue
+            for c in members:
+                col = np.ones(n_psu_total)
+                col[members] = n_h / (n_h - 1)
+                col[c] = 0.0
+                factors_psu.append(col)
+                columns.append(int(c))
+                rscales.append(f * (n_h - 1) / n_h)
+        if not factors_psu:
+            raise StatsError("Toutes les strates sont exhaustives : il n'y a pas de variance.")
+        mat = np.column_stack(factors_psu)
+        return ReplicateWeights(mat[psu], 1.0, np.asarray(rscales), "JKn")
+    if type == "bootstrap":
+        rng = np.random.default_rng(seed)
+        mat = np.ones((n_psu_total, replicates))
+        for h in range(len(design.strata_labels)):
+            members = np.flatnonzero(design.psu_strata == h)
+            n_h = members.size
+            if n_h < 2:
+                continue
+            f = float(fcomp[h])
+            draws = rng.integers(0, n_h, size=(n_h - 1, replicates))
+            counts = np.zeros((n_h, replicates))
+            for r in range(replicates):
+                counts[:, r] = np.bincount(draws[:, r], minlength=n_h)
+            # Rao-Wu rescaling with m_h = n_h - 1 and the finite population correction.
+            lam = np.sqrt(f * (n_h - 1) / (n_h - 1)) if n_h > 1 else 0.0
+            mat[members] = 1 - lam + lam * counts * n_h / (n_h - 1)
+        return ReplicateWeights(
+            mat[psu], 1.0 / (replicates - 1), np.ones(replicates), "bootstrap"
+        )
+    raise StatsError(f"Type de répliques inconnu : « {type} » (JK1, JKn ou bootstrap).")
