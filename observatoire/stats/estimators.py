@@ -450,32 +450,53 @@ def estimate_many(
     *,
     progress: Callable[[int], None] | None = None,
 ) -> Estimates:
-    """Run several requests ``{"variable", "kind", "by", "ci", "na_rm"}`` on named columns."""
-    parts: list[Estimates] = []
+    """Run requests ``{"variable", "kind", "by", "ci", "na_rm", "level", "overall"}``.
+
+    Requests that share their options are computed together (one matrix pass for all their
+    variables); ``progress`` is called with the number of requests done.
+    """
+    groups: dict[tuple[Any, ...], list[str]] = {}
     for req in requests:
         var = str(req["variable"])
         if var not in data:
             raise StatsError(f"la variable « {var} » est absente des données")
-        by_names = req.get("by") or []
-        by: dict[str, ArrayLike] = {}
-        for entry in by_names:
-            names = [entry] if isinstance(entry, str) else list(entry)
+        by_names = tuple(
+            (entry,) if isinstance(entry, str) else tuple(entry) for entry in req.get("by") or []
+        )
+        for names in by_names:
             for nm in names:
                 if nm not in data:
                     raise StatsError(f"le domaine « {nm} » est absent des données")
-            key = ":".join(names)
-            by[key] = data[names[0]] if len(names) == 1 else cross(*(data[nm] for nm in names))
+        key = (
+            req.get("kind", "mean"),
+            by_names,
+            req.get("ci"),
+            bool(req.get("na_rm", False)),
+            float(req.get("level", 0.95)),
+            bool(req.get("overall", True)),
+        )
+        groups.setdefault(key, []).append(var)
+    parts: list[Estimates] = []
+    done = 0
+    for (kind, by_names, ci, na_rm, level, overall), names in groups.items():
+        by: dict[str, ArrayLike] = {}
+        for cols in by_names:
+            by[":".join(cols)] = (
+                data[cols[0]] if len(cols) == 1 else cross(*(data[nm] for nm in cols))
+            )
         parts.append(
             estimate(
                 design,
-                {var: data[var]},
-                kind=req.get("kind", "mean"),
+                {v: data[v] for v in dict.fromkeys(names)},
+                kind=kind,
                 by=by,
-                overall=bool(req.get("overall", True)),
-                ci=req.get("ci"),
-                level=float(req.get("level", 0.95)),
-                na_rm=bool(req.get("na_rm", False)),
-                progress=progress,
+                overall=overall,
+                ci=ci,
+                level=level,
+                na_rm=na_rm,
             )
         )
+        done += len(names)
+        if progress is not None:
+            progress(done)
     return Estimates.concat(parts)
