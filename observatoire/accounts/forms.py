@@ -1,0 +1,32 @@
+from django import forms
+from django.contrib.auth.password_validation import validate_password
+from django.utils.translation import gettext_lazy as _
+
+from observatoire.territoires.forms import AuthorityField
+
+
+class InviteForm(forms.Form):
+    email = forms.EmailField(label=_("Adresse électronique du référent"))
+    authority = AuthorityField(label=_("Collectivité"))
+
+
+class AcceptInvitationForm(forms.Form):
+    first_name = forms.CharField(label=_("Prénom"), max_length=150)
+    last_name = forms.CharField(label=_("Nom"), max_length=150)
+    password = forms.CharField(label=_("Mot de passe"), widget=forms.PasswordInput)
+    password2 = forms.CharField(label=_("Confirmation du mot de passe"), widget=forms.PasswordInput)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("password") != data.get("password2"):
+            self.add_error("password2", _("Les deux mots de passe ne correspondent pas."))
+        elif data.get("password"):
+            try:
+                validate_password(data["password"])
+            except forms.ValidationError as exc:
+                self.add_error("password", exc)
+        return data
+
+
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(label=_("Nom du jeton"), max_length=100)

@@ -1,0 +1,125 @@
+"""Accounts: one user model with a role and, for référents, the authority they act for."""
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from observatoire.accounts.choices import Role
+from observatoire.core.models import BaseModel
+
+
+class User(AbstractUser):
+    email = models.EmailField(_("adresse électronique"), unique=True)
+    role = models.CharField(_("rôle"), max_length=10, choices=Role.choices, default=Role.READER)
+    authority = models.ForeignKey(
+        "territoires.Authority",
+        verbose_name=_("collectivité"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="referents",
+        help_text=_("Pour un référent : la collectivité pour laquelle il agit."),
+    )
+
+    class Meta:
+        verbose_name = _("utilisateur")
+        verbose_name_plural = _("utilisateurs")
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(role="referent") | models.Q(authority__isnull=False),
+                name="referent_has_authority",
+            )
+        ]
+
+    @property
+    def is_analyst(self) -> bool:
+        return self.is_authenticated and (self.role == Role.ANALYST or self.is_superuser)
+
+    def is_referent_of(self, authority) -> bool:
+        return (
+            self.is_authenticated
+            and self.role == Role.REFERENT
+            and authority is not None
+            and self.authority_id == authority.pk
+        )
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class Invitation(BaseModel):
+    """A single-use link an analyst e-mails to a future référent (only its hash is stored)."""
+
+    email = models.EmailField(_("adresse électronique"))
+    authority = models.ForeignKey(
+        "territoires.Authority", verbose_name=_("collectivité"), on_delete=models.CASCADE
+    )
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    expires_at = models.DateTimeField(_("expire le"))
+    accepted_at = models.DateTimeField(_("acceptée le"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+
+    def __str__(self) -> str:
+        return f"{self.email} → {self.authority}"
+
+    @classmethod
+    def issue(cls, email, authority, invited_by, days: int = 14) -> tuple["Invitation", str]:
+        token = secrets.token_urlsafe(32)
+        invitation = cls.objects.create(
+            email=email,
+            authority=authority,
+            token_hash=_hash(token),
+            invited_by=invited_by,
+            expires_at=timezone.now() + timedelta(days=days),
+        )
+        return invitation, token
+
+    @classmethod
+    def find_usable(cls, token: str) -> "Invitation | None":
+        return cls.objects.filter(
+            token_hash=_hash(token), accepted_at__isnull=True, expires_at__gt=timezone.now()
+        ).first()
+
+
+class ApiToken(BaseModel):
+    """A bearer token for the API; only its hash is stored."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    name = models.CharField(_("nom"), max_length=100)
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    last_used_at = models.DateTimeField(_("dernière utilisation"), null=True, blank=True)
+
+    audited = False
+
+    class Meta:
+        verbose_name = _("jeton d'API")
+        verbose_name_plural = _("jetons d'API")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.user})"
+
+    @classmethod
+    def issue(cls, user, name: str) -> tuple["ApiToken", str]:
+        token = secrets.token_urlsafe(32)
+        return cls.objects.create(user=user, name=name, token_hash=_hash(token)), token
+
+    @classmethod
+    def user_for(cls, token: str):
+        api_token = cls.objects.select_related("user").filter(token_hash=_hash(token)).first()
+        if api_token is None or not api_token.user.is_active:
+            return None
+        cls.objects.filter(pk=api_token.pk).update(last_used_at=timezone.now())
+        return api_token.user

@@ -1,0 +1,51 @@
+"""Account actions: inviting a référent and accepting an invitation."""
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from django.core.exceptions import PermissionDenied  # noqa: F401 (re-exported for callers)
+
+from observatoire.accounts.access import require_analyst
+from observatoire.accounts.choices import Role
+from observatoire.accounts.models import Invitation, User
+from observatoire.core.audit import acting_as
+
+
+@transaction.atomic
+def invite_referent(email: str, authority, by: User) -> Invitation:
+    """E-mail a single-use link that lets `email` become a référent of `authority`."""
+    require_analyst(by)
+    with acting_as(by):
+        invitation, token = Invitation.issue(email=email, authority=authority, invited_by=by)
+    link = settings.SITE_URL + reverse("accounts:accept", args=[token])
+    send_mail(
+        subject=f"Invitation : référent de {authority.name} sur l'Observatoire",
+        message=(
+            f"Bonjour,\n\n{by.get_full_name() or by.email} vous invite à devenir référent "
+            f"data et IA de {authority.name} sur l'Observatoire.\n\n"
+            f"Pour créer votre compte, ouvrez ce lien (valable 14 jours, une seule fois) :\n"
+            f"{link}\n"
+        ),
+        from_email=None,
+        recipient_list=[email],
+    )
+    return invitation
+
+
+@transaction.atomic
+def accept_invitation(invitation: Invitation, *, first_name: str, last_name: str, password: str):
+    """Create (or promote) the référent's account and use up the invitation."""
+    user = User.objects.filter(email__iexact=invitation.email).first()
+    if user is None:
+        user = User(username=invitation.email, email=invitation.email)
+    user.first_name, user.last_name = first_name, last_name
+    user.role, user.authority = Role.REFERENT, invitation.authority
+    user.set_password(password)
+    with acting_as(invitation.invited_by):
+        user.save()
+        invitation.accepted_at = timezone.now()
+        invitation.save()
+    return user

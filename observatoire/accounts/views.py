@@ -1,0 +1,52 @@
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from observatoire.accounts import services
+from observatoire.accounts.access import require_analyst
+from observatoire.accounts.forms import AcceptInvitationForm, ApiTokenForm, InviteForm
+from observatoire.accounts.models import ApiToken, Invitation
+
+
+@login_required
+def invite(request):
+    require_analyst(request.user)
+    form = InviteForm(request.POST or None)
+    if form.is_valid():
+        services.invite_referent(form.cleaned_data["email"], form.cleaned_data["authority"],
+                                 by=request.user)
+        messages.success(request, _("Invitation envoyée à %s.") % form.cleaned_data["email"])
+        return redirect("accounts:invite")
+    return render(request, "accounts/invite.html", {"form": form})
+
+
+def accept(request, token):
+    invitation = Invitation.find_usable(token)
+    if invitation is None:
+        raise Http404(_("Ce lien d'invitation n'est plus valable."))
+    form = AcceptInvitationForm(request.POST or None)
+    if form.is_valid():
+        data = form.cleaned_data
+        user = services.accept_invitation(
+            invitation, first_name=data["first_name"], last_name=data["last_name"],
+            password=data["password"],
+        )
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(request, _("Bienvenue ! Vous êtes référent de %s.") % invitation.authority)
+        return redirect("core:home")
+    return render(request, "accounts/accept.html", {"form": form, "invitation": invitation})
+
+
+@login_required
+def profile(request):
+    """The user's account: role, authority, API tokens (a new token is shown once)."""
+    form = ApiTokenForm(request.POST or None)
+    new_token = None
+    if form.is_valid():
+        _api_token, new_token = ApiToken.issue(request.user, form.cleaned_data["name"])
+    tokens = ApiToken.objects.filter(user=request.user).order_by("-created_at")
+    return render(request, "accounts/profile.html",
+                  {"form": form, "tokens": tokens, "new_token": new_token})

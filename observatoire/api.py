@@ -1,0 +1,45 @@
+"""The REST API (/api/v1/): one NinjaAPI, one router per app."""
+
+from django.http import HttpRequest
+from ninja import NinjaAPI
+from ninja.security import HttpBearer, django_auth
+
+from observatoire.accounts.models import ApiToken
+
+
+class TokenAuth(HttpBearer):
+    """`Authorization: Bearer <token>`; the token's user becomes request.user."""
+
+    def authenticate(self, request: HttpRequest, token: str):
+        user = ApiToken.user_for(token)
+        if user is not None:
+            request.user = user
+        return user
+
+
+# Bearer tokens for scripts; the browser's session (CSRF-checked by ninja) for pages.
+token_auth = [TokenAuth(), django_auth]
+
+api = NinjaAPI(
+    title="Observatoire API",
+    version="1",
+    description="API de l'Observatoire data, IA et cybersécurité des territoires.",
+    urls_namespace="api",
+)
+
+
+def register_routers() -> None:
+    from observatoire.barometre.api import router as barometre
+    from observatoire.cas_usage.api import router as cas_usage
+    from observatoire.questionnaires.api import router as questionnaires
+    from observatoire.registre.api import router as registre
+    from observatoire.territoires.api import router as territoires
+
+    api.add_router("/territoires/", territoires)
+    api.add_router("/questionnaires/", questionnaires)
+    api.add_router("/barometre/", barometre)
+    api.add_router("/registre/", registre)
+    api.add_router("/cas-usage/", cas_usage)
+
+
+register_routers()

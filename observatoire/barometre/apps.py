@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class BarometreConfig(AppConfig):
+    name = "observatoire.barometre"
+    verbose_name = "Baromètre"

@@ -1,0 +1,23 @@
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.shortcuts import render
+
+from observatoire.core.models import AuditEvent
+from observatoire.territoires.services import kind_counts
+
+
+def home(request):
+    return render(request, "core/home.html", {"counts": kind_counts()})
+
+
+def audit_log(request):
+    """The audit log, for analysts; filter by object type or id."""
+    if not getattr(request.user, "is_analyst", False):
+        raise PermissionDenied
+    events = AuditEvent.objects.select_related("actor")
+    if model := request.GET.get("model"):
+        events = events.filter(model=model)
+    if object_id := request.GET.get("id"):
+        events = events.filter(object_id=object_id)
+    page = Paginator(events, 50).get_page(request.GET.get("page"))
+    return render(request, "core/audit_log.html", {"page": page})

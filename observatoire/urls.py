@@ -1,0 +1,16 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from observatoire.api import api
+
+urlpatterns = [
+    path("", include("observatoire.core.urls")),
+    path("comptes/", include("observatoire.accounts.urls")),
+    path("territoires/", include("observatoire.territoires.urls")),
+    path("questionnaires/", include("observatoire.questionnaires.urls")),
+    path("barometre/", include("observatoire.barometre.urls")),
+    path("registre/", include("observatoire.registre.urls")),
+    path("cas-usage/", include("observatoire.cas_usage.urls")),
+    path("api/v1/", api.urls),
+    path("admin/", admin.site.urls),
+]
