@@ -28,8 +28,13 @@ def authority_a(db):
 @pytest.fixture
 def authority_b(db):
     return AuthorityFactory(
-        kind=Kind.COMMUNE, code="25056", siren="212500565", name="Besançon",
-        population=119_198, departement="25", region="27",
+        kind=Kind.COMMUNE,
+        code="25056",
+        siren="212500565",
+        name="Besançon",
+        population=119_198,
+        departement="25",
+        region="27",
     )
 
 
@@ -63,8 +68,13 @@ def client_for(users):
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 
 
@@ -112,6 +122,7 @@ def check_accessibility(page, name: str) -> None:
     page.evaluate(script)
     result = page.evaluate("async () => await axe.run(document)")
     bad = [v for v in result["violations"] if v["impact"] in {"serious", "critical"}]
-    details = [f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']]}"
-               for v in bad]
+    details = [
+        f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']]}" for v in bad
+    ]
     assert not bad, f"axe-core sur {name} :\n" + "\n".join(details)

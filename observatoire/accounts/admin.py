@@ -6,6 +6,6 @@ from observatoire.accounts.models import User
 
 @admin.register(User)
 class ObservatoireUserAdmin(UserAdmin):
-    fieldsets = (*UserAdmin.fieldsets, ("Observatoire", {"fields": ("role", "authority")}))
+    fieldsets = (*(UserAdmin.fieldsets or ()), ("Observatoire", {"fields": ("role", "authority")}))
     list_display = ("email", "role", "authority", "is_active")
     raw_id_fields = ("authority",)

@@ -1,12 +1,11 @@
 """Account actions: inviting a référent and accepting an invitation."""
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied  # noqa: F401 (re-exported for callers)
 from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
-
-from django.core.exceptions import PermissionDenied  # noqa: F401 (re-exported for callers)
 
 from observatoire.accounts.access import require_analyst
 from observatoire.accounts.choices import Role

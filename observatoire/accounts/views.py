@@ -16,8 +16,9 @@ def invite(request):
     require_analyst(request.user)
     form = InviteForm(request.POST or None)
     if form.is_valid():
-        services.invite_referent(form.cleaned_data["email"], form.cleaned_data["authority"],
-                                 by=request.user)
+        services.invite_referent(
+            form.cleaned_data["email"], form.cleaned_data["authority"], by=request.user
+        )
         messages.success(request, _("Invitation envoyée à %s.") % form.cleaned_data["email"])
         return redirect("accounts:invite")
     return render(request, "accounts/invite.html", {"form": form})
@@ -31,7 +32,9 @@ def accept(request, token):
     if form.is_valid():
         data = form.cleaned_data
         user = services.accept_invitation(
-            invitation, first_name=data["first_name"], last_name=data["last_name"],
+            invitation,
+            first_name=data["first_name"],
+            last_name=data["last_name"],
             password=data["password"],
         )
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
@@ -48,5 +51,6 @@ def profile(request):
     if form.is_valid():
         _api_token, new_token = ApiToken.issue(request.user, form.cleaned_data["name"])
     tokens = ApiToken.objects.filter(user=request.user).order_by("-created_at")
-    return render(request, "accounts/profile.html",
-                  {"form": form, "tokens": tokens, "new_token": new_token})
+    return render(
+        request, "accounts/profile.html", {"form": form, "tokens": tokens, "new_token": new_token}
+    )

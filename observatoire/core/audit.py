@@ -53,7 +53,9 @@ def snapshot(instance: models.Model) -> dict[str, Any]:
 
 
 def record(action: str, instance: models.Model, changes: dict | None = None, message: str = ""):
-    return _create(action, instance._meta.label_lower, str(instance.pk), str(instance), changes, message)
+    return _create(
+        action, instance._meta.label_lower, str(instance.pk), str(instance), changes, message
+    )
 
 
 def _create(action, model, object_id, object_repr, changes, message):

@@ -22,7 +22,7 @@ class AuthorityOut(Schema):
 
     @staticmethod
     def resolve_epci_code(obj: Authority) -> str | None:
-        return obj.epci.code if obj.epci_id else None
+        return obj.epci.code if obj.epci else None
 
 
 @router.get("/authorities", response=list[AuthorityOut])

@@ -8,9 +8,10 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 from django.db import connection, transaction
-from django.db.models import Count, Max, Sum
+from django.db.models import Count, Field, Max, Sum
 
 from observatoire.core import audit
 from observatoire.territoires.choices import Kind
@@ -47,7 +48,9 @@ def _load_json(directory: Path, name: str) -> list[dict]:
 
 def build_rows(package_dir: Path) -> list[dict]:
     """Rows of the compact file from an unpacked package (its folder or its data/ folder)."""
-    communes = [c for c in _load_json(package_dir, "communes.json") if c["type"] == "commune-actuelle"]
+    communes = [
+        c for c in _load_json(package_dir, "communes.json") if c["type"] == "commune-actuelle"
+    ]
     epcis = _load_json(package_dir, "epci.json")
     departements = [d for d in _load_json(package_dir, "departements.json") if d["zone"] != "com"]
     regions = [r for r in _load_json(package_dir, "regions.json") if r["zone"] != "com"]
@@ -60,8 +63,13 @@ def build_rows(package_dir: Path) -> list[dict]:
         rows.append({"kind": Kind.REGION, "code": r["code"], "name": r["nom"], "region": r["code"]})
     for d in departements:
         rows.append(
-            {"kind": Kind.DEPARTEMENT, "code": d["code"], "name": d["nom"], "departement": d["code"],
-             "region": d["region"]}
+            {
+                "kind": Kind.DEPARTEMENT,
+                "code": d["code"],
+                "name": d["nom"],
+                "departement": d["code"],
+                "region": d["region"],
+            }
         )
     for e in epcis:
         # An EPCI belongs to the département where most of its population lives.
@@ -70,15 +78,29 @@ def build_rows(package_dir: Path) -> list[dict]:
             weight[commune_dep.get(m["code"], "")] += m.get("populationMunicipale") or 0
         dep = weight.most_common(1)[0][0] if weight else ""
         rows.append(
-            {"kind": Kind.EPCI, "code": e["code"], "siren": e["code"], "name": e["nom"],
-             "population": e["populationMunicipale"], "departement": dep,
-             "region": dep_region.get(dep, ""), "epci_type": e["type"]}
+            {
+                "kind": Kind.EPCI,
+                "code": e["code"],
+                "siren": e["code"],
+                "name": e["nom"],
+                "population": e["populationMunicipale"],
+                "departement": dep,
+                "region": dep_region.get(dep, ""),
+                "epci_type": e["type"],
+            }
         )
     for c in communes:
         rows.append(
-            {"kind": Kind.COMMUNE, "code": c["code"], "siren": c.get("siren", ""), "name": c["nom"],
-             "population": c.get("population"), "departement": c["departement"],
-             "region": c["region"], "epci": commune_epci.get(c["code"], "")}
+            {
+                "kind": Kind.COMMUNE,
+                "code": c["code"],
+                "siren": c.get("siren", ""),
+                "name": c["nom"],
+                "population": c.get("population"),
+                "departement": c["departement"],
+                "region": c["region"],
+                "epci": commune_epci.get(c["code"], ""),
+            }
         )
     return rows
 
@@ -147,14 +169,28 @@ def import_vintage(
     rows = read_vintage(path or vintage_file(vintage))
     existing = {(a.kind, a.code): a for a in Authority.objects.exclude(kind=Kind.OTHER)}
     latest = Authority.objects.exclude(kind=Kind.OTHER).aggregate(m=Max("vintage"))["m"] or 0
-    fields = ["siren", "name", "name_search", "population", "epci_type", "departement", "region",
-              "stratum", "vintage", "is_active"]
+    fields = [
+        "siren",
+        "name",
+        "name_search",
+        "population",
+        "epci_type",
+        "departement",
+        "region",
+        "stratum",
+        "vintage",
+        "is_active",
+    ]
     to_create, to_update = [], []
     for i, row in enumerate(rows):
         values = {
-            "siren": row["siren"], "name": row["name"], "name_search": normalize(row["name"]),
-            "population": row["population"], "epci_type": row["epci_type"],
-            "departement": row["departement"], "region": row["region"],
+            "siren": row["siren"],
+            "name": row["name"],
+            "name_search": normalize(row["name"]),
+            "population": row["population"],
+            "epci_type": row["epci_type"],
+            "departement": row["departement"],
+            "region": row["region"],
             "stratum": stratum_of(row["kind"], row["population"], row["epci_type"]),
             "vintage": vintage,
         }
@@ -163,7 +199,9 @@ def import_vintage(
         values["is_active"] = vintage >= latest or bool(current and current.is_active)
         if current is None:
             to_create.append(Authority(kind=row["kind"], code=row["code"], **values))
-        elif vintage >= current.vintage and any(getattr(current, k) != v for k, v in values.items()):
+        elif vintage >= current.vintage and any(
+            getattr(current, k) != v for k, v in values.items()
+        ):
             for key, value in values.items():
                 setattr(current, key, value)
             to_update.append(current)
@@ -209,11 +247,11 @@ def _update_rows(authorities: list[Authority], fields: list[str]) -> None:
     """One prepared UPDATE run over all rows: Django's bulk_update is quadratic on SQLite."""
     if not authorities:
         return
-    meta = Authority._meta
-    columns = [meta.get_field(name).column for name in fields]
-    assignments = ", ".join(f"{connection.ops.quote_name(c)} = %s" for c in columns)
-    sql = f"UPDATE {connection.ops.quote_name(meta.db_table)} SET {assignments} WHERE id = %s"
-    attnames = [meta.get_field(name).attname for name in fields]
+    model_fields = [cast(Field, Authority._meta.get_field(name)) for name in fields]
+    quote = connection.ops.quote_name
+    assignments = ", ".join(f"{quote(f.column)} = %s" for f in model_fields)
+    sql = f"UPDATE {quote(Authority._meta.db_table)} SET {assignments} WHERE id = %s"
+    attnames = [f.attname for f in model_fields]
     with connection.cursor() as cursor:
         cursor.executemany(sql, [[*(getattr(a, n) for n in attnames), a.pk] for a in authorities])
 

@@ -19,8 +19,12 @@ def test_invited_referent_creates_an_account_once(client_for, authority_a, clien
     assert response.status_code == 302
     link = re.search(r"http://\S+/comptes/invitation/\S+/", mail.outbox[0].body).group(0)
     path = link.split("8000", 1)[1]
-    form = {"first_name": "Alix", "last_name": "Durand", "password": "Une-phrase-longue-42",
-            "password2": "Une-phrase-longue-42"}
+    form = {
+        "first_name": "Alix",
+        "last_name": "Durand",
+        "password": "Une-phrase-longue-42",
+        "password2": "Une-phrase-longue-42",
+    }
     assert client.post(path, form).status_code == 302
     user = User.objects.get(email="dsi@plaisir.fr")
     assert (user.role, user.authority) == (Role.REFERENT, authority_a)
@@ -28,9 +32,11 @@ def test_invited_referent_creates_an_account_once(client_for, authority_a, clien
 
 
 def test_mismatched_passwords_are_explained_in_french(users, authority_a, client):
-    invitation, token = services.Invitation.issue("x@plaisir.fr", authority_a, users["analyst"])
-    response = client.post(f"/comptes/invitation/{token}/", {
-        "first_name": "A", "last_name": "B", "password": "Une-phrase-longue-42", "password2": "x"})
+    _invitation, token = services.Invitation.issue("x@plaisir.fr", authority_a, users["analyst"])
+    response = client.post(
+        f"/comptes/invitation/{token}/",
+        {"first_name": "A", "last_name": "B", "password": "Une-phrase-longue-42", "password2": "x"},
+    )
     assert "Les deux mots de passe ne correspondent pas." in response.content.decode()
 
 

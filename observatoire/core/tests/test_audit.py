@@ -22,8 +22,10 @@ def test_create_update_delete_are_logged_with_actor_and_values(users):
     assert actions == ["create", "update", "delete"]
     assert all(e.actor == analyst for e in events)
     update = events[1]
-    assert update.changes == {"name": ["Syndicat A", "Syndicat B"],
-                              "name_search": ["syndicat a", "syndicat b"]}
+    assert update.changes == {
+        "name": ["Syndicat A", "Syndicat B"],
+        "name_search": ["syndicat a", "syndicat b"],
+    }
 
 
 def test_saving_without_change_logs_nothing(db):

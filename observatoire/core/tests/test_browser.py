@@ -11,8 +11,13 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 def test_search_besancon_from_home(page):
     AuthorityFactory(code="25056", name="Besançon", population=119_198, departement="25")
-    AuthorityFactory(kind=Kind.EPCI, code="242500106", name="Grand Besançon Métropole",
-                     population=196_000, epci_type="METRO")
+    AuthorityFactory(
+        kind=Kind.EPCI,
+        code="242500106",
+        name="Grand Besançon Métropole",
+        population=196_000,
+        epci_type="METRO",
+    )
     page.goto("/")
     check_accessibility(page, "accueil")
     page.get_by_role("link", name="Chercher une collectivité").click()

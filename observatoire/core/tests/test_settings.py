@@ -8,18 +8,23 @@ from django.conf import settings
 
 
 def run(args, **env):
-    environ = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY"}}
+    unset = {"DEBUG", "SECRET_KEY", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    environ = {k: v for k, v in os.environ.items() if k not in unset}
     environ.update(env)
     return subprocess.run(
         [sys.executable, "-m", "observatoire.cli", *args],
-        capture_output=True, text=True, env=environ, check=False,
+        capture_output=True,
+        text=True,
+        env=environ,
+        check=False,
     )
 
 
 def test_check_deploy_reports_nothing_with_production_settings():
     result = run(
         ["check", "--deploy", "--fail-level", "WARNING"],
-        OBSERVATOIRE_ENV="production", SECRET_KEY="k" * 20 + "-Xy9!zQ" * 8,
+        OBSERVATOIRE_ENV="production",
+        SECRET_KEY="k" * 20 + "-Xy9!zQ" * 8,
         ALLOWED_HOSTS="observatoire.example.fr",
     )
     assert result.returncode == 0, result.stdout + result.stderr

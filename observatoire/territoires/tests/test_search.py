@@ -12,17 +12,28 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def universe():
     AuthorityFactory(code="25056", name="Besançon", population=119_198, departement="25")
-    AuthorityFactory(kind=Kind.EPCI, code="242500106", siren="242500106",
-                     name="Grand Besançon Métropole", population=196_000, epci_type="METRO")
+    AuthorityFactory(
+        kind=Kind.EPCI,
+        code="242500106",
+        siren="242500106",
+        name="Grand Besançon Métropole",
+        population=196_000,
+        epci_type="METRO",
+    )
     AuthorityFactory(code="78490", name="Plaisir", population=31_811)
     AuthorityFactory(code="35238", name="Rennes", population=225_000)
 
 
 @pytest.mark.parametrize(
     ("query", "first"),
-    [("besancon", "Besançon"), ("BESANÇON", "Besançon"), ("78490", "Plaisir"),
-     ("grand besancon", "Grand Besançon Métropole"), ("242500106", "Grand Besançon Métropole"),
-     ("plai", "Plaisir")],
+    [
+        ("besancon", "Besançon"),
+        ("BESANÇON", "Besançon"),
+        ("78490", "Plaisir"),
+        ("grand besancon", "Grand Besançon Métropole"),
+        ("242500106", "Grand Besançon Métropole"),
+        ("plai", "Plaisir"),
+    ],
 )
 def test_search_ranks_the_expected_authority_first(universe, query, first):
     assert Authority.objects.search(query).first().name == first

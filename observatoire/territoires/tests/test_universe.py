@@ -68,14 +68,33 @@ def _package(tmp_path, communes=None):
     files = {
         "regions.json": [{"code": "11", "nom": "Île-de-France", "zone": "metro"}],
         "departements.json": [{"code": "78", "nom": "Yvelines", "region": "11", "zone": "metro"}],
-        "epci.json": [{"code": "200058519", "nom": "CA Test", "type": "CA",
-                       "populationMunicipale": 100, "membres": [{"code": "78490",
-                                                                  "populationMunicipale": 100}]}],
-        "communes.json": communes or [
-            {"code": "78490", "nom": "Plaisir", "type": "commune-actuelle", "departement": "78",
-             "region": "11", "siren": "217804905", "population": 31811},
-            {"code": "78999", "nom": "Déléguée", "type": "commune-deleguee", "departement": "78",
-             "region": "11"},
+        "epci.json": [
+            {
+                "code": "200058519",
+                "nom": "CA Test",
+                "type": "CA",
+                "populationMunicipale": 100,
+                "membres": [{"code": "78490", "populationMunicipale": 100}],
+            }
+        ],
+        "communes.json": communes
+        or [
+            {
+                "code": "78490",
+                "nom": "Plaisir",
+                "type": "commune-actuelle",
+                "departement": "78",
+                "region": "11",
+                "siren": "217804905",
+                "population": 31811,
+            },
+            {
+                "code": "78999",
+                "nom": "Déléguée",
+                "type": "commune-deleguee",
+                "departement": "78",
+                "region": "11",
+            },
         ],
     }
     for name, content in files.items():
@@ -96,15 +115,17 @@ def test_build_from_an_unpacked_package_is_reproducible(tmp_path, monkeypatch):
 
 
 def test_unknown_package_version_is_refused(tmp_path):
-    with pytest.raises(services.UniverseError, match="Version inconnue : 9.9.9"):
+    with pytest.raises(services.UniverseError, match=r"Version inconnue : 9\.9\.9"):
         services.build_vintage("9.9.9", tmp_path)
 
 
 def test_bad_file_names_the_line_and_field_and_loads_nothing(tmp_path):
     path = tmp_path / "bad.csv.gz"
     services.write_vintage(
-        [{"kind": "region", "code": "11", "name": "IdF"},
-         {"kind": "commune", "code": "1", "name": "X", "population": "beaucoup"}],
+        [
+            {"kind": "region", "code": "11", "name": "IdF"},
+            {"kind": "commune", "code": "1", "name": "X", "population": "beaucoup"},
+        ],
         path,
     )
     with pytest.raises(services.UniverseError, match="ligne 3, champ population"):

@@ -51,7 +51,13 @@ class Command(BaseCommand):
         for email, first, last, role, authority in accounts:
             if User.objects.filter(email=email).exists():
                 continue
-            user = User(username=email, email=email, first_name=first, last_name=last,
-                        role=role, authority=authority)
+            user = User(
+                username=email,
+                email=email,
+                first_name=first,
+                last_name=last,
+                role=role,
+                authority=authority,
+            )
             user.set_password(DEMO_PASSWORD)
             user.save()

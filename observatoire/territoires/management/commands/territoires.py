@@ -1,8 +1,8 @@
 """Load or rebuild the universe of authorities (COG by Etalab).
 
-  observatoire territoires import --vintage 2024 [--from PATH]
-  observatoire territoires build --package-version 6.0.0 --from DIR
-  observatoire territoires counts --vintage 2024
+observatoire territoires import --vintage 2024 [--from PATH]
+observatoire territoires build --package-version 6.0.0 --from DIR
+observatoire territoires counts --vintage 2024
 """
 
 from pathlib import Path
