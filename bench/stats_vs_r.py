@@ -24,21 +24,28 @@ Usage: python bench/stats_vs_r.py [--repeat 5] [--no-r] [--no-svy] [--r-large]
 
 from __future__ import annotations
 
-import argparse
-import csv
-import math
-import shutil
-import subprocess
-import sys
-import tempfile
-import time
-import warnings
-from collections.abc import Callable
-from pathlib import Path
-from typing import Any
+import os
 
-import numpy as np
-from numpy.typing import NDArray
+# Our matrix products are small (n x ~25); on a shared 2-core machine OpenBLAS threads only
+# add synchronisation cost, so the benchmark runs single-threaded like R's reference BLAS.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+
+import argparse  # noqa: E402
+import csv  # noqa: E402
+import math  # noqa: E402
+import shutil  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+import tempfile  # noqa: E402
+import time  # noqa: E402
+import warnings  # noqa: E402
+from collections.abc import Callable  # noqa: E402
+from pathlib import Path  # noqa: E402
+from typing import Any  # noqa: E402
+
+import numpy as np  # noqa: E402
+from numpy.typing import NDArray  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))  # run from a checkout without installing

@@ -77,7 +77,8 @@ def main(argv: list[str]) -> int:
             from tqdm import tqdm
 
             with tqdm(total=n_requests, unit="estimation", file=sys.stderr) as bar:
-                results = run_design_file(args.data, args.design, progress=lambda done: bar.update(done - bar.n)
+                results = run_design_file(
+                    args.data, args.design, progress=lambda done: bar.update(done - bar.n)
                 )
         else:
             results = run_design_file(args.data, args.design)

@@ -84,9 +84,7 @@ def difference(
     return diff, se, low, high, p
 
 
-def compare_editions(
-    previous: Estimates, current: Estimates, *, level: float = 0.95
-) -> Comparison:
+def compare_editions(previous: Estimates, current: Estimates, *, level: float = 0.95) -> Comparison:
     """Edition-to-edition differences for every cell present in both result sets.
 
     Cells are matched on ``(variable, category, domain, domain_level)``; the samples are
@@ -94,13 +92,24 @@ def compare_editions(
     remain in each edition's results).
     """
     index = {
-        (previous.variable[i], previous.category[i], previous.domain[i], previous.domain_level[i]): i
+        (
+            previous.variable[i],
+            previous.category[i],
+            previous.domain[i],
+            previous.domain_level[i],
+        ): i
         for i in range(len(previous))
     }
     pairs = [
         (index[key], j)
         for j, key in enumerate(
-            zip(current.variable, current.category, current.domain, current.domain_level, strict=True)
+            zip(
+                current.variable,
+                current.category,
+                current.domain,
+                current.domain_level,
+                strict=True,
+            )
         )
         if key in index
     ]

@@ -41,15 +41,17 @@ LONELY_PSU_RULES: tuple[str, ...] = ("fail", "certainty", "remove", "adjust")
 
 def is_missing(values: NDArray[Any]) -> NDArray[np.bool_]:
     """Boolean mask of missing entries (``None``, NaN or empty string) in any array."""
-    if values.dtype.kind == "f":
+    kind = values.dtype.kind
+    if kind == "f":
         return np.isnan(values)
-    if values.dtype.kind in "iub":
+    if kind in "iub":
         return np.zeros(values.shape, dtype=bool)
-    out = np.zeros(values.shape, dtype=bool)
-    for i, v in enumerate(values.tolist()):
-        if v is None or (isinstance(v, float) and v != v) or (isinstance(v, str) and v == ""):
-            out[i] = True
-    return out
+    if kind in "US":
+        return np.asarray(values == values.dtype.type(""), dtype=bool)
+    none = np.equal(values, None)
+    nan = np.not_equal(values, values)
+    empty = np.equal(values, "")
+    return np.asarray(none | nan | empty, dtype=bool)
 
 
 def factorize(values: ArrayLike, name: str) -> tuple[IntArray, list[Any]]:
@@ -374,9 +376,7 @@ class Design:
     def with_weights(self, weights: FloatArray, step: CalibrationStep | None) -> Design:
         """A copy with new weights and, if given, one more calibration step."""
         new = object.__new__(Design)
-        new.__dict__.update(
-            {k: v for k, v in self.__dict__.items() if k not in _CACHED_ATTRIBUTES}
-        )
+        new.__dict__.update({k: v for k, v in self.__dict__.items() if k not in _CACHED_ATTRIBUTES})
         w = np.asarray(weights, dtype=np.float64).copy()
         w.flags.writeable = False
         new.weights = w
@@ -396,6 +396,46 @@ class Design:
         if not self.calibration:
             return None
         return ResidualOperator.compose([p for s in self.calibration for p in s.projections])
+
+    @cached_property
+    def sort_order(self) -> IntArray:
+        """Row order sorted by stratum then PSU (stable), used for segment sums."""
+        key = self.strata_codes.astype(np.int64) * (self.psu_strata.shape[0] + 1) + self.psu_codes
+        return np.argsort(key, kind="stable").astype(np.intp)
+
+    @cached_property
+    def unit_calibration(self) -> tuple[FloatArray, FloatArray, FloatArray] | None:
+        """Per-unit ``Z`` (rows, or PSU sums), its stratum sums and stratum Gram matrices."""
+        op = self.residual_operator
+        if op is None:
+            return None
+        z_unit = np.asarray(self.psu_matrix @ op.z) if self.has_clusters else op.z
+        unit_strata = self.psu_strata if self.has_clusters else self.strata_codes
+        n_strata = len(self.strata_labels)
+        qz = z_unit.shape[1]
+        sums = np.zeros((n_strata, qz))
+        gram = np.zeros((n_strata, qz, qz))
+        for h in range(n_strata):
+            block = z_unit[unit_strata == h]
+            sums[h] = block.sum(axis=0)
+            gram[h] = block.T @ block
+        return z_unit, sums, gram
+
+    @cached_property
+    def sorted_a(self) -> FloatArray:
+        """Rows of the residual operator's ``A`` in ``sort_order``."""
+        op = self.residual_operator
+        if op is None:
+            return np.zeros((self.n, 0))
+        return np.ascontiguousarray(op.a[self.sort_order])
+
+    @cached_property
+    def sorted_z(self) -> FloatArray:
+        """Rows of the residual operator's ``Z`` in ``sort_order``."""
+        op = self.residual_operator
+        if op is None:
+            return np.zeros((self.n, 0))
+        return np.ascontiguousarray(op.z[self.sort_order])
 
     @cached_property
     def psu_matrix(self) -> sparse.csr_matrix:
@@ -439,4 +479,6 @@ class Design:
         return f"Design({', '.join(parts)})"
 
 
-_CACHED_ATTRIBUTES = frozenset({"residual_operator"})
+_CACHED_ATTRIBUTES = frozenset(
+    {"residual_operator", "unit_calibration", "sorted_a", "sorted_z"}
+)

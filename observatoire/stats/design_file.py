@@ -90,9 +90,7 @@ def read_design_file(path: str | Path) -> dict[str, Any]:
 
 def _column(data: Mapping[str, NDArray[Any]], file: str, key: str, name: Any) -> NDArray[Any]:
     if not isinstance(name, str) or name not in data:
-        raise DesignFileError(
-            f'{file} : la clé "{key}" désigne une colonne absente : "{name}"'
-        )
+        raise DesignFileError(f'{file} : la clé "{key}" désigne une colonne absente : "{name}"')
     return data[name]
 
 

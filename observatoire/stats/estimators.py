@@ -32,15 +32,11 @@ from numpy.typing import ArrayLike, NDArray
 from .ci import CI_METHODS, CIMethod, confidence_interval
 from .design import Design, FloatArray, factorize, is_missing
 from .errors import StatsError
-from .variance import taylor_variance
+from .variance import domain_variance, taylor_variance
 
 Kind = Literal["mean", "total", "proportion"]
 KINDS: tuple[str, ...] = ("mean", "total", "proportion")
 OVERALL = ""
-
-#: Number of influence columns processed together (bounds memory to n x CHUNK floats).
-CHUNK_COLUMNS = 512
-
 
 @dataclass
 class Estimates:
@@ -179,17 +175,17 @@ class _Domain:
     rows: int  # what R's nrow() sees for this domain
 
 
-def _domains(
-    design: Design, by: Mapping[str, ArrayLike] | None, overall: bool
-) -> list[_Domain]:
+def _domains(design: Design, by: Mapping[str, ArrayLike] | None, overall: bool) -> list[_Domain]:
     positive = design.weights != 0
     cal = design.is_calibrated
+    n_psu = design.psu_strata.shape[0]
+    n_strata = len(design.strata_labels)
 
     def degf(mask: NDArray[np.bool_]) -> int:
         inset = mask & positive
-        return int(np.unique(design.psu_codes[inset]).size) - int(
-            np.unique(design.strata_codes[inset]).size
-        )
+        psus = np.count_nonzero(np.bincount(design.psu_codes[inset], minlength=n_psu))
+        strata = np.count_nonzero(np.bincount(design.strata_codes[inset], minlength=n_strata))
+        return int(psus - strata)
 
     out: list[_Domain] = []
     if overall:
@@ -202,13 +198,15 @@ def _domains(
             )
         for j, lab in enumerate(labels):
             mask = codes == j
-            out.append(_Domain(name, label(lab), mask, degf(mask), design.n if cal else int(mask.sum())))
+            out.append(
+                _Domain(name, label(lab), mask, degf(mask), design.n if cal else int(mask.sum()))
+            )
     return out
 
 
 @dataclass
 class _Columns:
-    values: FloatArray  # n x K, NaN for missing
+    values: FloatArray  # n x K (Fortran order), NaN for missing
     variable: list[str]
     category: list[str]
 
@@ -227,7 +225,7 @@ def _columns(
                 f"{design.n} répondants (longueurs différentes)."
             )
         missing = is_missing(arr)
-        if missing.any() and not na_rm:
+        if not na_rm and missing.any():
             first = int(np.flatnonzero(missing)[0])
             raise StatsError(
                 f"La variable « {name} » a une valeur manquante (ligne {first + 1}) ; "
@@ -237,14 +235,14 @@ def _columns(
             present = arr[~missing]
             if present.dtype.kind == "O":
                 present = present.astype(str)
-            labels = np.unique(present)
-            text = np.array([label(v) for v in arr.tolist()], dtype=object)
-            for lab in labels.tolist():
-                col = (text == label(lab)).astype(np.float64)
-                col[missing] = np.nan
-                blocks.append(col[:, None])
-                var_names.append(name)
-                categories.append(label(lab))
+            labels, inverse = np.unique(present, return_inverse=True)
+            codes = np.full(design.n, -1, dtype=np.intp)
+            codes[~missing] = inverse
+            block = (codes[:, None] == np.arange(labels.size)[None, :]).astype(np.float64)
+            block[missing] = np.nan
+            blocks.append(block)
+            var_names.extend([name] * labels.size)
+            categories.extend(label(v) for v in labels.tolist())
         else:
             if arr.dtype.kind in "OUS":
                 try:
@@ -253,15 +251,17 @@ def _columns(
                     raise StatsError(
                         f"La variable « {name} » doit être numérique pour un(e) {kind}."
                     ) from exc
-            col = arr.astype(np.float64)
-            if np.isinf(col).any():
-                raise StatsError(f"La variable « {name} » contient une valeur infinie.")
-            blocks.append(col[:, None])
+            blocks.append(arr.astype(np.float64, copy=False))
             var_names.append(name)
             categories.append("")
     if not blocks:
         return _Columns(np.zeros((design.n, 0)), [], [])
-    return _Columns(np.hstack(blocks), var_names, categories)
+    # Stored as K x n (one contiguous row per column) and exposed as its n x K transpose.
+    values = np.concatenate([b.reshape(design.n, -1).T for b in blocks], axis=0).T
+    if np.isinf(values).any():
+        j = int(np.flatnonzero(np.isinf(values).any(axis=0))[0])
+        raise StatsError(f"La variable « {var_names[j]} » contient une valeur infinie.")
+    return _Columns(values, var_names, categories)
 
 
 def estimate(
@@ -298,58 +298,63 @@ def estimate(
     k = cols.values.shape[1]
     if k == 0 or not domains:
         return Estimates()
-    y = cols.values
-    missing = np.isnan(y)
-    any_missing = bool(missing.any())
-    y0 = np.where(missing, 0.0, y)
-    answered = (~missing).astype(np.float64)
+    yt = cols.values.T  # K x n, C-contiguous
+    order = design.sort_order
+    ys_t = yt[:, order]  # K x n in sort order
+    missing_t = np.isnan(ys_t)
+    any_missing = bool(missing_t.any())
+    if any_missing:
+        ans_t = (~missing_t).astype(np.float64)
+        ys_t = np.where(missing_t, 0.0, ys_t)
+    else:
+        ans_t = ys_t[:, :0]
+    ys = ys_t.T  # n x K (Fortran layout): column operations stay contiguous
     w = np.asarray(design.weights)
-    positive = (w != 0).astype(np.float64)
+    ws = w[order]
+    ps = (ws != 0).astype(np.float64)
     total = kind == "total"
-
-    per_chunk = max(1, CHUNK_COLUMNS // k)
     est_parts: list[FloatArray] = []
     var_parts: list[FloatArray] = []
     pop_parts: list[FloatArray] = []
     n_parts: list[FloatArray] = []
     s2_parts: list[FloatArray] = []
-    done = 0
-    for start in range(0, len(domains), per_chunk):
-        chunk = domains[start : start + per_chunk]
-        influence = np.empty((design.n, k * len(chunk)))
-        for j, dom in enumerate(chunk):
-            wd = w if dom.mask is None else w * dom.mask
-            pd = positive if dom.mask is None else positive * dom.mask
-            block = slice(j * k, (j + 1) * k)
-            if any_missing:
-                wdk = wd[:, None] * answered
-                pop = wdk.sum(axis=0)
-                sums = np.einsum("ij,ij->j", wdk, y0)
-                nobs = pd @ answered
+    for j, dom in enumerate(domains):
+        if dom.mask is None:
+            pos = None
+            wd, yd, pd = ws, ys, ps
+        else:
+            pos = np.flatnonzero(dom.mask[order])
+            wd, yd, pd = ws[pos], ys_t[:, pos].T, ps[pos]
+        if any_missing:
+            ans = ans_t.T if pos is None else ans_t[:, pos].T
+            wdk = wd[:, None] * ans
+            pop = wdk.sum(axis=0)
+            sums = np.einsum("ij,ij->j", wdk, yd)
+            nobs = pd @ ans
+        else:
+            wdk = wd[:, None]
+            pop = np.full(k, wd.sum())
+            sums = wd @ yd
+            nobs = np.full(k, pd.sum())
+        with np.errstate(divide="ignore", invalid="ignore"):
+            mean = sums / pop
+            centred = yd - np.where(np.isfinite(mean), mean, 0.0)
+            if total:
+                influence = wdk * yd
+                weighted_ss = np.einsum("ij,ij->j", wdk * centred, centred)
+                est_parts.append(sums)
             else:
-                wdk = None
-                pop = np.full(k, wd.sum())
-                sums = wd @ y0
-                nobs = np.full(k, pd.sum())
-            with np.errstate(divide="ignore", invalid="ignore"):
-                mean = sums / pop
-                centred = y0 - np.where(np.isfinite(mean), mean, 0.0)
-                weighted = (wd[:, None] * centred) if wdk is None else wdk * centred
-                # weighted variance with R's n/(n-1) factor (svyvar), for the deff
-                s2 = np.einsum("ij,ij->j", weighted, centred) / pop * nobs / (nobs - 1)
-                if total:
-                    influence[:, block] = (wd[:, None] * y0) if wdk is None else wdk * y0
-                    est_parts.append(sums)
-                else:
-                    influence[:, block] = weighted / np.where(pop > 0, pop, 1.0)
-                    est_parts.append(mean)
-            pop_parts.append(pop)
-            n_parts.append(nobs)
-            s2_parts.append(s2)
-        var_parts.append(taylor_variance(design, influence))
-        done += influence.shape[1]
+                influence = (wdk / np.where(pop > 0, pop, 1.0)) * centred
+                weighted_ss = np.einsum("ij,ij->j", influence, centred) * pop
+                est_parts.append(mean)
+            # weighted variance with R's n/(n-1) factor (svyvar), for the deff
+            s2 = weighted_ss / pop * nobs / (nobs - 1)
+        var_parts.append(domain_variance(design, pos, influence))
+        pop_parts.append(pop)
+        n_parts.append(nobs)
+        s2_parts.append(s2)
         if progress is not None:
-            progress(done)
+            progress((j + 1) * k)
 
     est = np.concatenate(est_parts)
     var = np.concatenate(var_parts)
@@ -366,9 +371,7 @@ def estimate(
         deff = var / vsrs
     dfs = np.repeat(np.array([d.df for d in domains], dtype=np.float64), k)
     rows = np.repeat(np.array([d.rows for d in domains], dtype=np.float64), k)
-    low, high = confidence_interval(
-        est, se, method=method, level=level, df=dfs, n=nobs, nrow=rows
-    )
+    low, high = confidence_interval(est, se, method=method, level=level, df=dfs, n=nobs, nrow=rows)
     out = Estimates(
         variable=[v for _ in domains for v in cols.variable],
         category=[c for _ in domains for c in cols.category],
@@ -420,7 +423,7 @@ def estimate_ratio(
         ratio = float(wd @ yv) / tx if tx else np.nan
         est[j] = ratio
         infl[:, j] = wd * (yv - ratio * xv) / tx if tx else 0.0
-        nobs[j] = float(((wd != 0)).sum())
+        nobs[j] = float((wd != 0).sum())
         pop[j] = float(wd.sum())
     se = np.sqrt(taylor_variance(design, infl))
     low, high = confidence_interval(est, se, method="wald", level=level)

@@ -46,8 +46,10 @@ def replicate_estimate(
     """
     if kind not in ("mean", "total", "proportion"):
         raise StatsError(f"Type d'estimation inconnu : « {kind} ».")
-    rep = weights if weights is not None else replicate_weights(
-        design, type, replicates=replicates, seed=seed
+    rep = (
+        weights
+        if weights is not None
+        else replicate_weights(design, type, replicates=replicates, seed=seed)
     )
     cols = _columns(design, variables, kind, na_rm=False)
     domains = _domains(design, by, overall)
@@ -73,7 +75,7 @@ def replicate_estimate(
         var = rep.variance(thetas, full if mse else None) if thetas.shape[0] else np.zeros(k)
         est_all.append(full)
         se_all.append(np.sqrt(var))
-        n_all.append(np.full(k, float(((wd != 0)).sum())))
+        n_all.append(np.full(k, float((wd != 0).sum())))
         pop_all.append(np.full(k, full_pop))
     est = np.concatenate(est_all)
     se = np.concatenate(se_all)

@@ -29,7 +29,7 @@ from typing import Literal
 
 import numpy as np
 
-from .design import Design, FloatArray
+from .design import Design, FloatArray, IntArray
 from .errors import StatsError
 
 #: Relative size under which ``sum x^2 - (sum x)^2 / n`` is recomputed by explicit centring.
@@ -56,7 +56,9 @@ def stratum_scale(design: Design) -> FloatArray:
     return np.asarray(scale, dtype=np.float64)
 
 
-def taylor_variance(design: Design, influence: FloatArray, *, residualise: bool = True) -> FloatArray:
+def taylor_variance(
+    design: Design, influence: FloatArray, *, residualise: bool = True
+) -> FloatArray:
     """Linearisation variance of the totals of each column of ``influence`` (``n x m``).
 
     ``influence`` holds the weighted influence values ``u_i``; calibration residuals are
@@ -117,6 +119,89 @@ def taylor_covariance(design: Design, influence: FloatArray) -> FloatArray:
         dev = np.where((n_h <= 1)[design.psu_strata][:, None], t, dev)
     weighted = dev * np.sqrt(scale[design.psu_strata])[:, None]
     return np.asarray(weighted.T @ weighted, dtype=np.float64)
+
+
+def domain_variance(design: Design, pos: IntArray | None, e: FloatArray) -> FloatArray:
+    """Variance of the totals of influence columns that are zero outside a domain.
+
+    ``pos`` are the domain's positions in ``design.sort_order`` (rows sorted by stratum,
+    then PSU), increasing, or None for the whole sample; ``e`` holds the influence values
+    of those rows in that order (``len(pos) x m``).  The result equals
+    :func:`taylor_variance` on the full ``n x m`` matrix, which is never built: with the
+    calibration residual ``r = e - Z beta``, ``beta = T A' e``, the stratum sums are
+
+        sum_h r = sum_h e - (sum_h Z)' beta,
+        sum_h r^2 = sum_h e^2 - 2 beta' sum_h Z e + beta' (sum_h Z Z') beta,
+
+    where only the first and the middle terms involve the domain's rows; ``sum_h Z`` and
+    ``sum_h Z Z'`` are computed once per design.  The cost is one pass over the domain's
+    rows whatever the number of raking iterations.  Columns whose one-pass sums lose more
+    than six digits to cancellation are recomputed exactly.
+    """
+    m = e.shape[1]
+    n_strata = len(design.strata_labels)
+    order = design.sort_order
+    rows = order if pos is None else order[pos]
+    if design.has_clusters:
+        psu = design.psu_codes[rows]
+        starts = np.flatnonzero(np.r_[True, psu[1:] != psu[:-1]]) if rows.size else rows
+        units_e = np.add.reduceat(e, starts, axis=0) if rows.size else e
+        units = psu[starts]
+        unit_strata = design.psu_strata[units]
+    else:
+        units_e = e
+        units = rows
+        unit_strata = design.strata_codes[rows]
+    if units.size:
+        bounds = np.flatnonzero(np.r_[True, unit_strata[1:] != unit_strata[:-1]])
+    else:
+        bounds = units
+    present = unit_strata[bounds].tolist()
+    ends = np.r_[bounds[1:], units.size].tolist()
+    s1 = np.zeros((n_strata, m))
+    s2 = np.zeros((n_strata, m))
+    op = design.residual_operator
+    cal = design.unit_calibration
+    if op is not None and cal is not None:
+        z_unit, z_sums, gram = cal
+        a_sorted = design.sorted_a
+        a_rows = a_sorted if pos is None else a_sorted[pos]
+        beta = op.t @ (a_rows.T @ e)
+        if design.has_clusters:
+            z_units = z_unit[units]
+        else:
+            z_sorted = design.sorted_z
+            z_units = z_sorted if pos is None else z_sorted[pos]
+        cross_sum = np.zeros((n_strata, m))
+        for h, lo, hi in zip(present, bounds.tolist(), ends, strict=True):
+            seg = units_e[lo:hi]
+            s1[h] = seg.sum(axis=0)
+            s2[h] = np.einsum("ij,ij->j", seg, seg)
+            cross_sum[h] = np.einsum("qk,qk->k", beta, z_units[lo:hi].T @ seg)
+        magnitude = s2.copy()
+        quad = np.einsum("qk,hqr,rk->hk", beta, gram, beta, optimize=True)
+        s1 -= z_sums @ beta
+        s2 += quad - 2.0 * cross_sum
+        magnitude += quad
+    else:
+        for h, lo, hi in zip(present, bounds.tolist(), ends, strict=True):
+            seg = units_e[lo:hi]
+            s1[h] = seg.sum(axis=0)
+            s2[h] = np.einsum("ij,ij->j", seg, seg)
+        magnitude = s2
+    scale = stratum_scale(design)
+    n_h = design.n_psu
+    centred = s2 - s1 * s1 / n_h[:, None]
+    if design.lonely_psu == "adjust":
+        centred = np.where((n_h <= 1)[:, None], s2, centred)
+    bad = ((centred < _CANCELLATION * magnitude) & (scale[:, None] > 0)).any(axis=0)
+    var = np.asarray(scale @ np.maximum(centred, 0.0), dtype=np.float64)
+    if bad.any():
+        cols = np.flatnonzero(bad)
+        full = np.zeros((design.n, cols.size))
+        full[rows] = e[:, cols]
+        var[cols] = taylor_variance(design, full)
+    return var
 
 
 # ---------------------------------------------------------------------- replicate weights
@@ -229,7 +314,5 @@ def replicate_weights(
             # Rao-Wu rescaling with m_h = n_h - 1 and the finite population correction.
             lam = np.sqrt(f * (n_h - 1) / (n_h - 1)) if n_h > 1 else 0.0
             mat[members] = 1 - lam + lam * counts * n_h / (n_h - 1)
-        return ReplicateWeights(
-            mat[psu], 1.0 / (replicates - 1), np.ones(replicates), "bootstrap"
-        )
+        return ReplicateWeights(mat[psu], 1.0 / (replicates - 1), np.ones(replicates), "bootstrap")
     raise StatsError(f"Type de répliques inconnu : « {type} » (JK1, JKn ou bootstrap).")

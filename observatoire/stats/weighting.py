@@ -24,6 +24,7 @@ from typing import Any, Literal
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
+from scipy import linalg
 
 from .design import (
     CalibrationStep,
@@ -107,7 +108,11 @@ def _check_cells(
 
 
 def post_stratify(
-    design: Design, variable: ArrayLike, population: Mapping[Any, float], *, name: str = "poststrata"
+    design: Design,
+    variable: ArrayLike,
+    population: Mapping[Any, float],
+    *,
+    name: str = "poststrata",
 ) -> Design:
     """Post-stratify: ``w_i <- w_i N_g / sum_{j in g} w_j`` (R's ``postStratify``).
 
@@ -133,8 +138,10 @@ def post_stratify(
     onehot = _onehot(codes, len(labels))
     old_sum = np.bincount(codes, weights=old, minlength=len(labels))
     with np.errstate(divide="ignore", invalid="ignore"):
-        a = onehot * np.where(psw > 0, old / psw, 0.0)[:, None] / np.where(
-            old_sum > 0, old_sum, 1.0
+        a = (
+            onehot
+            * np.where(psw > 0, old / psw, 0.0)[:, None]
+            / np.where(old_sum > 0, old_sum, 1.0)
         )
     z = onehot * psw[:, None]
     step = CalibrationStep(
@@ -285,13 +292,36 @@ def model_matrix(
 
 
 def _orthonormal_basis(xs: FloatArray) -> FloatArray:
-    """Orthonormal basis of the column space of ``xs`` (QR, or SVD when rank-deficient)."""
-    q, r = np.linalg.qr(xs)
-    diag = np.abs(np.diag(r))
-    if diag.size and diag.min() > 1e-10 * diag.max():
+    """Orthonormal basis of the column space of ``xs`` (n x p, n >> p).
+
+    CholeskyQR2 on equilibrated columns (Fukaya et al. 2014): two Cholesky passes give an
+    orthogonality error of the order of the machine epsilon for condition numbers up to
+    about 1e7, at the cost of a few matrix products — much faster than Householder QR for
+    tall matrices.  Rank-deficient matrices use the eigen-decomposition of the Gram matrix.
+    """
+    norms = np.sqrt(np.einsum("ij,ij->j", xs, xs))
+    keep = norms > 0
+    q = xs[:, keep] / norms[keep]
+    for _ in range(2):
+        gram = q.T @ q
+        try:
+            chol = np.linalg.cholesky(gram)
+        except np.linalg.LinAlgError:
+            break
+        diag = np.diag(chol)
+        if diag.min() <= 1e-7 * diag.max():
+            break
+        q = linalg.solve_triangular(chol, q.T, lower=True).T
+    else:
         return np.asarray(q, dtype=np.float64)
-    u, s, _ = np.linalg.svd(xs, full_matrices=False)
-    return np.asarray(u[:, s > 1e-10 * s[0]], dtype=np.float64)
+    # Rank-deficient: keep the eigenvectors of the Gram matrix with non-negligible values.
+    q = xs[:, keep] / norms[keep]
+    vals, vecs = np.linalg.eigh(q.T @ q)
+    big = vals > 1e-12 * vals.max()
+    basis = q @ (vecs[:, big] / np.sqrt(vals[big]))
+    gram = basis.T @ basis
+    chol = np.linalg.cholesky(gram)
+    return np.asarray(linalg.solve_triangular(chol, basis.T, lower=True).T, dtype=np.float64)
 
 
 def calibrate_matrix(
