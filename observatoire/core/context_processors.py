@@ -28,4 +28,5 @@ def site(request):
         "DEMO_MODE": settings.DEMO_MODE,
         "SITE_URL": settings.SITE_URL,
         "nav_items": nav_items(request.path),
+        "PROCONNECT_ENABLED": settings.PROCONNECT_ENABLED,
     }
