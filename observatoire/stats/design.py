@@ -401,7 +401,14 @@ class Design:
     def sort_order(self) -> IntArray:
         """Row order sorted by stratum then PSU (stable), used for segment sums."""
         key = self.strata_codes.astype(np.int64) * (self.psu_strata.shape[0] + 1) + self.psu_codes
+        if key.size < 2 or bool((key[1:] >= key[:-1]).all()):
+            return np.arange(self.n, dtype=np.intp)  # already sorted: gathers become copies
         return np.argsort(key, kind="stable").astype(np.intp)
+
+    @cached_property
+    def is_sorted(self) -> bool:
+        """True when the rows are already in stratum/PSU order (no gather needed)."""
+        return bool((self.sort_order == np.arange(self.n)).all())
 
     @cached_property
     def unit_calibration(self) -> tuple[FloatArray, FloatArray, FloatArray] | None:
@@ -427,7 +434,7 @@ class Design:
         op = self.residual_operator
         if op is None:
             return np.zeros((self.n, 0))
-        return np.ascontiguousarray(op.a[self.sort_order])
+        return op.a if self.is_sorted else np.ascontiguousarray(op.a[self.sort_order])
 
     @cached_property
     def sorted_z(self) -> FloatArray:
@@ -435,7 +442,7 @@ class Design:
         op = self.residual_operator
         if op is None:
             return np.zeros((self.n, 0))
-        return np.ascontiguousarray(op.z[self.sort_order])
+        return op.z if self.is_sorted else np.ascontiguousarray(op.z[self.sort_order])
 
     @cached_property
     def psu_matrix(self) -> sparse.csr_matrix:
@@ -465,9 +472,9 @@ class Design:
     def degf(self) -> int:
         """Design degrees of freedom: number of PSUs minus number of strata (R's ``degf``)."""
         inset = self.weights != 0
-        return int(np.unique(self.psu_codes[inset]).size) - int(
-            np.unique(self.strata_codes[inset]).size
-        )
+        psus = np.bincount(self.psu_codes[inset], minlength=self.psu_strata.shape[0])
+        strata = np.bincount(self.strata_codes[inset], minlength=len(self.strata_labels))
+        return int(np.count_nonzero(psus)) - int(np.count_nonzero(strata))
 
     def __repr__(self) -> str:
         parts = [f"n={self.n}", f"strata={len(self.strata_labels) if self.has_strata else 0}"]

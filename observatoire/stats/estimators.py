@@ -300,7 +300,7 @@ def estimate(
         return Estimates()
     yt = cols.values.T  # K x n, C-contiguous
     order = design.sort_order
-    ys_t = yt[:, order]  # K x n in sort order
+    ys_t = yt if design.is_sorted else yt[:, order]  # K x n in sort order
     missing_t = np.isnan(ys_t)
     any_missing = bool(missing_t.any())
     if any_missing:
@@ -310,7 +310,7 @@ def estimate(
         ans_t = ys_t[:, :0]
     ys = ys_t.T  # n x K (Fortran layout): column operations stay contiguous
     w = np.asarray(design.weights)
-    ws = w[order]
+    ws = w if design.is_sorted else w[order]
     ps = (ws != 0).astype(np.float64)
     total = kind == "total"
     est_parts: list[FloatArray] = []

@@ -141,7 +141,10 @@ def domain_variance(design: Design, pos: IntArray | None, e: FloatArray) -> Floa
     m = e.shape[1]
     n_strata = len(design.strata_labels)
     order = design.sort_order
-    rows = order if pos is None else order[pos]
+    if pos is None:
+        rows = order
+    else:
+        rows = pos if design.is_sorted else order[pos]
     if design.has_clusters:
         psu = design.psu_codes[rows]
         starts = np.flatnonzero(np.r_[True, psu[1:] != psu[:-1]]) if rows.size else rows

@@ -76,6 +76,21 @@ def _population_vector(
     return values, only_pop
 
 
+def cells_of(codes: Sequence[IntArray]) -> tuple[IntArray, IntArray]:
+    """Cells of the cross-classification of several factors.
+
+    Returns the cell of each row and one representative row per cell.  Raking and
+    calibration on categorical margins only depend on the cells, so they are solved on the
+    cell table (a few hundred cells) rather than on the ``n`` rows.
+    """
+    combined = np.zeros(codes[0].shape[0], dtype=np.int64)
+    for c in codes:
+        combined = combined * (int(c.max()) + 1 if c.size else 1) + c
+    uniq, first, cell = np.unique(combined, return_index=True, return_inverse=True)
+    del uniq
+    return cell.astype(np.intp), first.astype(np.intp)
+
+
 def stratified_weights(strata: ArrayLike, population: Mapping[Any, float]) -> FloatArray:
     """Design weights ``N_h / n_h`` of a stratified simple random sample."""
     codes, labels = factorize(strata, "strata")
@@ -216,16 +231,21 @@ def rake(
                 f"Les marges ne totalisent pas la même population : « {ref_name} » = "
                 f"{ref_total:g}, « {name} » = {total:g}."
             )
+    # Iterative proportional fitting on the cells of the cross-classification.
+    cell, first = cells_of([codes for _n, codes, _l, _p in coded])
+    cell_w = np.bincount(cell, weights=w, minlength=first.size)
+    cell_codes = [codes[first] for _n, codes, _l, _p in coded]
+    factor = np.ones(first.size)
     worst_name, worst = "", np.inf
     for _ in range(max_iter):
-        for _name, codes, labels, pop in coded:
-            sample = np.bincount(codes, weights=w, minlength=len(labels))
+        for (_name, _codes, labels, pop), cc in zip(coded, cell_codes, strict=True):
+            sample = np.bincount(cc, weights=cell_w * factor, minlength=len(labels))
             with np.errstate(divide="ignore", invalid="ignore"):
                 ratio = np.where(sample > 0, pop / sample, 0.0)
-            w *= ratio[codes]
+            factor *= ratio[cc]
         worst, worst_name = 0.0, ""
-        for name, codes, labels, pop in coded:
-            sample = np.bincount(codes, weights=w, minlength=len(labels))
+        for (name, _codes, labels, pop), cc in zip(coded, cell_codes, strict=True):
+            sample = np.bincount(cc, weights=cell_w * factor, minlength=len(labels))
             gap = float(np.max(np.abs(sample - pop) / np.maximum(pop, 1.0)))
             if gap > worst:
                 worst, worst_name = gap, name
@@ -236,6 +256,7 @@ def rake(
             f"Le raking n'a pas convergé en {max_iter} itérations : la marge « {worst_name} » "
             f"reste à un écart relatif de {worst:.2e}."
         )
+    w = w * factor[cell]
     projections: list[Projection] = []
     inv = np.where(w > 0, 1.0 / np.where(w > 0, w, 1.0), 0.0)
     base: list[tuple[FloatArray, FloatArray, int, int]] = []
@@ -262,15 +283,19 @@ def model_matrix(
     numeric: Mapping[str, ArrayLike] | None = None,
     *,
     intercept: bool = True,
-) -> tuple[FloatArray, list[str], dict[str, tuple[str, Any]]]:
+) -> tuple[
+    FloatArray, list[str], dict[str, tuple[str, Any]], dict[str, tuple[IntArray, list[Any]]]
+]:
     """A model matrix with R's treatment coding: intercept, dummies for levels 2.., numerics.
 
     Returns the matrix, the column names (R style: ``"(Intercept)"``, ``"stypeH"``,
-    ``"enroll"``) and, for each dummy column, the pair ``(variable, level)``.
+    ``"enroll"``), for each dummy column the pair ``(variable, level)``, and the sample
+    codes and levels of each categorical variable.
     """
     cols: list[FloatArray] = []
     names: list[str] = []
     dummies: dict[str, tuple[str, Any]] = {}
+    levels: dict[str, tuple[IntArray, list[Any]]] = {}
     if intercept:
         cols.append(np.ones(design_n))
         names.append("(Intercept)")
@@ -278,6 +303,7 @@ def model_matrix(
         codes, labels = factorize(values, var)
         if codes.shape[0] != design_n:
             raise StatsError(f"« {var} » n'a pas autant de lignes que le plan de sondage.")
+        levels[var] = (codes, labels)
         start = 1 if intercept or cols else 0
         for j in range(start, len(labels)):
             cols.append((codes == j).astype(np.float64))
@@ -288,7 +314,7 @@ def model_matrix(
         names.append(var)
     if not cols:
         raise StatsError("Le calage demande au moins une variable.")
-    return np.column_stack(cols), names, dummies
+    return np.column_stack(cols), names, dummies, levels
 
 
 def _orthonormal_basis(xs: FloatArray) -> FloatArray:
@@ -311,7 +337,8 @@ def _orthonormal_basis(xs: FloatArray) -> FloatArray:
         diag = np.diag(chol)
         if diag.min() <= 1e-7 * diag.max():
             break
-        q = linalg.solve_triangular(chol, q.T, lower=True).T
+        inv = linalg.solve_triangular(chol, np.eye(chol.shape[0]), lower=True)
+        q = q @ inv.T
     else:
         return np.asarray(q, dtype=np.float64)
     # Rank-deficient: keep the eigenvectors of the Gram matrix with non-negligible values.
@@ -319,9 +346,9 @@ def _orthonormal_basis(xs: FloatArray) -> FloatArray:
     vals, vecs = np.linalg.eigh(q.T @ q)
     big = vals > 1e-12 * vals.max()
     basis = q @ (vecs[:, big] / np.sqrt(vals[big]))
-    gram = basis.T @ basis
-    chol = np.linalg.cholesky(gram)
-    return np.asarray(linalg.solve_triangular(chol, basis.T, lower=True).T, dtype=np.float64)
+    chol = np.linalg.cholesky(basis.T @ basis)
+    inv = linalg.solve_triangular(chol, np.eye(chol.shape[0]), lower=True)
+    return np.asarray(basis @ inv.T, dtype=np.float64)
 
 
 def calibrate_matrix(
@@ -334,6 +361,7 @@ def calibrate_matrix(
     tol: float = 1e-10,
     max_iter: int = 50,
     names: Sequence[str] | None = None,
+    cells: tuple[IntArray, IntArray] | None = None,
 ) -> Design:
     """Calibrate the weights so that ``sum_i w_i x_i = totals`` (R's ``calibrate``).
 
@@ -346,6 +374,9 @@ def calibrate_matrix(
 
     The variance uses R's residuals ``g_i d_i (z_i - x_i' B)`` with ``B`` the
     ``d``-weighted least-squares coefficient of ``z`` on ``x``.
+
+    ``cells`` (the cell of each row and one row per cell, see :func:`cells_of`) says that
+    ``x`` is constant within cells, so that Newton's method runs on the cell table.
     """
     xm = np.asarray(x, dtype=np.float64)
     if xm.ndim == 1:
@@ -377,7 +408,17 @@ def calibrate_matrix(
         lam = np.linalg.lstsq(gram, target - sample_total, rcond=None)[0]
         g = 1.0 + xm @ lam
     elif calfun in ("linear", "raking"):
-        g = _newton_calibration(xm, d, target, calfun, lower, upper, tol, max_iter, col_names)
+        if cells is not None:
+            cell, first = cells
+            d_cell = np.bincount(cell, weights=d, minlength=first.size)
+            g_cell = _newton_calibration(
+                xm[first], d_cell, target, calfun, lower, upper, tol, max_iter, col_names
+            )
+            g = g_cell[cell]
+        else:
+            g = _newton_calibration(
+                xm, d, target, calfun, lower, upper, tol, max_iter, col_names
+            )
     else:
         raise StatsError(f"Fonction de calage inconnue : « {calfun} » (linear ou raking).")
     w_new = d * g
@@ -479,7 +520,7 @@ def calibrate(
                 f"Les marges ne totalisent pas la même population : « {sizes[0][0]} » = "
                 f"{sizes[0][1]:g}, « {name} » = {size:g}."
             )
-    xm, names, dummies = model_matrix(design.n, cat_values, num_values, intercept=True)
+    xm, names, dummies, levels = model_matrix(design.n, cat_values, num_values, intercept=True)
     target = np.empty(len(names))
     for j, col in enumerate(names):
         if col == "(Intercept)":
@@ -494,17 +535,25 @@ def calibrate(
             target[j] = pop_map[str(level)]
         else:
             target[j] = float(totals[col][1])
-    for var, (values, pop) in margins.items():
-        _codes, labels = factorize(values, var)
-        present = {str(v) for v in labels}
+    for var, (_values, pop) in margins.items():
+        present = {str(v) for v in levels[var][1]}
         missing = [k for k, v in pop.items() if str(k) not in present and float(v) > 0]
         if missing:
             raise StatsError(
                 f"Marge « {var} » : la case « {missing[0]} » est vide dans l'échantillon alors "
                 "que sa population n'est pas nulle ; regroupez des modalités."
             )
+    cells = cells_of([codes for codes, _labels in levels.values()]) if levels and not totals else None
     return calibrate_matrix(
-        design, xm, target, calfun=calfun, bounds=bounds, tol=tol, max_iter=max_iter, names=names
+        design,
+        xm,
+        target,
+        calfun=calfun,
+        bounds=bounds,
+        tol=tol,
+        max_iter=max_iter,
+        names=names,
+        cells=cells,
     )
 
 
