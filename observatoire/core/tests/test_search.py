@@ -1,0 +1,124 @@
+"""The shared French full-text search, on whichever engine the suite runs (SQLite or PostgreSQL).
+
+Authorities stand in for any indexed model: the test creates their search table itself.
+"""
+
+import pytest
+from django.db import connection
+
+from observatoire.core import search
+from observatoire.territoires.factories import AuthorityFactory
+from observatoire.territoires.models import Authority
+
+LABEL = "territoires.Authority"
+
+
+@pytest.fixture
+def indexed(db):
+    with connection.cursor() as cursor:
+        for sql in search.create_index_sql(connection.vendor, LABEL, ["title", "body"]):
+            cursor.execute(sql)
+    texts = {
+        "Nantes": "Prévisions de fréquentation des cantines scolaires par apprentissage automatique.",
+        "Saint-Savin": "Prédiction des fuites d'eau sur le réseau communal.",
+        "Plaisir": "Un agent conversationnel répond aux demandes des habitants <b>jour et nuit</b>.",
+        "Besançon": "Charte éthique de l'intelligence artificielle, adoptée en conseil.",
+    }
+    objects = {}
+    for name, body in texts.items():
+        authority = AuthorityFactory(name=name)
+        search.index(LABEL, authority.pk, {"title": name, "body": body})
+        objects[name] = authority
+    return objects
+
+
+def names(query):
+    return [a.name for a in search.search(Authority.objects.all(), query)]
+
+
+def test_stems_ignore_case_accents_and_word_forms():
+    """Plurals, accents, case and derived forms share one stem; stop words vanish."""
+    assert search.stems("Cantines") == search.stems("cantine")
+    assert search.stems("prédiction") == search.stems("PREDICTIF") == search.stems("prédictive")
+    assert search.stems("la sécurité des écoles") == search.stems("securite ecole")
+
+
+def test_fts5_query_translates_web_search_syntax():
+    """Words are all required; quotes make a phrase; a minus excludes; `or` alternates."""
+    assert search.fts5_query("cantines scolaires") == '"cantin" AND "scolair"'
+    assert search.fts5_query('"fuites d\'eau" -réseau') == '("fuit eau") NOT "reseau"'
+    assert search.fts5_query("chatbot or agent") == '("chatbot" OR "agent")'
+    assert search.fts5_query("les de -eau") == ""
+
+
+@pytest.mark.parametrize(
+    ("query", "first"),
+    [
+        ("cantine", "Nantes"),
+        ("CANTINES scolaires", "Nantes"),
+        ("prédictif", "Saint-Savin"),
+        ("fuite eau", "Saint-Savin"),
+        ("intelligence artificielle", "Besançon"),
+        ("ethique", "Besançon"),
+        ("habitant", "Plaisir"),
+        ("besancon", "Besançon"),
+    ],
+)
+def test_search_finds_word_forms_on_this_engine(indexed, query, first):
+    """Accents, plurals and derived forms find the expected object first."""
+    assert names(query)[:1] == [first]
+
+
+def test_search_ranks_title_above_body(indexed):
+    """A word in the title weighs more than the same word in another object's body."""
+    search.index(LABEL, indexed["Plaisir"].pk, {"title": "Plaisir cantine", "body": "Un robot."})
+    assert names("cantine") == ["Plaisir", "Nantes"]
+
+
+def test_search_syntax_exclusion_and_alternative(indexed):
+    """A minus excludes; `or` widens; an empty or stop-word query matches nothing."""
+    assert names("eau -fuites") == []
+    assert sorted(names("cantine or fuites")) == ["Nantes", "Saint-Savin"]
+    assert names("") == []
+    assert names("les des") == []
+
+
+def test_excerpt_marks_matches_and_escapes_html(indexed):
+    """The excerpt is HTML-safe: matches in <mark>, the indexed text's markup escaped."""
+    result = search.search(Authority.objects.all(), "habitants").get()
+    assert "<mark>habitants</mark>" in result.search_excerpt
+    assert "&lt;b&gt;" in result.search_excerpt
+    assert "<b>" not in result.search_excerpt
+    assert result.search_rank > 0
+
+
+def test_search_composes_with_filters_and_counts(indexed):
+    """The result is a queryset: it can be filtered, counted and grouped for facets."""
+    results = search.search(Authority.objects.filter(name__startswith="S"), "eau or cantine")
+    assert results.count() == 1
+    facets = {row["name"]: row["n"] for row in _facet(results)}
+    assert facets == {"Saint-Savin": 1}
+
+
+def _facet(queryset):
+    from django.db.models import Count
+
+    return queryset.order_by().values("name").annotate(n=Count("pk"))
+
+
+def test_remove_and_reindex(indexed):
+    """remove() takes an object out; index() again replaces its previous text."""
+    search.remove(LABEL, indexed["Nantes"].pk)
+    assert names("cantine") == []
+    search.index(LABEL, indexed["Saint-Savin"].pk, {"title": "Saint-Savin", "body": "Cantine"})
+    assert names("cantine") == ["Saint-Savin"]
+    assert names("fuites") == []
+
+
+def test_excerpt_windows_long_texts():
+    """A long text is cut around the first match, with ellipses where it was cut."""
+    text = " ".join(f"mot{i}" for i in range(100)) + " cantines " + "fin " * 50
+    cut = search.excerpt(text, search.stems("cantine"))
+    assert cut.startswith("… ") and cut.endswith(" …")
+    assert "<mark>cantines</mark>" in cut
+    assert len(cut.split()) <= search.EXCERPT_WORDS + 4
