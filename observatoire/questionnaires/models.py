@@ -95,6 +95,11 @@ class Question(BaseModel):
     allow_dont_know = models.BooleanField(_("« ne sait pas » proposé"), default=False)
     allow_refusal = models.BooleanField(_("« refus » proposé"), default=False)
     order = models.PositiveSmallIntegerField(_("ordre"))
+    previous_label = models.TextField(
+        _("libellé de l'édition précédente"),
+        blank=True,
+        help_text=_("Rempli quand le libellé a changé depuis l'édition précédente."),
+    )
 
     class Meta:
         verbose_name = _("question")
@@ -183,3 +188,34 @@ class Response(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.questionnaire.code} — {self.authority or self.respondent}"
+
+
+class SampleMember(BaseModel):
+    """An authority of an edition's sample: invited, reminded, and whether it answered."""
+
+    questionnaire = models.ForeignKey(
+        Questionnaire,
+        verbose_name=_("questionnaire"),
+        on_delete=models.CASCADE,
+        related_name="sample",
+    )
+    authority = models.ForeignKey(
+        "territoires.Authority",
+        verbose_name=_("collectivité"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    email = models.EmailField(_("adresse électronique"), blank=True)
+    invited_at = models.DateTimeField(_("invitée le"), null=True, blank=True)
+    reminded_at = models.DateTimeField(_("dernière relance le"), null=True, blank=True)
+    reminders = models.PositiveSmallIntegerField(_("nombre de relances"), default=0)
+
+    class Meta:
+        verbose_name = _("membre de l'échantillon")
+        verbose_name_plural = _("échantillon")
+        constraints = [
+            models.UniqueConstraint(fields=["questionnaire", "authority"], name="sample_member")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.questionnaire.code} — {self.authority}"
