@@ -422,8 +422,11 @@ class Design:
         qz = z_unit.shape[1]
         sums = np.zeros((n_strata, qz))
         gram = np.zeros((n_strata, qz, qz))
+        order = np.argsort(unit_strata, kind="stable")
+        sorted_z = z_unit if bool((order == np.arange(order.size)).all()) else z_unit[order]
+        bounds = np.searchsorted(unit_strata[order], np.arange(n_strata + 1))
         for h in range(n_strata):
-            block = z_unit[unit_strata == h]
+            block = sorted_z[bounds[h] : bounds[h + 1]]
             sums[h] = block.sum(axis=0)
             gram[h] = block.T @ block
         return z_unit, sums, gram

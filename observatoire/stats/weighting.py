@@ -292,29 +292,40 @@ def model_matrix(
     ``"enroll"``), for each dummy column the pair ``(variable, level)``, and the sample
     codes and levels of each categorical variable.
     """
-    cols: list[FloatArray] = []
     names: list[str] = []
     dummies: dict[str, tuple[str, Any]] = {}
     levels: dict[str, tuple[IntArray, list[Any]]] = {}
+    pieces: list[tuple[str, Any]] = []  # ("one", None) | ("dummy", (codes, level)) | ("num", v)
     if intercept:
-        cols.append(np.ones(design_n))
+        pieces.append(("one", None))
         names.append("(Intercept)")
     for var, values in (categorical or {}).items():
         codes, labels = factorize(values, var)
         if codes.shape[0] != design_n:
             raise StatsError(f"« {var} » n'a pas autant de lignes que le plan de sondage.")
         levels[var] = (codes, labels)
-        start = 1 if intercept or cols else 0
+        start = 1 if intercept or pieces else 0
         for j in range(start, len(labels)):
-            cols.append((codes == j).astype(np.float64))
+            pieces.append(("dummy", (codes, j)))
             names.append(f"{var}{labels[j]}")
             dummies[names[-1]] = (var, labels[j])
     for var, values in (numeric or {}).items():
-        cols.append(as_float_vector(values, var, design_n))
+        pieces.append(("num", as_float_vector(values, var, design_n)))
         names.append(var)
-    if not cols:
+    if not pieces:
         raise StatsError("Le calage demande au moins une variable.")
-    return np.column_stack(cols), names, dummies, levels
+    out = np.zeros((design_n, len(pieces)))
+    rows = np.arange(design_n)
+    for col, (what, data) in enumerate(pieces):
+        if what == "one":
+            out[:, col] = 1.0
+        elif what == "dummy":
+            codes, j = data
+            hit = rows[codes == j]
+            out[hit, col] = 1.0
+        else:
+            out[:, col] = data
+    return out, names, dummies, levels
 
 
 def _orthonormal_basis(xs: FloatArray) -> FloatArray:
@@ -460,20 +471,32 @@ def _newton_calibration(
 
     eta = np.zeros(xm.shape[1])
     sample_total = xm.T @ d
+    # As R's grake: when every total is far above the sample's, start from rescaled weights.
+    with np.errstate(divide="ignore", invalid="ignore"):
+        scales = target / sample_total
+    rescale = float(np.mean(scales)) if np.all(scales > 20) else 1.0
+    d = d * rescale
+    sample_total = sample_total * rescale
     misfit = target - sample_total
     for _ in range(max_iter + 1):
         u = xm @ eta
         misfit = target - sample_total - xm.T @ (d * fm1(u))
         if np.all(np.abs(misfit) / (1.0 + np.abs(target)) < tol):
-            g = 1.0 + fm1(u)
+            g = (1.0 + fm1(u)) * rescale
             return np.asarray(g, dtype=np.float64)
         tmat = (xm * (d * deriv(u))[:, None]).T @ xm
         step = np.linalg.pinv(tmat, rcond=256 * np.finfo(float).eps) @ misfit
         eta = eta + step
+        # Step halving while the weights overflow (as R) or the misfit grows (damping, so
+        # that Newton's method also converges from far away; R would fail there).
+        norm = float(np.linalg.norm(misfit))
         for _half in range(50):
             u = xm @ eta
-            if np.isfinite(fm1(u)).all():
-                break
+            f = fm1(u)
+            if np.isfinite(f).all():
+                new_misfit = target - sample_total - xm.T @ (d * f)
+                if float(np.linalg.norm(new_misfit)) <= norm or _half >= 30:
+                    break
             step = step / 2
             eta = eta - step
     j = int(np.argmax(np.abs(misfit) / (1.0 + np.abs(target))))

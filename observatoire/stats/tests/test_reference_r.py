@@ -88,7 +88,11 @@ def test_strat_svyby(
 ) -> None:
     """svyby(..., deff=TRUE) for domains that are strata and that cut across strata."""
     res = estimate(
-        dstrat, {var: apistrat[var]}, kind=kind, by={by: apistrat[by]}, overall=False  # type: ignore[arg-type]
+        dstrat,
+        {var: apistrat[var]},
+        kind=kind,
+        by={by: apistrat[by]},
+        overall=False,  # type: ignore[arg-type]
     )
     check_stat(res, ref, key)
 
@@ -105,7 +109,11 @@ def test_strat_svyciprop(
     check([res.ci_low[0], res.ci_high[0]], ref, f"strat.ciprop.{method}.ci")
     comp = (apistrat["comp.imp"] == "Yes").astype(float)
     by = estimate(
-        dstrat, {"y": comp}, ci=method, by={"stype": apistrat["stype"]}, overall=False  # type: ignore[arg-type]
+        dstrat,
+        {"y": comp},
+        ci=method,
+        by={"stype": apistrat["stype"]},
+        overall=False,  # type: ignore[arg-type]
     )
     check(by.estimate, ref, f"strat.by_stype.ciprop.{method}.est")
     check(by.se, ref, f"strat.by_stype.ciprop.{method}.se")
@@ -113,7 +121,9 @@ def test_strat_svyciprop(
     check(by.ci_high, ref, f"strat.by_stype.ciprop.{method}.high")
 
 
-def test_proportion_categories_use_the_same_ci(dstrat: Design, apistrat: Data, ref: dict[str, float]) -> None:
+def test_proportion_categories_use_the_same_ci(
+    dstrat: Design, apistrat: Data, ref: dict[str, float]
+) -> None:
     """kind="proportion" with ci="beta" gives R's svyciprop interval for each category."""
     res = estimate(dstrat, {"sch.wide": apistrat["sch.wide"]}, kind="proportion", ci="beta")
     i = res.category.index("Yes")
@@ -123,9 +133,15 @@ def test_proportion_categories_use_the_same_ci(dstrat: Design, apistrat: Data, r
 def test_clus_design(dclus1: Design, apiclus1: Data, ref: dict[str, float]) -> None:
     """One-stage cluster sample with fpc: means, totals, domains, degf."""
     assert dclus1.degf == ref["clus.degf"]
-    check_stat(estimate(dclus1, {"api00": apiclus1["api00"], "enroll": apiclus1["enroll"]}), ref, "clus.mean")
+    check_stat(
+        estimate(dclus1, {"api00": apiclus1["api00"], "enroll": apiclus1["enroll"]}),
+        ref,
+        "clus.mean",
+    )
     check_stat(estimate(dclus1, {"enroll": apiclus1["enroll"]}, kind="total"), ref, "clus.total")
-    by = estimate(dclus1, {"api00": apiclus1["api00"]}, by={"stype": apiclus1["stype"]}, overall=False)
+    by = estimate(
+        dclus1, {"api00": apiclus1["api00"]}, by={"stype": apiclus1["stype"]}, overall=False
+    )
     check_stat(by, ref, "clus.by_stype.mean")
 
 
@@ -143,9 +159,13 @@ POP_TYPES = {"E": 4421, "H": 755, "M": 1018}
 def test_post_stratification(dclus1: Design, apiclus1: Data, ref: dict[str, float]) -> None:
     """postStratify on stype: means, totals, domains and svyciprop use the residual variance."""
     d = post_stratify(dclus1, apiclus1["stype"], POP_TYPES, name="stype")
-    check_stat(estimate(d, {"api00": apiclus1["api00"], "enroll": apiclus1["enroll"]}), ref, "post.mean")
+    check_stat(
+        estimate(d, {"api00": apiclus1["api00"], "enroll": apiclus1["enroll"]}), ref, "post.mean"
+    )
     check_stat(estimate(d, {"enroll": apiclus1["enroll"]}, kind="total"), ref, "post.total")
-    by = estimate(d, {"api00": apiclus1["api00"]}, by={"sch.wide": apiclus1["sch.wide"]}, overall=False)
+    by = estimate(
+        d, {"api00": apiclus1["api00"]}, by={"sch.wide": apiclus1["sch.wide"]}, overall=False
+    )
     check_stat(by, ref, "post.by_schwide.mean")
     yes = (apiclus1["sch.wide"] == "Yes").astype(float)
     for method in ("beta", "logit"):
@@ -166,7 +186,9 @@ def test_rake_two_margins(dclus1: Design, apiclus1: Data, ref: dict[str, float])
     )
     check(np.sum(d.weights), ref, "rake.weights.sum")
     check(d.weights[:5], ref, "rake.weights.first")
-    check_stat(estimate(d, {"api00": apiclus1["api00"], "enroll": apiclus1["enroll"]}), ref, "rake.mean")
+    check_stat(
+        estimate(d, {"api00": apiclus1["api00"], "enroll": apiclus1["enroll"]}), ref, "rake.mean"
+    )
     check_stat(estimate(d, {"enroll": apiclus1["enroll"]}, kind="total"), ref, "rake.total")
     by = estimate(d, {"api00": apiclus1["api00"]}, by={"stype": apiclus1["stype"]}, overall=False)
     check_stat(by, ref, "rake.by_stype.mean")
@@ -180,9 +202,13 @@ def test_linear_calibration(dclus1: Design, apiclus1: Data, ref: dict[str, float
         totals={"api99": (apiclus1["api99"], 3914069)},
     )
     check(d.weights[:5], ref, "cal.weights.first")
-    check_stat(estimate(d, {"api00": apiclus1["api00"], "enroll": apiclus1["enroll"]}), ref, "cal.mean")
+    check_stat(
+        estimate(d, {"api00": apiclus1["api00"], "enroll": apiclus1["enroll"]}), ref, "cal.mean"
+    )
     check_stat(estimate(d, {"enroll": apiclus1["enroll"]}, kind="total"), ref, "cal.total")
-    by = estimate(d, {"api00": apiclus1["api00"]}, by={"sch.wide": apiclus1["sch.wide"]}, overall=False)
+    by = estimate(
+        d, {"api00": apiclus1["api00"]}, by={"sch.wide": apiclus1["sch.wide"]}, overall=False
+    )
     check_stat(by, ref, "cal.by_schwide.mean")
     yes = (apiclus1["sch.wide"] == "Yes").astype(float)
     res = estimate(d, {"y": yes}, ci="beta")
@@ -200,7 +226,9 @@ def test_raking_calibration(dstrat: Design, apistrat: Data, ref: dict[str, float
     )
     d = calibrate_matrix(dstrat, x, [6194, 5122, 3900], calfun="raking", tol=1e-13)
     check(d.weights[:5], ref, "calrake.weights.first")
-    check_stat(estimate(d, {"api00": apistrat["api00"], "enroll": apistrat["enroll"]}), ref, "calrake.mean")
+    check_stat(
+        estimate(d, {"api00": apistrat["api00"], "enroll": apistrat["enroll"]}), ref, "calrake.mean"
+    )
     by = estimate(d, {"api00": apistrat["api00"]}, by={"stype": apistrat["stype"]}, overall=False)
     check_stat(by, ref, "calrake.by_stype.mean")
 
