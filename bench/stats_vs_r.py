@@ -31,27 +31,28 @@ import os
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
-import argparse  # noqa: E402
-import csv  # noqa: E402
-import math  # noqa: E402
-import shutil  # noqa: E402
-import subprocess  # noqa: E402
-import sys  # noqa: E402
-import tempfile  # noqa: E402
-import time  # noqa: E402
-import warnings  # noqa: E402
-from collections.abc import Callable  # noqa: E402
-from pathlib import Path  # noqa: E402
-from typing import Any  # noqa: E402
+import argparse
+import csv
+import math
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import warnings
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
 
-import numpy as np  # noqa: E402
-from numpy.typing import NDArray  # noqa: E402
+import numpy as np
+from numpy.typing import NDArray
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))  # run from a checkout without installing
 
 from observatoire.stats import Design, calibrate, estimate, rake  # noqa: E402
 from observatoire.stats.estimators import Estimates  # noqa: E402
+
 Workload = dict[str, Any]
 
 
@@ -91,9 +92,7 @@ def generate(n_universe: int, n_sample: int, n_indicators: int, seed: int = 2026
         "names": [f"y{k + 1}" for k in range(n_indicators)],
         "margins": {
             "stratum": {strata[h]: int(pop_h[h]) for h in range(8)},
-            "region": {
-                regions[j]: int(c) for j, c in enumerate(np.bincount(region, minlength=13))
-            },
+            "region": {regions[j]: int(c) for j, c in enumerate(np.bincount(region, minlength=13))},
             "zone": {zones[j]: int(c) for j, c in enumerate(np.bincount(zone, minlength=3))},
         },
     }
@@ -145,7 +144,9 @@ def write_inputs(work: Workload, folder: Path) -> None:
                 out.writerow([level, count])
 
 
-def run_r(folder: Path) -> tuple[dict[str, float], dict[str, dict[tuple[str, str, str], tuple[float, float]]]]:
+def run_r(
+    folder: Path,
+) -> tuple[dict[str, float], dict[str, dict[tuple[str, str, str], tuple[float, float]]]]:
     """Run the R script; its times and its results keyed by (domain, level, variable)."""
     proc = subprocess.run(
         ["Rscript", str(HERE / "stats_vs_r.R"), str(folder)],
@@ -161,7 +162,10 @@ def run_r(folder: Path) -> tuple[dict[str, float], dict[str, dict[tuple[str, str
     for path in ("calibrate", "rake"):
         with (folder / f"r_{path}.csv").open(newline="") as fh:
             results[path] = {
-                (row["domain"], row["level"], row["variable"]): (float(row["est"]), float(row["se"]))
+                (row["domain"], row["level"], row["variable"]): (
+                    float(row["est"]),
+                    float(row["se"]),
+                )
                 for row in csv.DictReader(fh)
             }
     return times, results
@@ -235,9 +239,7 @@ def main(argv: list[str] | None = None) -> int:
         d_cal = max_rel_diff(res_cal, r_results["calibrate"])
         d_rake = max_rel_diff(res_rake, r_results["rake"])
         diff = max(d_cal, d_rake)
-        print(
-            f"R     calibrate(raking) path: {r_s:.3f} s   rake() path: {times['r_rake_s']:.3f} s"
-        )
+        print(f"R     calibrate(raking) path: {r_s:.3f} s   rake() path: {times['r_rake_s']:.3f} s")
         print(f"max relative difference vs R: calibrate {d_cal:.2e}, rake {d_rake:.2e}")
         print(
             f"speed-up: calibrate path {r_s / ours_cal:.1f}x, "

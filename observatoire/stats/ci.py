@@ -85,8 +85,8 @@ def confidence_interval(
             rows = np.asarray(nrow, dtype=np.float64) if nrow is not None else nn
             ratio = (_t_quantile(alpha / 2, rows - 1) / _t_quantile(alpha / 2, dfs)) ** 2
             n_eff = p * (1 - p) / (s * s) * ratio
-            low = stats.beta.ppf(alpha / 2, n_eff * p, n_eff * (1 - p) + 1)
-            high = stats.beta.ppf(1 - alpha / 2, n_eff * p + 1, n_eff * (1 - p))
+            low = np.asarray(stats.beta.ppf(alpha / 2, n_eff * p, n_eff * (1 - p) + 1))
+            high = np.asarray(stats.beta.ppf(1 - alpha / 2, n_eff * p + 1, n_eff * (1 - p)))
     edge = ((p <= 0) | (p >= 1)) & (nn > 0)
     if edge.any():
         cp_low = np.where(p[edge] <= 0, 0.0, stats.beta.ppf(alpha / 2, nn[edge], 1.0))

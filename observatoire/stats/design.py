@@ -43,15 +43,18 @@ def is_missing(values: NDArray[Any]) -> NDArray[np.bool_]:
     """Boolean mask of missing entries (``None``, NaN or empty string) in any array."""
     kind = values.dtype.kind
     if kind == "f":
-        return np.isnan(values)
+        nan_mask: NDArray[np.bool_] = np.isnan(values)
+        return nan_mask
     if kind in "iub":
         return np.zeros(values.shape, dtype=bool)
     if kind in "US":
-        return np.asarray(values == values.dtype.type(""), dtype=bool)
-    none = np.equal(values, None)
+        empty_text: NDArray[np.bool_] = np.asarray(values == values.dtype.type(""), dtype=bool)
+        return empty_text
+    none = np.equal(values, np.array(None, dtype=object))
     nan = np.not_equal(values, values)
-    empty = np.equal(values, "")
-    return np.asarray(none | nan | empty, dtype=bool)
+    empty = np.equal(values, np.array("", dtype=object))
+    mask: NDArray[np.bool_] = np.asarray(none | nan | empty, dtype=bool)
+    return mask
 
 
 def factorize(values: ArrayLike, name: str) -> tuple[IntArray, list[Any]]:
@@ -175,7 +178,7 @@ class ResidualOperator:
         # that share a Z matrix.
         expand = np.zeros((total, qa))
         gather = np.zeros((qz, total))
-        for j, p in enumerate(projections):
+        for j in range(len(projections)):
             size = sizes[j]
             eye = np.eye(size)
             expand[starts[j] : starts[j + 1], a_off[j] : a_off[j] + size] = eye
@@ -361,7 +364,7 @@ class Design:
             values = data[name]
             return np.asarray(values.to_numpy() if hasattr(values, "to_numpy") else values)
 
-        n = len(data[names[0]]) if names else 0
+        n = int(np.asarray(data[names[0]]).shape[0]) if names else 0
         return cls(
             col("weights", weights),
             strata=col("strata", strata),
@@ -489,6 +492,4 @@ class Design:
         return f"Design({', '.join(parts)})"
 
 
-_CACHED_ATTRIBUTES = frozenset(
-    {"residual_operator", "unit_calibration", "sorted_a", "sorted_z"}
-)
+_CACHED_ATTRIBUTES = frozenset({"residual_operator", "unit_calibration", "sorted_a", "sorted_z"})

@@ -38,6 +38,7 @@ Kind = Literal["mean", "total", "proportion"]
 KINDS: tuple[str, ...] = ("mean", "total", "proportion")
 OVERALL = ""
 
+
 @dataclass
 class Estimates:
     """Results as a struct of arrays: one entry per (variable, category, domain level).
@@ -481,7 +482,7 @@ def estimate_many(
         groups.setdefault(key, []).append(var)
     parts: list[Estimates] = []
     done = 0
-    for (kind, by_names, ci, na_rm, level, overall), names in groups.items():
+    for (kind, by_names, ci, na_rm, level, overall), var_names in groups.items():
         by: dict[str, ArrayLike] = {}
         for cols in by_names:
             by[":".join(cols)] = (
@@ -490,7 +491,7 @@ def estimate_many(
         parts.append(
             estimate(
                 design,
-                {v: data[v] for v in dict.fromkeys(names)},
+                {v: data[v] for v in dict.fromkeys(var_names)},
                 kind=kind,
                 by=by,
                 overall=overall,
@@ -499,7 +500,7 @@ def estimate_many(
                 na_rm=na_rm,
             )
         )
-        done += len(names)
+        done += len(var_names)
         if progress is not None:
             progress(done)
     return Estimates.concat(parts)

@@ -141,10 +141,9 @@ def domain_variance(design: Design, pos: IntArray | None, e: FloatArray) -> Floa
     m = e.shape[1]
     n_strata = len(design.strata_labels)
     order = design.sort_order
-    if pos is None:
-        rows = order
-    else:
-        rows = pos if design.is_sorted else order[pos]
+    rows = order if pos is None or not design.is_sorted else pos
+    if pos is not None and not design.is_sorted:
+        rows = order[pos]
     if design.has_clusters:
         psu = design.psu_codes[rows]
         starts = np.flatnonzero(np.r_[True, psu[1:] != psu[:-1]]) if rows.size else rows

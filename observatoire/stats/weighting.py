@@ -94,7 +94,7 @@ def cells_of(codes: Sequence[IntArray]) -> tuple[IntArray, IntArray]:
 def stratified_weights(strata: ArrayLike, population: Mapping[Any, float]) -> FloatArray:
     """Design weights ``N_h / n_h`` of a stratified simple random sample."""
     codes, labels = factorize(strata, "strata")
-    totals, only_pop = _population_vector(labels, population, "strata")
+    totals, _only_pop = _population_vector(labels, population, "strata")
     counts = np.bincount(codes, minlength=len(labels)).astype(np.float64)
     if (totals < counts).any():
         j = int(np.flatnonzero(totals < counts)[0])
@@ -142,7 +142,7 @@ def post_stratify(
         raise StatsError(f"« {name} » n'a pas autant de lignes que le plan de sondage.")
     pop, only_pop = _population_vector(labels, population, name)
     old = np.asarray(design.weights)
-    sample = np.bincount(codes, weights=old, minlength=len(labels))
+    sample = np.bincount(codes, weights=old, minlength=len(labels)).astype(np.float64)
     _check_cells(name, labels, sample, pop, only_pop)
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = np.where(sample > 0, pop / sample, 0.0)
@@ -220,7 +220,7 @@ def rake(
                 "(longueurs différentes)."
             )
         pop, only_pop = _population_vector(labels, m.population, m.name)
-        sample = np.bincount(codes, weights=w, minlength=len(labels))
+        sample = np.bincount(codes, weights=w, minlength=len(labels)).astype(np.float64)
         _check_cells(m.name, labels, sample, pop, only_pop)
         coded.append((m.name, codes, labels, pop))
         grand.append((m.name, float(pop.sum())))
@@ -239,13 +239,13 @@ def rake(
     worst_name, worst = "", np.inf
     for _ in range(max_iter):
         for (_name, _codes, labels, pop), cc in zip(coded, cell_codes, strict=True):
-            sample = np.bincount(cc, weights=cell_w * factor, minlength=len(labels))
+            sample = np.bincount(cc, weights=cell_w * factor, minlength=len(labels)).astype(float)
             with np.errstate(divide="ignore", invalid="ignore"):
                 ratio = np.where(sample > 0, pop / sample, 0.0)
             factor *= ratio[cc]
         worst, worst_name = 0.0, ""
         for (name, _codes, labels, pop), cc in zip(coded, cell_codes, strict=True):
-            sample = np.bincount(cc, weights=cell_w * factor, minlength=len(labels))
+            sample = np.bincount(cc, weights=cell_w * factor, minlength=len(labels)).astype(float)
             gap = float(np.max(np.abs(sample - pop) / np.maximum(pop, 1.0)))
             if gap > worst:
                 worst, worst_name = gap, name
@@ -421,15 +421,13 @@ def calibrate_matrix(
     elif calfun in ("linear", "raking"):
         if cells is not None:
             cell, first = cells
-            d_cell = np.bincount(cell, weights=d, minlength=first.size)
+            d_cell = np.bincount(cell, weights=d, minlength=first.size).astype(np.float64)
             g_cell = _newton_calibration(
                 xm[first], d_cell, target, calfun, lower, upper, tol, max_iter, col_names
             )
             g = g_cell[cell]
         else:
-            g = _newton_calibration(
-                xm, d, target, calfun, lower, upper, tol, max_iter, col_names
-            )
+            g = _newton_calibration(xm, d, target, calfun, lower, upper, tol, max_iter, col_names)
     else:
         raise StatsError(f"Fonction de calage inconnue : « {calfun} » (linear ou raking).")
     w_new = d * g
@@ -566,7 +564,9 @@ def calibrate(
                 f"Marge « {var} » : la case « {missing[0]} » est vide dans l'échantillon alors "
                 "que sa population n'est pas nulle ; regroupez des modalités."
             )
-    cells = cells_of([codes for codes, _labels in levels.values()]) if levels and not totals else None
+    cells = (
+        cells_of([codes for codes, _labels in levels.values()]) if levels and not totals else None
+    )
     return calibrate_matrix(
         design,
         xm,

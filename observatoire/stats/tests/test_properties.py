@@ -42,7 +42,9 @@ def samples(draw: st.DrawFn, min_n: int = 12, max_n: int = 60) -> dict[str, NDAr
     return {"strata": strata, "w": weights, "a": a, "b": b, "y": y, "seed": np.array([seed])}
 
 
-def _margin(values: NDArray[np.generic], scale: float, rng: np.random.Generator) -> dict[str, float]:
+def _margin(
+    values: NDArray[np.generic], scale: float, rng: np.random.Generator
+) -> dict[str, float]:
     levels = sorted(set(values.tolist()))
     raw = rng.uniform(0.5, 1.5, size=len(levels))
     return {lev: float(v) for lev, v in zip(levels, raw / raw.sum() * scale, strict=True)}
@@ -50,7 +52,9 @@ def _margin(values: NDArray[np.generic], scale: float, rng: np.random.Generator)
 
 @SETTINGS
 @given(samples())
-def test_post_stratification_reproduces_the_population_counts(s: dict[str, NDArray[np.generic]]) -> None:
+def test_post_stratification_reproduces_the_population_counts(
+    s: dict[str, NDArray[np.generic]],
+) -> None:
     """After postStratify, the weights add up to each post-stratum's population count."""
     rng = np.random.default_rng(int(s["seed"][0]))
     d = Design(s["w"], strata=s["strata"])
@@ -155,7 +159,7 @@ def test_domain_variance_equals_full_matrix_variance(s: dict[str, NDArray[np.gen
 
 def test_negative_weight_is_refused() -> None:
     """A negative weight raises an error that names the row."""
-    with pytest.raises(StatsError, match="négatif.*ligne 2"):
+    with pytest.raises(StatsError, match=r"négatif.*ligne 2"):
         Design([1.0, -2.0, 3.0])
 
 
@@ -193,7 +197,7 @@ def test_margins_that_do_not_add_up_are_refused() -> None:
     d = Design(np.ones(6))
     a = np.array(["x", "y", "x", "y", "x", "y"])
     b = np.array(["u", "u", "v", "v", "u", "v"])
-    with pytest.raises(StatsError, match="« a » = 100.*« b » = 120"):
+    with pytest.raises(StatsError, match=r"« a » = 100.*« b » = 120"):
         rake(d, {"a": (a, {"x": 50, "y": 50}), "b": (b, {"u": 60, "v": 60})})
 
 
@@ -202,7 +206,7 @@ def test_empty_raking_cell_names_the_margin() -> None:
     d = Design(np.ones(4))
     a = np.array(["x", "y", "x", "y"])
     b = np.array(["u", "u", "v", "v"])
-    with pytest.raises(StatsError, match="Marge « b ».*« w »"):
+    with pytest.raises(StatsError, match=r"Marge « b ».*« w »"):
         rake(d, {"a": (a, {"x": 5, "y": 5}), "b": (b, {"u": 3, "v": 3, "w": 4})})
 
 
