@@ -94,7 +94,10 @@ def main(argv: list[str]) -> int:
             return 2
         sys.stderr.write(f"{len(results)} estimations écrites dans {args.out}\n")
     else:
-        write_results(results, sys.stdout)
+        try:
+            write_results(results, sys.stdout)
+        except BrokenPipeError:  # e.g. piped into `head`
+            return 0
     return 0
 
 
