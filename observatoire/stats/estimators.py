@@ -362,6 +362,12 @@ def estimate(
     pop = np.concatenate(pop_parts)
     nobs = np.concatenate(n_parts)
     s2 = np.concatenate(s2_parts)
+    # A domain with no respondent to the variable has no estimate (never silently 0).
+    var = np.where(pop > 0, var, np.nan)
+    if kind == "proportion":
+        # all answers in one category: the share is exactly 0 or 1, not 1 - 4e-16
+        est = np.where(np.abs(est - 1.0) < 1e-12, 1.0, est)
+        var = np.where((est == 1.0) | (est == 0.0), 0.0, var)
     se = np.sqrt(var)
     with np.errstate(divide="ignore", invalid="ignore"):
         if total:

@@ -232,3 +232,28 @@ def test_fpc_smaller_than_sample_is_refused() -> None:
     """A population smaller than the sample in a stratum is refused."""
     with pytest.raises(StatsError, match="plus d'unités"):
         Design([1.0, 1.0, 1.0], strata=["a", "a", "a"], fpc=[2.0, 2.0, 2.0])
+
+
+def test_domain_without_respondents_is_kept_as_nan() -> None:
+    """A domain where nobody answered keeps its row: n = 0, estimate and SE NaN."""
+    d = Design(np.ones(6), strata=np.array(["a", "a", "a", "b", "b", "b"]))
+    y = np.array([1.0, 0.0, 1.0, np.nan, np.nan, np.nan])
+    res = estimate(d, {"y": y}, by={"g": np.array(["x", "x", "x", "z", "z", "z"])}, na_rm=True)
+    i = res.domain_level.index("z")
+    assert res.n[i] == 0
+    assert np.isnan(res.estimate[i])
+    assert np.isnan(res.se[i])
+
+
+def test_unanimous_domain_proportion_is_exactly_one() -> None:
+    """All respondents of a domain in one category: p = 1, SE = 0, CI inside [0, 1]."""
+    d = Design(np.array([1.0, 2.0, 3.0, 4.0, 5.0, 6.0]))
+    answer = np.array(["oui", "oui", "oui", "non", "oui", "non"])
+    res = estimate(
+        d, {"q": answer}, kind="proportion", by={"g": np.array([1, 1, 1, 2, 2, 2])}, ci="beta"
+    )
+    i = res.find("q", "oui", "g", "1")
+    assert res.estimate[i] == 1.0
+    assert res.se[i] == 0.0
+    assert 0.0 < res.ci_low[i] < 1.0
+    assert res.ci_high[i] == 1.0

@@ -20,6 +20,7 @@ from observatoire.stats import (
     calibrate,
     calibrate_matrix,
     estimate,
+    estimate_ratio,
     post_stratify,
     rake,
     replicate_estimate,
@@ -120,6 +121,28 @@ def test_strat_svyciprop(
     check(by.se, ref, f"strat.by_stype.ciprop.{method}.se")
     check(by.ci_low, ref, f"strat.by_stype.ciprop.{method}.low")
     check(by.ci_high, ref, f"strat.by_stype.ciprop.{method}.high")
+
+
+def test_strat_ratio(dstrat: Design, apistrat: Data, ref: dict[str, float]) -> None:
+    """svyratio(~api00, ~api99) overall and by school type."""
+    res = estimate_ratio(dstrat, apistrat["api00"], apistrat["api99"])
+    check(res.estimate, ref, "strat.ratio.est")
+    check(res.se, ref, "strat.ratio.se")
+    by = estimate_ratio(
+        dstrat, apistrat["api00"], apistrat["api99"], by={"stype": apistrat["stype"]}, overall=False
+    )
+    check(by.estimate, ref, "strat.by_stype.ratio.est")
+    check(by.se, ref, "strat.by_stype.ratio.se")
+
+
+def test_bootstrap_is_close_to_the_jackknife(dstrat: Design, apistrat: Data) -> None:
+    """The Rao-Wu bootstrap SE (random) is within 20 % of the JKn SE for 400 replicates."""
+    jkn = replicate_estimate(dstrat, {"api00": apistrat["api00"]}, type="JKn")
+    boot = replicate_estimate(
+        dstrat, {"api00": apistrat["api00"]}, type="bootstrap", replicates=400, seed=7
+    )
+    assert boot.estimate[0] == pytest.approx(jkn.estimate[0])
+    assert boot.se[0] == pytest.approx(jkn.se[0], rel=0.2)
 
 
 def test_proportion_categories_use_the_same_ci(

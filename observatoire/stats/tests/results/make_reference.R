@@ -64,6 +64,13 @@ for (m in c("logit", "beta", "mean")) {
   put(paste0("strat.by_stype.ciprop.", m, ".high"), b$ci_u)
 }
 
+r <- svyratio(~api00, ~api99, dstrat)
+put("strat.ratio.est", coef(r))
+put("strat.ratio.se", SE(r))
+rb <- svyby(~api00, ~stype, dstrat, svyratio, denominator = ~api99)
+put("strat.by_stype.ratio.est", coef(rb))
+put("strat.by_stype.ratio.se", SE(rb))
+
 # ---- apiclus1: one-stage cluster sample of school districts
 dclus1 <- svydesign(id = ~dnum, weights = ~pw, data = apiclus1, fpc = ~fpc)
 put("clus.degf", degf(dclus1))
