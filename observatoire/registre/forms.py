@@ -1,0 +1,223 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from observatoire.registre import aiact
+from observatoire.registre.choices import Theme
+from observatoire.registre.models import Dataset, Entry, ModelComponent, ThirdParty
+from observatoire.registre.services import CONTENT_FIELDS
+
+# The entry form, section by section (rendered as fieldsets).
+FIELDSETS = [
+    (
+        _("Identité et contact"),
+        [
+            "name",
+            "summary",
+            "description",
+            "service",
+            "team",
+            "owner_role",
+            "elected_official",
+            "contact_email",
+            "public_url",
+        ],
+    ),
+    (
+        _("Classification"),
+        [
+            "theme",
+            "extra_themes",
+            "technology",
+            "lifecycle",
+            "start_date",
+            "end_date",
+            "keywords",
+            "vendor_product",
+        ],
+    ),
+    (
+        _("Raison d'être et fonctionnement"),
+        [
+            "goal",
+            "previous_process",
+            "alternatives",
+            "proportionality",
+            "decision_integration",
+            "automation",
+            "human_oversight",
+            "staff_training",
+            "contest_procedure",
+            "volume_per_year",
+            "risks",
+            "performance",
+            "monitoring",
+        ],
+    ),
+    (
+        _("Droit français (CRPA)"),
+        [
+            "individual_decisions",
+            "crpa_contribution",
+            "crpa_data",
+            "crpa_parameters",
+            "crpa_operations",
+            "in_rules_inventory",
+            "deliberation_ref",
+            "deliberation_url",
+            "legal_references",
+        ],
+    ),
+    (
+        _("Données personnelles (RGPD)"),
+        [
+            "personal_data",
+            "personal_data_categories",
+            "legal_basis",
+            "processing_record_url",
+            "dpia_status",
+            "dpia_url",
+            "dpo_opinion",
+        ],
+    ),
+    (
+        _("Technique et hébergement"),
+        [
+            "ai_act_role",
+            "system_architecture",
+            "source_code_url",
+            "hosting_kind",
+            "hosting_provider",
+            "hosting_location",
+            "hosting_country",
+            "secnumcloud",
+        ],
+    ),
+    (
+        _("Empreinte environnementale"),
+        ["model_size", "requests_per_year", "carbon_intensity", "frugality_measures"],
+    ),
+    (_("Suivi"), ["review_date"]),
+]
+
+
+class EntryForm(forms.ModelForm):
+    extra_themes = forms.MultipleChoiceField(
+        label=_("Autres thèmes"),
+        choices=Theme.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = Entry
+        fields = CONTENT_FIELDS
+        widgets = {
+            "start_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "end_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "review_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "summary": forms.Textarea(attrs={"rows": 2, "maxlength": 350}),
+        }
+
+    def fieldsets(self):
+        return [(title, [self[name] for name in names]) for title, names in FIELDSETS]
+
+
+class DatasetForm(forms.ModelForm):
+    class Meta:
+        model = Dataset
+        fields = ["name", "phase", "source", "description", "personal", "url"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 2})}
+
+
+class ModelComponentForm(forms.ModelForm):
+    class Meta:
+        model = ModelComponent
+        fields = ["name", "version", "task", "inputs", "outputs", "architecture", "performance"]
+        widgets = {
+            k: forms.Textarea(attrs={"rows": 2})
+            for k in ["inputs", "outputs", "architecture", "performance"]
+        }
+
+
+class ThirdPartyForm(forms.ModelForm):
+    class Meta:
+        model = ThirdParty
+        fields = ["name", "siren", "role", "procurement", "data_access_terms"]
+        widgets = {"data_access_terms": forms.Textarea(attrs={"rows": 2})}
+
+
+FORMSETS = {
+    "datasets": (_("Jeux de données"), DatasetForm),
+    "components": (_("Modèles"), ModelComponentForm),
+    "third_parties": (_("Tiers (fournisseurs, prestataires)"), ThirdPartyForm),
+}
+
+
+def children_formsets(data=None, initial: dict | None = None) -> dict:
+    """One formset per kind of child; their cleaned rows go to services as plain dicts."""
+    result = {}
+    for prefix, (_label, form) in FORMSETS.items():
+        formset_class = forms.formset_factory(form, extra=1, can_delete=True)
+        result[prefix] = formset_class(data, prefix=prefix, initial=(initial or {}).get(prefix))
+    return result
+
+
+def children_data(formsets: dict) -> dict:
+    return {
+        prefix: [
+            {k: v for k, v in f.cleaned_data.items() if k != "DELETE"}
+            for f in formset.forms
+            if f.has_changed() and f.cleaned_data and not f.cleaned_data.get("DELETE")
+        ]
+        for prefix, formset in formsets.items()
+    }
+
+
+class AIActForm(forms.Form):
+    """One yes/no checkbox per question of the guided classification, grouped by step."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for question in aiact.QUESTIONS:
+            self.fields[question.code] = forms.BooleanField(
+                label=question.label, help_text=question.help, required=False
+            )
+
+    def steps(self):
+        return [
+            (title, [self[q.code] for q in aiact.QUESTIONS if q.step == step])
+            for step, title in aiact.STEPS.items()
+        ]
+
+
+class ComplianceForm(forms.Form):
+    """Article 26 checklist and article 27 outline."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for code, label in aiact.DEPLOYER_CHECKLIST:
+            self.fields[f"check_{code}"] = forms.BooleanField(label=label, required=False)
+        for code, label in aiact.FRIA_SECTIONS:
+            self.fields[f"fria_{code}"] = forms.CharField(
+                label=label, required=False, widget=forms.Textarea(attrs={"rows": 3})
+            )
+
+    def checklist(self):
+        return [self[f"check_{code}"] for code, _l in aiact.DEPLOYER_CHECKLIST]
+
+    def fria_fields(self):
+        return [self[f"fria_{code}"] for code, _l in aiact.FRIA_SECTIONS]
+
+    def split(self) -> tuple[dict, dict]:
+        data = self.cleaned_data
+        return (
+            {code: data[f"check_{code}"] for code, _l in aiact.DEPLOYER_CHECKLIST},
+            {code: data[f"fria_{code}"] for code, _l in aiact.FRIA_SECTIONS},
+        )
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("Fichier CSV au modèle Eurocities v0.3.1"),
+        help_text=_("Séparateur point-virgule ou virgule, encodage UTF-8, une fiche par ligne."),
+    )

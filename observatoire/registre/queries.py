@@ -1,0 +1,105 @@
+"""Reads of the register: the faceted search of public pages and the version differences."""
+
+from django.db.models import Count
+from django.utils.translation import gettext_lazy as _
+
+from observatoire.core import search
+from observatoire.registre.choices import LifeCycle, RiskLevel, Technology, Theme
+from observatoire.registre.models import Entry
+from observatoire.territoires.choices import Stratum
+
+# Facet name → (label, lookup on Entry, choices for labels or None)
+FACETS = {
+    "authority": (_("Collectivité"), "authority__siren", None),
+    "stratum": (_("Strate"), "authority__stratum", Stratum),
+    "region": (_("Région"), "authority__region", None),
+    "theme": (_("Thème"), "theme", Theme),
+    "technology": (_("Technologie"), "technology", Technology),
+    "level": (_("Niveau AI Act"), "ai_act_level", RiskLevel),
+    "lifecycle": (_("Étape"), "lifecycle", LifeCycle),
+}
+
+
+def filter_entries(entries, params) -> tuple:
+    """Apply the full-text query and facet filters of `params` (a QueryDict)."""
+    query = (params.get("q") or "").strip()
+    for name, (_label, lookup, _choices) in FACETS.items():
+        value = params.get(name)
+        if value:
+            entries = entries.filter(**{lookup: value})
+    if query:
+        entries = search.search(entries, query)
+    else:
+        entries = entries.order_by("authority__name", "name")
+    return entries, query
+
+
+def facet_counts(entries) -> list[dict]:
+    """Per facet, its values among `entries` with their counts and French labels."""
+    base = Entry.objects.filter(pk__in=entries.values("pk"))
+    names = dict(base.values_list("authority__siren", "authority__name").distinct())
+    facets = []
+    for name, (label, lookup, choices) in FACETS.items():
+        rows = base.values(lookup).annotate(n=Count("pk")).order_by("-n", lookup)
+        labels = dict(choices.choices) if choices else {}
+        values = [
+            {
+                "value": row[lookup],
+                "count": row["n"],
+                "label": names.get(row[lookup])
+                if name == "authority"
+                else labels.get(row[lookup], row[lookup]),
+            }
+            for row in rows
+            if row[lookup]
+        ]
+        facets.append({"name": name, "label": label, "values": values})
+    return facets
+
+
+def _flatten(data, prefix="") -> dict:
+    flat = {}
+    for key, value in (data or {}).items():
+        path = f"{prefix}{key}"
+        if isinstance(value, dict):
+            flat.update(_flatten(value, path + "."))
+        elif isinstance(value, list):
+            flat[path] = "; ".join(
+                ", ".join(f"{k} : {v}" for k, v in item.items() if v not in ("", None))
+                if isinstance(item, dict)
+                else str(item)
+                for item in value
+            )
+        else:
+            flat[path] = "" if value is None else str(value)
+    return flat
+
+
+IGNORED = {"published_at", "status", "footprint.assumptions", "review_date", "url", "id"}
+
+
+def _label(path: str) -> str:
+    field = path.split(".")[-1]
+    try:
+        return str(Entry._meta.get_field(field).verbose_name)
+    except Exception:
+        return path
+
+
+def version_changes(versions) -> list[dict]:
+    """Each version (newest first) with the fields that changed since the previous one."""
+    ordered = sorted(versions, key=lambda v: v.number)
+    history = []
+    previous: dict = {}
+    for version in ordered:
+        flat = _flatten(version.data)
+        changes = [
+            {"field": path, "label": _label(path), "before": previous.get(path, ""), "after": value}
+            for path, value in flat.items()
+            if path not in IGNORED and previous.get(path, "") != value and (previous or value)
+        ]
+        history.append(
+            {"version": version, "changes": changes if previous else [], "first": not previous}
+        )
+        previous = flat
+    return list(reversed(history))

@@ -1,0 +1,64 @@
+"""Small template helpers of the register: widget kinds and French numbers."""
+
+from django import forms, template
+
+register = template.Library()
+
+
+@register.filter
+def is_checkbox(field) -> bool:
+    return isinstance(field.field.widget, forms.CheckboxInput)
+
+
+@register.filter
+def is_multiple(field) -> bool:
+    return isinstance(field.field.widget, forms.CheckboxSelectMultiple)
+
+
+@register.filter
+def fr_number(value, digits: int = 0) -> str:
+    """1 255 ; 0,8 — as French readers expect (narrow no-break space for thousands)."""
+    if value in (None, ""):
+        return ""
+    text = f"{float(value):,.{int(digits)}f}"
+    return text.replace(",", "\u202f").replace(".", ",")
+
+
+@register.filter
+def get(mapping, key):
+    return mapping.get(key, "") if mapping else ""
+
+
+RATIONALE = [
+    "goal",
+    "previous_process",
+    "alternatives",
+    "proportionality",
+    "decision_integration",
+    "automation",
+    "human_oversight",
+    "staff_training",
+    "contest_procedure",
+    "volume_per_year",
+    "risks",
+    "performance",
+    "monitoring",
+    "frugality_measures",
+]
+
+
+@register.filter
+def rationale(entry) -> list[tuple[str, str]]:
+    """(label, value) of the rationale fields the entry fills."""
+    rows = []
+    for name in RATIONALE[:-1]:
+        field = entry._meta.get_field(name)
+        value = getattr(entry, name)
+        if value in (None, ""):
+            continue
+        if name == "automation":
+            value = entry.get_automation_display()
+        elif name == "volume_per_year":
+            value = fr_number(value)
+        rows.append((str(field.verbose_name).capitalize(), value))
+    return rows

@@ -1,0 +1,182 @@
+"""Public pages of the register: national search, entries, history, authority pages, exports."""
+
+from urllib.parse import quote
+
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
+from django.views.decorators.clickjacking import xframe_options_exempt
+
+from observatoire.accounts.access import can_act_for
+from observatoire.registre import aiact, exports, queries
+from observatoire.registre.access import get_visible_entry, visible_entries
+from observatoire.registre.choices import RiskLevel, Status
+from observatoire.registre.models import Entry, VendorProduct
+from observatoire.territoires.models import Authority
+
+
+def index(request):
+    """The national register: French full-text search and facets over published entries."""
+    entries, query = queries.filter_entries(
+        Entry.objects.published().select_related("authority"), request.GET
+    )
+    page = Paginator(entries, 20).get_page(request.GET.get("page"))
+    context = {
+        "page": page,
+        "query": query,
+        "facets": queries.facet_counts(entries),
+        "selected": {k: request.GET.get(k, "") for k in queries.FACETS},
+    }
+    return render(request, "registre/index.html", context)
+
+
+def _authority(siren: str) -> Authority:
+    authority = Authority.objects.filter(siren=siren).order_by("-is_active", "-vintage").first()
+    if authority is None:
+        raise Http404("Collectivité introuvable.")
+    return authority
+
+
+def report_error_link(entry: Entry, url: str) -> str:
+    subject = quote(f"Erreur dans la fiche « {entry.name} » du registre des algorithmes")
+    body = quote(f"Fiche : {url}\n\nErreur constatée :\n")
+    return f"mailto:{entry.contact_email}?subject={subject}&body={body}"
+
+
+def detail(request, pk):
+    entry = get_visible_entry(request.user, pk)
+    url = request.build_absolute_uri(entry.get_absolute_url())
+    context = {
+        "entry": entry,
+        "can_edit": can_act_for(request.user, entry.authority),
+        "footprint": entry.footprint(),
+        "crpa_mention": exports.crpa_mention(entry),
+        "crpa_explanation": exports.crpa_explanation(entry),
+        "checklist": [
+            (label, entry.deployer_checklist.get(code)) for code, label in aiact.DEPLOYER_CHECKLIST
+        ],
+        "fria": [(label, entry.fria.get(code, "")) for code, label in aiact.FRIA_SECTIONS],
+        "report_link": report_error_link(entry, url),
+        "revision": Entry.objects.filter(revision_of=entry).first(),
+        "is_high": entry.ai_act_level == RiskLevel.HIGH,
+    }
+    return render(request, "registre/detail.html", context)
+
+
+def history(request, pk):
+    entry = get_visible_entry(request.user, pk)
+    changes = queries.version_changes(entry.versions.select_related("approved_by", "submitted_by"))
+    return render(request, "registre/history.html", {"entry": entry, "history": changes})
+
+
+def entry_pdf(request, pk):
+    import weasyprint
+
+    entry = get_visible_entry(request.user, pk)
+    html = render_to_string(
+        "registre/entry_pdf.html",
+        {
+            "entry": entry,
+            "footprint": entry.footprint(),
+            "crpa_explanation": exports.crpa_explanation(entry),
+            "crpa_mention": exports.crpa_mention(entry),
+        },
+        request=request,
+    )
+    pdf = weasyprint.HTML(string=html).write_pdf()
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="registre-{entry.pk}.pdf"'
+    return response
+
+
+def entry_export(request, pk, fmt):
+    """One entry in one standard: nl, atrs, eurocities, json, or annexe-viii (high-risk)."""
+    entry = get_visible_entry(request.user, pk)
+    if fmt == "annexe-viii":
+        if entry.ai_act_level != RiskLevel.HIGH:
+            raise Http404("L'annexe VIII ne concerne que les systèmes à haut risque.")
+        return JsonResponse(
+            exports.annex_viii_c(entry), json_dumps_params={"ensure_ascii": False, "indent": 2}
+        )
+    if fmt not in exports.FORMATS:
+        raise Http404("Format inconnu.")
+    return _download([entry], fmt, f"registre-{entry.pk}")
+
+
+def _download(entries, fmt: str, name: str) -> HttpResponse:
+    content, media_type = exports.export(entries, fmt)
+    extension = "csv" if media_type.startswith("text/csv") else "json"
+    response = HttpResponse(content, content_type=media_type)
+    response["Content-Disposition"] = f'attachment; filename="{name}-{fmt}.{extension}"'
+    return response
+
+
+def bulk_export(request, fmt):
+    """Every published entry (or one authority's, with ?authority=SIREN), open licence."""
+    if fmt not in exports.FORMATS:
+        raise Http404("Format inconnu.")
+    entries = Entry.objects.published().select_related("authority", "vendor_product")
+    if request.GET.get("authority"):
+        entries = entries.filter(authority__siren=request.GET["authority"])
+    return _download(
+        list(entries.prefetch_related("datasets", "components", "third_parties")), fmt, "registre"
+    )
+
+
+def _authority_entries(authority):
+    return Entry.objects.published().filter(authority=authority).select_related("authority")
+
+
+def authority_register(request, siren):
+    """An authority's register, printable; referents also see their drafts."""
+    authority = _authority(siren)
+    entries = _authority_entries(authority)
+    drafts = (
+        visible_entries(request.user).filter(authority=authority).exclude(status=Status.PUBLISHED)
+        if can_act_for(request.user, authority)
+        else Entry.objects.none()
+    )
+    adoptable = (
+        Entry.objects.published().filter(authority=authority.epci) if authority.epci_id else []
+    )
+    context = {
+        "authority": authority,
+        "entries": entries,
+        "drafts": drafts,
+        "adoptable": adoptable,
+        "can_edit": can_act_for(request.user, authority),
+    }
+    return render(request, "registre/authority.html", context)
+
+
+@xframe_options_exempt
+def authority_embed(request, siren):
+    """The same list without the site's frame, for an <iframe> on the authority's own site."""
+    authority = _authority(siren)
+    return render(
+        request,
+        "registre/embed.html",
+        {"authority": authority, "entries": _authority_entries(authority)},
+    )
+
+
+def authority_feed(request, siren):
+    authority = _authority(siren)
+    entries = _authority_entries(authority).prefetch_related(
+        "datasets", "components", "third_parties"
+    )
+    data = {
+        "authority": {"siren": authority.siren, "name": authority.name},
+        "licence": exports.LICENCE,
+        "entries": [exports.entry_record(e) for e in entries],
+    }
+    response = JsonResponse(data, json_dumps_params={"ensure_ascii": False})
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+def product(request, pk):
+    product = get_object_or_404(VendorProduct, pk=pk)
+    entries = product.entries.filter(status=Status.PUBLISHED).select_related("authority")
+    return render(request, "registre/product.html", {"product": product, "entries": entries})
