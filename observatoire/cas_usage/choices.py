@@ -1,0 +1,94 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Domain(models.TextChoices):
+    ADMINISTRATION = "administration", _("Administration et gestion interne")
+    DOCUMENTS = "documents", _("Documents et délibérations")
+    CITIZENS = "citoyens", _("Relation aux usagers")
+    ENVIRONMENT = "environnement", _("Environnement")
+    ENERGY = "energie", _("Énergie et bâtiments")
+    WATER = "eau", _("Eau")
+    WASTE = "dechets", _("Déchets")
+    MOBILITY = "mobilite", _("Mobilité")
+    SCHOOL_CATERING = "restauration_scolaire", _("Restauration scolaire")
+    SOCIAL = "action_sociale", _("Action sociale et non-recours")
+    SECURITY = "securite", _("Sécurité")
+    TOURISM = "tourisme", _("Tourisme")
+    LAND_USE = "amenagement", _("Aménagement et occupation des sols")
+    TRAINING = "formation", _("Formation et acculturation")
+    GOVERNANCE = "gouvernance", _("Gouvernance des données et de l'IA")
+    HEALTH = "sante", _("Santé")
+    EDUCATION = "education", _("Éducation et culture")
+    ECONOMY = "economie", _("Économie et emploi")
+    OTHER = "autre", _("Autre")
+
+
+class Technology(models.TextChoices):
+    CHATBOT = "chatbot", _("Agent conversationnel")
+    GENERATIVE = "ia_generative", _("IA générative")
+    PREDICTIVE = "predictif", _("Modèle prédictif")
+    VISION = "vision", _("Vision par ordinateur")
+    NLP = "langage", _("Traitement du langage")
+    SPEECH = "parole", _("Traitement de la parole")
+    OPTIMISATION = "optimisation", _("Optimisation et planification")
+    ANALYTICS = "analyse_donnees", _("Analyse de données")
+    IOT = "capteurs", _("Capteurs et objets connectés")
+    BLOCKCHAIN = "blockchain", _("Chaîne de blocs")
+    DIGITAL_TWIN = "jumeau_numerique", _("Jumeau numérique")
+    IMMERSIVE = "immersif", _("Réalité virtuelle ou augmentée")
+    OTHER_AI = "ia_autre", _("Autre technique d'IA")
+    NONE = "organisation", _("Démarche d'organisation (sans outil)")
+    OTHER = "autre", _("Autre technologie")
+
+
+class Stage(models.TextChoices):
+    IDEA = "idee", _("Idée")
+    EXPERIMENT = "experimentation", _("Expérimentation")
+    DEPLOYED = "deploye", _("Déployé")
+    ABANDONED = "abandonne", _("Abandonné")
+
+
+class Status(models.TextChoices):
+    PROPOSED = "proposed", _("proposé, en attente de modération")
+    CHANGES_REQUESTED = "changes", _("modifications demandées")
+    PUBLISHED = "published", _("publié")
+    REJECTED = "rejected", _("refusé")
+
+
+class Origin(models.TextChoices):
+    OBSERVATOIRE = "observatoire", _("Observatoire")
+    PSTW = "pstw", _("Public Sector Tech Watch (Commission européenne)")
+
+
+class Scope(models.TextChoices):
+    """How the catalogue separates cases: French authorities, or elsewhere in Europe."""
+
+    FRANCE = "france", _("Cas français")
+    EUROPE = "europe", _("Cas européens")
+
+
+class Role(models.TextChoices):
+    LEAD = "porteur", _("porteuse du projet")
+    PARTNER = "partenaire", _("partenaire")
+
+
+class LinkKind(models.TextChoices):
+    SOURCE = "source", _("source")
+    RESOURCE = "ressource", _("ressource réutilisable")
+    REGISTER = "registre", _("entrée d'un registre des systèmes d'IA")
+
+
+class ResourceType(models.TextChoices):
+    SPECIFICATION = "cahier_des_charges", _("cahier des charges")
+    CODE = "code", _("code source")
+    TENDER = "marche", _("pièces de marché public")
+    CHARTER = "charte", _("charte")
+    METHOD = "methode", _("guide ou méthode")
+    OTHER = "autre", _("autre document")
+
+
+class Decision(models.TextChoices):
+    ACCEPT = "accept", _("Publier")
+    CHANGES = "changes", _("Demander des modifications")
+    REJECT = "reject", _("Refuser")
