@@ -1,1 +1,174 @@
-from django.db import models  # noqa: F401
+"""Editions of the barometer, their weights, their results and their published versions.
+
+An edition's results are computed into ``Result`` rows with ``version = 0`` (the working
+copy the analyst sees); publishing copies them into ``version = N`` (N = 1, 2… for each
+publication or correction), so that a corrected edition keeps every previous version.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from observatoire.barometre.choices import EditionStatus, Flag, JobStatus
+from observatoire.core.models import BaseModel
+
+WORKING = 0
+
+
+class Edition(BaseModel):
+    code = models.SlugField(_("code"), max_length=60, unique=True)
+    title = models.CharField(_("titre"), max_length=200)
+    year = models.PositiveSmallIntegerField(_("année"))
+    questionnaire = models.OneToOneField(
+        "questionnaires.Questionnaire",
+        verbose_name=_("questionnaire"),
+        on_delete=models.PROTECT,
+        related_name="edition",
+    )
+    vintage = models.PositiveSmallIntegerField(
+        _("millésime de l'univers"),
+        help_text=_("Millésime du référentiel des collectivités utilisé pour les marges."),
+    )
+    status = models.CharField(
+        _("statut"), max_length=12, choices=EditionStatus.choices, default=EditionStatus.DRAFT
+    )
+    plan = models.JSONField(
+        _("plan de pondération"),
+        default=dict,
+        blank=True,
+        help_text=_("Unité, marges, regroupements de strates, règle de diffusion."),
+    )
+    weighting_report = models.JSONField(_("rapport de pondération"), default=dict, blank=True)
+    weighted_at = models.DateTimeField(_("pondérée le"), null=True, blank=True)
+    computed_at = models.DateTimeField(_("calculée le"), null=True, blank=True)
+    published_version = models.PositiveSmallIntegerField(_("version publiée"), default=0)
+    is_demo = models.BooleanField(_("données de démonstration"), default=False)
+    summary = models.TextField(_("chapeau de la note"), blank=True)
+
+    class Meta:
+        verbose_name = _("édition")
+        verbose_name_plural = _("éditions")
+        ordering = ["-year", "code"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def population(self) -> str:
+        return self.questionnaire.population
+
+    @property
+    def is_published(self) -> bool:
+        return self.published_version > 0
+
+    def previous_edition(self) -> "Edition | None":
+        """The latest earlier edition of the same population, for comparisons."""
+        return (
+            Edition.objects.filter(year__lt=self.year, questionnaire__population=self.population)
+            .order_by("-year")
+            .first()
+        )
+
+
+class ResponseWeight(models.Model):
+    """The final weight of one response in one weighting run (bulk-written, not audited)."""
+
+    edition = models.ForeignKey(Edition, on_delete=models.CASCADE, related_name="weights")
+    response = models.ForeignKey(
+        "questionnaires.Response", on_delete=models.CASCADE, related_name="weights"
+    )
+    cell = models.CharField(_("strate de pondération"), max_length=60)
+    weight = models.FloatField(_("poids"))
+
+    class Meta:
+        verbose_name = _("poids d'une réponse")
+        constraints = [
+            models.UniqueConstraint(fields=["edition", "response"], name="one_weight_per_response")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.response_id}: {self.weight:g}"
+
+
+class Result(models.Model):
+    """One published number: an indicator's category in one domain of one edition version."""
+
+    edition = models.ForeignKey(Edition, on_delete=models.CASCADE, related_name="results")
+    version = models.PositiveSmallIntegerField(_("version"), default=WORKING)
+    indicator = models.CharField(_("indicateur"), max_length=80)
+    category = models.CharField(_("modalité"), max_length=80, blank=True)
+    domain = models.CharField(_("domaine"), max_length=40, blank=True)
+    level = models.CharField(_("valeur du domaine"), max_length=60, blank=True)
+    estimate = models.FloatField(_("estimation"))
+    se = models.FloatField(_("erreur type"))
+    ci_low = models.FloatField(_("borne basse"))
+    ci_high = models.FloatField(_("borne haute"))
+    n = models.PositiveIntegerField(_("effectif"))
+    population = models.FloatField(_("population représentée"))
+    flag = models.CharField(_("diffusion"), max_length=10, choices=Flag.choices)
+    change = models.FloatField(_("évolution"), null=True, blank=True)
+    change_se = models.FloatField(_("erreur type de l'évolution"), null=True, blank=True)
+    change_p = models.FloatField(_("p-valeur de l'évolution"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("résultat")
+        indexes = [models.Index(fields=["edition", "version", "indicator"])]
+
+    def __str__(self) -> str:
+        return f"{self.indicator} {self.category} {self.domain}={self.level}: {self.estimate:.3f}"
+
+    @property
+    def is_shown(self) -> bool:
+        return self.flag != Flag.SUPPRESS
+
+    @property
+    def margin(self) -> float:
+        """Half-width of the confidence interval (the "marge d'erreur")."""
+        return (self.ci_high - self.ci_low) / 2
+
+    @property
+    def significant(self) -> bool:
+        return self.change_p is not None and self.change_p < 0.05
+
+
+class PublishedVersion(BaseModel):
+    """One publication (or correction) of an edition; its results stay available."""
+
+    edition = models.ForeignKey(Edition, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveSmallIntegerField(_("numéro"))
+    note = models.TextField(_("note de version"), blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    fingerprint = models.CharField(_("empreinte des résultats"), max_length=64)
+
+    class Meta:
+        verbose_name = _("version publiée")
+        ordering = ["edition", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["edition", "number"], name="edition_version_number")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.edition} — v{self.number}"
+
+
+class ReportJob(BaseModel):
+    """Background generation of an edition version's PDF report."""
+
+    edition = models.ForeignKey(Edition, on_delete=models.CASCADE, related_name="report_jobs")
+    version = models.PositiveSmallIntegerField(_("version"))
+    status = models.CharField(
+        _("statut"), max_length=10, choices=JobStatus.choices, default=JobStatus.PENDING
+    )
+    path = models.CharField(_("fichier"), max_length=300, blank=True)
+    sha256 = models.CharField(_("empreinte"), max_length=64, blank=True)
+    error = models.TextField(_("erreur"), blank=True)
+    finished_at = models.DateTimeField(_("terminé le"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("génération du rapport")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.edition} v{self.version} — {self.get_status_display()}"

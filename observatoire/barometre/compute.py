@@ -1,0 +1,125 @@
+"""Computing every indicator of an edition, overall and in every domain, with the stats engine.
+
+All 0/1 category columns of all indicators go through one ``stats.estimate`` call (means
+of 0/1 columns are proportions; logit intervals stay inside [0, 1]); numeric indicators
+through a second one.  The disclosure rule flags each cell; the edition-to-edition change
+comes from ``stats.compare.difference`` (independent samples).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from observatoire import stats
+from observatoire.barometre import indicators as ind
+from observatoire.barometre.weighting import Sample, Weighted, load_sample, plan_of, weight
+from observatoire.stats.compare import difference
+
+SEP = "|"
+
+
+@dataclass
+class Computed:
+    rows: list[dict[str, Any]]
+    weighted: Weighted
+    sample: Sample
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def estimate_indicators(
+    indicator_set: ind.IndicatorSet,
+    sample: Sample,
+    design: stats.Design,
+    rule: stats.DisclosureRule,
+) -> list[dict[str, Any]]:
+    """Rows ``indicator, category, domain, level, estimate, se, ci_low, ci_high, n, population,
+    flag`` for every indicator × category × domain level (overall: domain ``""``)."""
+    binary: dict[str, np.ndarray] = {}
+    numeric: dict[str, np.ndarray] = {}
+    for indicator in indicator_set.indicators:
+        target = numeric if indicator.kind == "mean" else binary
+        for category, column in indicator.columns(sample.answers).items():
+            target[f"{indicator.code}{SEP}{category}"] = column
+    by = {d: sample.columns[d] for d in indicator_set.domains if d in sample.columns}
+    parts = []
+    if binary:
+        est = stats.estimate(design, binary, kind="mean", by=by, ci="logit", na_rm=True)
+        est.kind = ["proportion"] * len(est)
+        parts.append(est)
+    if numeric:
+        parts.append(stats.estimate(design, numeric, kind="mean", by=by, na_rm=True))
+    est = stats.Estimates.concat(parts)
+    flags = rule.apply(est)
+    rows = []
+    for i in range(len(est)):
+        code, category = est.variable[i].split(SEP, 1)
+        rows.append(
+            {
+                "indicator": code,
+                "category": category,
+                "domain": est.domain[i],
+                "level": est.domain_level[i],
+                "estimate": _num(est.estimate[i]),
+                "se": _num(est.se[i]),
+                "ci_low": _num(est.ci_low[i]),
+                "ci_high": _num(est.ci_high[i]),
+                "n": int(est.n[i]),
+                "population": _num(est.population[i]),
+                "flag": flags[i],
+            }
+        )
+    return rows
+
+
+def _num(value: float) -> float:
+    return float(value) if np.isfinite(value) else 0.0
+
+
+def add_changes(rows: list[dict[str, Any]], previous: dict[tuple, tuple[float, float]]) -> None:
+    """Add ``change``, ``change_se``, ``change_p`` against the previous edition's cells."""
+    keys = [(r["indicator"], r["category"], r["domain"], r["level"]) for r in rows]
+    idx = [i for i, k in enumerate(keys) if k in previous]
+    for r in rows:
+        r.update(change=None, change_se=None, change_p=None)
+    if not idx:
+        return
+    a = np.array([previous[keys[i]][0] for i in idx])
+    sa = np.array([previous[keys[i]][1] for i in idx])
+    b = np.array([rows[i]["estimate"] for i in idx])
+    sb = np.array([rows[i]["se"] for i in idx])
+    diff, se, _low, _high, p = difference(a, sa, b, sb)
+    for j, i in enumerate(idx):
+        rows[i].update(change=float(diff[j]), change_se=float(se[j]), change_p=float(p[j]))
+
+
+def compute(
+    edition,
+    previous: dict[tuple, tuple[float, float]] | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> Computed:
+    """Weights (re-run, deterministic) then every indicator of the edition."""
+    timings: dict[str, float] = {}
+    start = time.perf_counter()
+    sample = load_sample(edition)
+    timings["load_s"] = time.perf_counter() - start
+    start = time.perf_counter()
+    weighted = weight(edition, sample)
+    timings["weight_s"] = time.perf_counter() - start
+    if progress:
+        progress("weights")
+    plan = plan_of(edition)
+    rule = stats.DisclosureRule(**plan["disclosure"])
+    start = time.perf_counter()
+    rows = estimate_indicators(
+        ind.for_population(edition.population), sample, weighted.design, rule
+    )
+    add_changes(rows, previous or {})
+    timings["estimate_s"] = time.perf_counter() - start
+    if progress:
+        progress("estimates")
+    return Computed(rows, weighted, sample, timings)

@@ -1,0 +1,464 @@
+"""Deterministic demonstration data: the 2022, 2023 and 2024 editions and a citizens' poll.
+
+How the published figures are reproduced by the *weighted* pipeline: for each edition the
+respondents are drawn per stratum (seeded), their responses created empty, and the real
+weighting plan run on them.  Weights depend only on who answered, not on what, so the
+answers can then be chosen knowing the weights: for each target (question, set of values,
+domain, share) respondents are taken in a seeded random order, each one kept if its weight
+still fits under ``share × weight of the domain``.  Nested domains are filled smallest
+first (communes < 3 500 before the whole sample).  The weighted estimate therefore lands
+within a fraction of a point of the target; the test suite re-runs the pipeline and checks.
+
+Everything is labelled as demonstration data (``Edition.is_demo``, ``source="démo"``).
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from django.db import transaction
+from django.utils import timezone
+
+from observatoire.barometre import services, weighting
+from observatoire.barometre.choices import EditionStatus, Unit
+from observatoire.barometre.models import Edition
+from observatoire.questionnaires.choices import Population, QuestionType, ResponseStatus
+from observatoire.questionnaires.models import Choice, Question, Questionnaire, Response, Section
+from observatoire.territoires.choices import Stratum
+from observatoire.territoires.models import Authority, UniverseCount
+
+YEARS = (2022, 2023, 2024)
+POLL_YEAR = 2024
+POLL_SIZE = 1000
+SOURCE = "démo"
+ALLOCATION = {  # respondents per stratum and edition (2024: 289, 43 % small communes)
+    2022: [85, 32, 30, 8, 20, 12, 3, 7, 15, 8],
+    2023: [70, 28, 27, 8, 17, 11, 3, 7, 12, 6],
+    2024: [124, 40, 40, 10, 25, 15, 4, 8, 15, 8],
+}
+STRATA = [
+    Stratum.COMMUNE_LT_3500, Stratum.COMMUNE_3500_10000, Stratum.COMMUNE_10000_100000,
+    Stratum.COMMUNE_GT_100000, Stratum.CC, Stratum.CA, Stratum.CU, Stratum.METROPOLE,
+    Stratum.DEPARTEMENT, Stratum.REGION,
+]  # fmt: skip
+AUTHORITY_PLAN: dict[str, Any] = {
+    "unit": Unit.INHABITANTS.value,
+    "margins": ["strate", "region"],
+    "collapse": {"cu": "metropole"},
+    "min_cell": 5,
+    "disclosure": {"min_n": 10, "caution_n": 30, "max_cv": 0.6, "caution_cv": 0.3},
+}
+# Adult population (INSEE, census 2021, rounded) and its structure: the poll's margins.
+POLL_PLAN: dict[str, Any] = {
+    "unit": Unit.PERSONS.value,
+    "population_total": 52_000_000,
+    "margins": {
+        "sexe": {"femme": 0.52, "homme": 0.48},
+        "age": {"18_24": 0.10, "25_34": 0.15, "35_49": 0.24, "50_64": 0.25, "65_plus": 0.26},
+    },
+    "disclosure": {"min_n": 30, "caution_n": 100, "max_cv": 0.6, "caution_cv": 0.3},
+}
+POLL_OCCUPATIONS = ["agriculteur", "artisan", "cadre", "intermediaire", "employe", "ouvrier"]
+POLL_OCCUPATIONS += ["retraite", "autre_inactif"]
+POLL_REGIONS = ["11", "24", "27", "28", "32", "44", "52", "53", "75", "76", "84", "93", "94"]
+
+# --- the questionnaire (temporary: until questionnaires.services.load_builtin exists) -----
+YES_NO = ["oui", "non"]
+YES_NO_PLANNED = ["oui", "non", "prevu"]
+AGREE = ["tout_a_fait", "plutot", "plutot_pas", "pas_du_tout"]
+AUTHORITY_QUESTIONS: list[tuple[str, str, str, list[str], str]] = [
+    ("culture", "culture_donnee", QuestionType.SELECT_ONE, ["bonne", "correcte", "insuffisante", "faible"], ""),
+    ("culture", "projet_donnee_2ans", QuestionType.SELECT_ONE, YES_NO, ""),
+    ("culture", "projet_donnee_futur", QuestionType.SELECT_ONE, ["experimente", "prevu", "non"], ""),
+    ("culture", "usages_donnee", QuestionType.SELECT_MULTIPLE, ["qualite_service", "transparence", "pilotage", "economies", "attractivite", "autre"], ""),
+    ("culture", "donnees_domaines", QuestionType.SELECT_MULTIPLE, ["energie_eclairage", "mobilite", "eau", "dechets", "urbanisme", "social", "autre"], ""),
+    ("outils", "outils_donnee", QuestionType.SELECT_ONE, YES_NO, ""),
+    ("outils", "hebergement", QuestionType.SELECT_ONE, ["serveurs_propres", "cloud_securise", "cloud_public", "prestataire", "autre"], ""),
+    ("outils", "cloud", QuestionType.SELECT_ONE, YES_NO, ""),
+    ("outils", "logiciel_libre", QuestionType.SELECT_ONE, ["systematique", "parfois", "jamais"], ""),
+    ("gouvernance", "gouv_regles", QuestionType.YES_NO_PLANNED, YES_NO_PLANNED, ""),
+    ("gouvernance", "gouv_documents", QuestionType.SELECT_MULTIPLE, ["guides", "clauses", "charte", "autre"], "${gouv_regles} = 'oui'"),
+    ("environnement", "levier_environnement", QuestionType.SELECT_ONE, AGREE, ""),
+    ("ia", "ia_usage", QuestionType.SELECT_ONE, ["deploye", "teste", "prevu", "non"], ""),
+    ("ia", "ia_technologies", QuestionType.SELECT_MULTIPLE, ["chatbot", "predictif", "vision", "langage", "parole", "generative"], "${ia_usage} = 'deploye' or ${ia_usage} = 'teste'"),
+    ("ia", "ia_domaines", QuestionType.SELECT_MULTIPLE, ["administration", "environnement", "mobilite", "dechets", "securite", "eau", "restauration_scolaire", "social", "tourisme", "autre"], "${ia_usage} = 'deploye' or ${ia_usage} = 'teste'"),
+    ("ia", "charte_ethique_ia", QuestionType.YES_NO_PLANNED, YES_NO_PLANNED, ""),
+    ("cyber", "cyber_attaque", QuestionType.SELECT_ONE, YES_NO, ""),
+    ("cyber", "cyber_strategie", QuestionType.YES_NO_PLANNED, YES_NO_PLANNED, ""),
+    ("cyber", "cyber_iso27001", QuestionType.SELECT_ONE, YES_NO, ""),
+]  # fmt: skip
+CITIZEN_QUESTIONS: list[tuple[str, str, str, list[str], str]] = [
+    ("profil", "sexe", QuestionType.SELECT_ONE, ["femme", "homme"], ""),
+    ("profil", "age", QuestionType.SELECT_ONE, ["18_24", "25_34", "35_49", "50_64", "65_plus"], ""),
+    ("profil", "region", QuestionType.SELECT_ONE, POLL_REGIONS, ""),
+    ("profil", "occupation", QuestionType.SELECT_ONE, POLL_OCCUPATIONS, ""),
+    ("ia", "ia_menace_emploi", QuestionType.SELECT_ONE, AGREE, ""),
+    ("ia", "confiance_ia", QuestionType.SELECT_ONE, YES_NO, ""),
+]  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Target:
+    """Share of the weighted ``domain`` (within ``base``) answering one of ``values``."""
+
+    question: str
+    values: tuple[str, ...]
+    shares: dict[int, float]
+    domain: str = "all"  # all | plus_3500 | moins_3500 | commune
+    base: tuple[str, tuple[str, ...]] | None = None  # (question, values) of the sub-population
+
+
+USERS = ("ia_usage", ("deploye", "teste"))
+RULES = ("gouv_regles", ("oui",))
+# The BRIEF's table (years missing for a target follow a gentle trend, see _share).
+TARGETS = [
+    Target("culture_donnee", ("bonne", "correcte"), {2022: 0.40, 2023: 0.46, 2024: 0.53}, "plus_3500"),
+    Target("culture_donnee", ("bonne", "correcte"), {2022: 0.22, 2023: 0.26, 2024: 0.30}, "moins_3500"),
+    Target("projet_donnee_2ans", ("oui",), {2022: 0.07, 2023: 0.25, 2024: 0.42}, "moins_3500"),
+    Target("projet_donnee_2ans", ("oui",), {2022: 0.41, 2023: 0.53, 2024: 0.65}),
+    Target("projet_donnee_futur", ("experimente", "prevu"), {2024: 0.59}),
+    Target("levier_environnement", ("tout_a_fait", "plutot"), {2024: 0.92}),
+    Target("usages_donnee", ("qualite_service",), {2024: 0.73}),
+    Target("usages_donnee", ("transparence",), {2024: 0.59}),
+    Target("usages_donnee", ("pilotage",), {2024: 0.56}),
+    Target("usages_donnee", ("economies",), {2024: 0.45}),
+    Target("usages_donnee", ("attractivite",), {2024: 0.30}),
+    Target("donnees_domaines", ("energie_eclairage",), {2023: 0.44, 2024: 0.58}),
+    Target("donnees_domaines", ("mobilite",), {2024: 0.55}),
+    Target("donnees_domaines", ("eau",), {2024: 0.46}),
+    Target("donnees_domaines", ("dechets",), {2024: 0.40}),
+    Target("donnees_domaines", ("urbanisme",), {2024: 0.35}),
+    Target("outils_donnee", ("oui",), {2023: 0.17}, "commune"),
+    Target("outils_donnee", ("oui",), {2023: 0.57}),
+    Target("hebergement", ("serveurs_propres",), {2024: 0.63}),
+    Target("hebergement", ("cloud_securise",), {2024: 0.04}),
+    Target("hebergement", ("prestataire",), {2024: 0.20}),
+    Target("cloud", ("oui",), {2023: 0.13}),
+    Target("logiciel_libre", ("systematique",), {2023: 0.15}),
+    Target("gouv_regles", ("oui",), {2022: 0.29, 2024: 0.31}, "plus_3500"),
+    Target("gouv_regles", ("oui",), {2022: 0.28, 2023: 0.38, 2024: 0.32}),
+    Target("gouv_regles", ("prevu",), {2022: 0.30, 2023: 0.34, 2024: 0.33}),
+    Target("gouv_documents", ("guides", "clauses", "charte"), {2024: 0.31}, base=RULES),
+    Target("gouv_documents", ("guides",), {2024: 0.61}, "plus_3500", RULES),
+    Target("gouv_documents", ("clauses",), {2024: 0.58}, "plus_3500", RULES),
+    Target("gouv_documents", ("charte",), {2024: 0.24}, "plus_3500", RULES),
+    Target("ia_usage", ("deploye", "teste"), {2022: 0.15, 2023: 0.27, 2024: 0.36}),
+    Target("ia_usage", ("prevu",), {2022: 0.10, 2023: 0.13, 2024: 0.15}),
+    Target("ia_technologies", ("chatbot",), {2023: 0.43}, base=USERS),
+    Target("ia_technologies", ("predictif",), {2023: 0.34}, base=USERS),
+    Target("ia_technologies", ("vision",), {2023: 0.15}, base=USERS),
+    Target("ia_technologies", ("generative",), {2022: 0.05, 2023: 0.25, 2024: 0.40}, base=USERS),
+    Target("ia_domaines", ("administration",), {2024: 0.29}, base=USERS),
+    Target("ia_domaines", ("environnement",), {2024: 0.14}, base=USERS),
+    Target("ia_domaines", ("mobilite",), {2024: 0.12}, base=USERS),
+    Target("ia_domaines", ("dechets",), {2024: 0.12}, base=USERS),
+    Target("ia_domaines", ("securite",), {2024: 0.12}, base=USERS),
+    Target("charte_ethique_ia", ("oui",), {2024: 0.03}),
+    Target("charte_ethique_ia", ("prevu",), {2024: 0.18}),
+    Target("cyber_attaque", ("oui",), {2023: 0.21}),
+    Target("cyber_strategie", ("oui",), {2023: 0.62}),
+    Target("cyber_strategie", ("prevu",), {2023: 0.14}),
+    Target("cyber_iso27001", ("oui",), {2023: 0.05}),
+]  # fmt: skip
+POLL_TARGETS = [
+    Target("ia_menace_emploi", ("tout_a_fait", "plutot"), {POLL_YEAR: 0.62}),
+    Target("confiance_ia", ("oui",), {POLL_YEAR: 0.33}),
+]
+
+
+def load(stdout) -> None:
+    """Create the demo editions if they are missing (idempotent; a few seconds)."""
+    if not UniverseCount.objects.exists():
+        stdout.write("Baromètre : univers des collectivités absent, démonstration ignorée.")
+        return
+    for year in YEARS:
+        _edition(year, Population.AUTHORITIES, stdout)
+    _edition(POLL_YEAR, Population.CITIZENS, stdout)
+
+
+def edition_code(year: int, population: str) -> str:
+    return f"{'barometre' if population == Population.AUTHORITIES else 'sondage-citoyens'}-{year}"
+
+
+@transaction.atomic
+def _edition(year: int, population: str, stdout) -> Edition:
+    code = edition_code(year, population)
+    existing = Edition.objects.filter(code=code, published_version__gt=0).first()
+    if existing is not None:
+        return existing
+    questionnaire = _questionnaire(year, population)
+    citizens = population == Population.CITIZENS
+    edition, _created = Edition.objects.update_or_create(
+        code=code,
+        defaults={
+            "title": (
+                f"Sondage citoyen {year} : les Français et l'IA"
+                if citizens
+                else f"Baromètre data, IA et cybersécurité des territoires {year}"
+            ),
+            "year": year,
+            "questionnaire": questionnaire,
+            "vintage": closest_vintage(year),
+            "plan": POLL_PLAN if citizens else AUTHORITY_PLAN,
+            "status": EditionStatus.CLOSED,
+            "is_demo": True,
+            "summary": (
+                "Données de démonstration, générées pour reproduire les chiffres publiés "
+                "par l'Observatoire Data Publica."
+            ),
+        },
+    )
+    Response.objects.filter(questionnaire=questionnaire).delete()
+    if citizens:
+        _poll_responses(questionnaire)
+    else:
+        _authority_responses(questionnaire, year)
+    weights = np.asarray(weighting.weight(edition).design.weights)
+    responses = list(Response.objects.filter(questionnaire=questionnaire).order_by("pk"))
+    answers = [dict(r.answers) for r in responses]
+    domains = _domains(responses, citizens)
+    _fill(answers, weights, domains, POLL_TARGETS if citizens else TARGETS, year, citizens)
+    for response, values in zip(responses, answers, strict=True):
+        response.answers = values
+    Response.objects.bulk_update(responses, ["answers"], batch_size=500)
+    services.weight_edition(edition)
+    services.publish_edition(edition, note="")
+    stdout.write(f"Baromètre : édition {code} ({len(responses)} réponses) chargée.")
+    return edition
+
+
+def closest_vintage(year: int) -> int:
+    """The loaded universe vintage closest to the edition's year (the earlier on a tie)."""
+    vintages = sorted(set(UniverseCount.objects.values_list("vintage", flat=True)))
+    return min(vintages, key=lambda v: (abs(v - year), v))
+
+
+def _questionnaire(year: int, population: str) -> Questionnaire:
+    from observatoire.questionnaires import services as questionnaires
+
+    load_builtin: Callable[..., Questionnaire] | None = getattr(
+        questionnaires, "load_builtin", None
+    )
+    if load_builtin is not None:
+        return load_builtin(year, population)
+    return _temporary_questionnaire(year, population)
+
+
+def _temporary_questionnaire(year: int, population: str) -> Questionnaire:
+    citizens = population == Population.CITIZENS
+    code = f"{'citoyens' if citizens else 'barometre'}-{year}"
+    questionnaire, created = Questionnaire.objects.get_or_create(
+        code=code,
+        defaults={
+            "title": "Sondage citoyen" if citizens else "Baromètre data, IA et cybersécurité",
+            "population": population,
+            "year": year,
+        },
+    )
+    if not created:
+        return questionnaire
+    sections: dict[str, Section] = {}
+    for order, (section, qcode, qtype, values, relevant) in enumerate(
+        CITIZEN_QUESTIONS if citizens else AUTHORITY_QUESTIONS
+    ):
+        if section not in sections:
+            sections[section] = Section.objects.create(
+                questionnaire=questionnaire, code=section, title=section, order=len(sections)
+            )
+        Question.objects.create(
+            questionnaire=questionnaire, section=sections[section], code=qcode, type=qtype,
+            label=qcode.replace("_", " "), relevant=relevant, choice_list=qcode, order=order,
+        )  # fmt: skip
+        Choice.objects.bulk_create(
+            Choice(questionnaire=questionnaire, list_name=qcode, value=v, label=v, order=i)
+            for i, v in enumerate(values)
+        )
+    return questionnaire
+
+
+def _authority_responses(questionnaire: Questionnaire, year: int) -> None:
+    rng = random.Random(f"barometre-{year}")
+    chosen: list[int] = []
+    for stratum, size in zip(STRATA, ALLOCATION[year], strict=True):
+        pool = list(
+            Authority.objects.filter(stratum=stratum, is_active=True)
+            .exclude(region="")
+            .order_by("code")
+            .values_list("pk", flat=True)
+        )
+        chosen += rng.sample(pool, min(size, len(pool)))
+    now = timezone.now()
+    Response.objects.bulk_create(
+        Response(
+            questionnaire=questionnaire,
+            questionnaire_version=questionnaire.version,
+            authority_id=pk,
+            status=ResponseStatus.SUBMITTED,
+            submitted_at=now,
+            source=SOURCE,
+            answers={},
+        )
+        for pk in chosen
+    )
+
+
+def _poll_responses(questionnaire: Questionnaire) -> None:
+    """1,000 respondents on quotas: sex × age exactly, région and occupation drawn."""
+    rng = random.Random(f"sondage-{POLL_YEAR}")
+    cells = []
+    for sex, s_share in POLL_PLAN["margins"]["sexe"].items():
+        for age, a_share in POLL_PLAN["margins"]["age"].items():
+            cells += [(sex, age)] * round(POLL_SIZE * s_share * a_share)
+    while len(cells) < POLL_SIZE:
+        cells.append(("femme", "35_49"))
+    cells = cells[:POLL_SIZE]
+    now = timezone.now()
+    Response.objects.bulk_create(
+        Response(
+            questionnaire=questionnaire,
+            questionnaire_version=questionnaire.version,
+            respondent=f"demo-{i + 1:04d}",
+            status=ResponseStatus.SUBMITTED,
+            submitted_at=now,
+            source=SOURCE,
+            answers={
+                "sexe": sex,
+                "age": age,
+                "region": rng.choice(POLL_REGIONS),
+                "occupation": "retraite" if age == "65_plus" else rng.choice(POLL_OCCUPATIONS[:6]),
+            },
+        )
+        for i, (sex, age) in enumerate(cells)
+    )
+
+
+def _domains(responses: list[Response], citizens: bool) -> dict[str, np.ndarray]:
+    n = len(responses)
+    if citizens:
+        return {"all": np.ones(n, dtype=bool)}
+    authorities = Authority.objects.in_bulk([r.authority_id for r in responses])
+    strata = [authorities[r.authority_id].stratum for r in responses]
+    small = np.array([s == Stratum.COMMUNE_LT_3500 for s in strata])
+    return {
+        "all": np.ones(n, dtype=bool),
+        "moins_3500": small,
+        "plus_3500": ~small,
+        "commune": np.array([s.startswith("commune") for s in strata]),
+    }
+
+
+def _share(target: Target, year: int) -> float | None:
+    """The target's share for a year; other years of an all-sample target follow a trend."""
+    if year in target.shares:
+        return target.shares[year]
+    if target.domain != "all":
+        return None
+    nearest = min(target.shares, key=lambda y: abs(y - year))
+    return min(0.95, max(0.02, target.shares[nearest] + 0.05 * (year - nearest)))
+
+
+def _pick(order: list[int], weights: np.ndarray, goal: float) -> list[int]:
+    """Rows taken in ``order`` while their weight still fits under ``goal``."""
+    taken, total = [], 0.0
+    for i in order:
+        if total + weights[i] <= goal + 1e-9:
+            taken.append(i)
+            total += weights[i]
+    return taken
+
+
+def _fill(
+    answers: list[dict[str, Any]],
+    weights: np.ndarray,
+    domains: dict[str, np.ndarray],
+    targets: list[Target],
+    year: int,
+    citizens: bool,
+) -> None:
+    """Write every answer so that each target's weighted share is met."""
+    rng = random.Random(f"reponses-{year}-{citizens}")
+    questions = CITIZEN_QUESTIONS if citizens else AUTHORITY_QUESTIONS
+    n = len(answers)
+    for _section, code, qtype, values, _relevant in questions:
+        if code in ("sexe", "age", "region", "occupation"):
+            continue
+        mine = [t for t in targets if t.question == code]
+        base = np.ones(n, dtype=bool)
+        if mine and mine[0].base is not None:
+            q, allowed = mine[0].base
+            base = np.array([a.get(q) in allowed for a in answers])
+        if qtype == QuestionType.SELECT_MULTIPLE:
+            _fill_multiple(answers, weights, domains, mine, year, base, code, values, rng)
+        else:
+            _fill_single(answers, weights, domains, mine, year, code, values, rng)
+
+
+def _fill_single(answers, weights, domains, targets, year, code, values, rng) -> None:
+    n = len(answers)
+    value_of: list[str | None] = [None] * n
+    # Each value set in turn (e.g. "deploye or teste", then "prevu"), nested domains first.
+    groups: dict[tuple[str, ...], list[Target]] = {}
+    for t in targets:
+        groups.setdefault(t.values, []).append(t)
+    for group_values, group in groups.items():
+        decided = np.array([v is not None for v in value_of])
+        chosen = np.zeros(n, dtype=bool)
+        for t in sorted(group, key=lambda t: int(domains[t.domain].sum())):
+            share = _share(t, year)
+            if share is None:
+                continue
+            dom = domains[t.domain]
+            goal = share * weights[dom].sum() - weights[dom & chosen].sum()
+            free = [i for i in range(n) if dom[i] and not decided[i] and not chosen[i]]
+            rng.shuffle(free)
+            for i in _pick(free, weights, goal):
+                chosen[i] = True
+            decided |= dom
+        for i in np.flatnonzero(chosen).tolist():
+            value_of[i] = rng.choice(list(group_values))
+    used = {v for vals in groups for v in vals}
+    rest = [v for v in values if v not in used and v != "autre"] or [values[-1]]
+    for i in range(n):
+        answers[i][code] = value_of[i] if value_of[i] is not None else rng.choice(rest)
+
+
+def _fill_multiple(answers, weights, domains, targets, year, base, code, values, rng) -> None:
+    n = len(answers)
+    chosen: list[set[str]] = [set() for _ in range(n)]
+    members = np.array(base)
+    any_target = next((t for t in targets if len(t.values) > 1), None)
+    if any_target is not None:
+        # "At least one of" these values: which respondents of the base hold any of them.
+        share = _share(any_target, year)
+        goal = (share or 0.5) * weights.sum()
+        order = [i for i in range(n) if base[i]]
+        rng.shuffle(order)
+        members = np.zeros(n, dtype=bool)
+        members[_pick(order, weights, goal)] = True
+    for t in (t for t in targets if len(t.values) == 1):
+        value, share = t.values[0], _share(t, year)
+        dom = domains[t.domain] & base
+        if share is None:
+            picked = [i for i in range(n) if members[i] and rng.random() < 0.5]
+        else:
+            uncovered = [i for i in range(n) if dom[i] and members[i] and not chosen[i]]
+            covered = [i for i in range(n) if dom[i] and members[i] and chosen[i]]
+            rng.shuffle(uncovered)
+            rng.shuffle(covered)
+            picked = _pick(uncovered + covered, weights, share * weights[dom].sum())
+        for i in picked:
+            chosen[i].add(value)
+    targeted = {t.values[0] for t in targets if len(t.values) == 1}
+    extras = [v for v in values if v not in targeted and v != "autre"]
+    for i in range(n):
+        if not bool(base[i]):
+            continue  # skipped by the questionnaire's relevance condition
+        if members[i] and not chosen[i] and any_target is not None:
+            chosen[i].add(rng.choice(list(any_target.values)))
+        if not chosen[i]:
+            chosen[i].add(rng.choice(extras) if extras and rng.random() < 0.5 else "autre")
+        answers[i][code] = sorted(chosen[i], key=values.index)

@@ -1,0 +1,166 @@
+"""Writes of the barometer: the life cycle of an edition, weighting, computation, publication."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from observatoire.accounts.access import require_analyst
+from observatoire.barometre import compute as computing
+from observatoire.barometre.choices import EditionStatus
+from observatoire.barometre.models import WORKING, Edition, PublishedVersion, ResponseWeight, Result
+from observatoire.barometre.weighting import PlanError
+from observatoire.core.audit import acting_as, record_event
+
+# Allowed moves of the life cycle; weighting and publishing have their own services.
+TRANSITIONS = {
+    EditionStatus.DRAFT: {EditionStatus.COLLECTING},
+    EditionStatus.COLLECTING: {EditionStatus.CLOSED},
+    EditionStatus.CLOSED: {EditionStatus.COLLECTING},
+    EditionStatus.WEIGHTED: {EditionStatus.COLLECTING},
+    EditionStatus.PUBLISHED: {EditionStatus.COLLECTING},
+}
+RESULT_FIELDS = [
+    "indicator", "category", "domain", "level", "estimate", "se", "ci_low", "ci_high", "n",
+    "population", "flag", "change", "change_se", "change_p",
+]  # fmt: skip
+
+
+def get_public_edition(code: str) -> Edition:
+    """A published edition, for the public pages (404 otherwise)."""
+    return get_object_or_404(Edition, code=code, published_version__gt=0)
+
+
+def get_managed_edition(user, code: str) -> Edition:
+    """An edition the user may manage: analysts only."""
+    require_analyst(user)
+    return get_object_or_404(Edition, code=code)
+
+
+@transaction.atomic
+def move_edition(edition: Edition, status: str, *, by) -> Edition:
+    """Open or close the collection (draft → collecting → closed; reopen for a correction)."""
+    if status not in TRANSITIONS.get(EditionStatus(edition.status), set()):
+        raise ValidationError(
+            f"Passage impossible de « {edition.get_status_display()} » à "
+            f"« {EditionStatus(status).label} »."
+        )
+    with acting_as(by):
+        edition.status = status
+        edition.save()
+    return edition
+
+
+def _require_closed(edition: Edition) -> None:
+    if edition.status in (EditionStatus.DRAFT, EditionStatus.COLLECTING):
+        raise ValidationError("Fermez la collecte avant de pondérer l'édition.")
+
+
+@transaction.atomic
+def weight_edition(edition: Edition, *, by=None, progress: Callable[[str], None] | None = None):
+    """Run the weighting plan; store one weight per response and the report. Re-runnable."""
+    _require_closed(edition)
+    try:
+        result = computing.compute(edition, _previous_cells(edition), progress)
+    except PlanError as exc:
+        raise ValidationError(str(exc)) from exc
+    weights = result.weighted.design.weights
+    ResponseWeight.objects.filter(edition=edition).delete()
+    ResponseWeight.objects.bulk_create(
+        ResponseWeight(edition=edition, response_id=pk, cell=str(cell), weight=float(w))
+        for pk, cell, w in zip(
+            result.sample.response_ids, result.weighted.cells.tolist(), weights, strict=True
+        )
+    )
+    _store_results(edition, result.rows)
+    with acting_as(by):
+        edition.weighting_report = result.weighted.report
+        edition.weighted_at = edition.computed_at = timezone.now()
+        if edition.status != EditionStatus.PUBLISHED:
+            edition.status = EditionStatus.WEIGHTED
+        edition.save()
+    return result
+
+
+@transaction.atomic
+def compute_edition(edition: Edition, *, by=None, progress: Callable[[str], None] | None = None):
+    """Recompute every indicator (after an edit of the indicator file) on the same plan."""
+    if not edition.weighted_at:
+        raise ValidationError("Pondérez l'édition avant de calculer ses indicateurs.")
+    result = computing.compute(edition, _previous_cells(edition), progress)
+    _store_results(edition, result.rows)
+    with acting_as(by):
+        edition.computed_at = timezone.now()
+        edition.save()
+    return result
+
+
+def _previous_cells(edition: Edition) -> dict[tuple, tuple[float, float]]:
+    previous = edition.previous_edition()
+    if previous is None:
+        return {}
+    version = previous.published_version or WORKING
+    return {
+        (r.indicator, r.category, r.domain, r.level): (r.estimate, r.se)
+        for r in Result.objects.filter(edition=previous, version=version)
+    }
+
+
+def _store_results(edition: Edition, rows: list[dict[str, Any]], version: int = WORKING) -> None:
+    Result.objects.filter(edition=edition, version=version).delete()
+    Result.objects.bulk_create(
+        (Result(edition=edition, version=version, **row) for row in rows), batch_size=2000
+    )
+
+
+def fingerprint(rows: list[dict[str, Any]]) -> str:
+    """SHA-256 of the results rounded to 1e-9: same inputs, same fingerprint."""
+    canon = sorted(
+        [
+            [r[f] if not isinstance(r[f], float) else round(r[f], 9) for f in RESULT_FIELDS]
+            for r in rows
+        ],
+        key=lambda row: [str(v) for v in row[:4]],
+    )
+    return hashlib.sha256(json.dumps(canon, default=str).encode()).hexdigest()
+
+
+@transaction.atomic
+def publish_edition(edition: Edition, *, by=None, note: str = "") -> PublishedVersion:
+    """Publish the working results as a new version; earlier versions stay available."""
+    if edition.status != EditionStatus.WEIGHTED and not (
+        edition.status == EditionStatus.PUBLISHED and edition.computed_at
+    ):
+        raise ValidationError("Seule une édition pondérée peut être publiée.")
+    rows = list(Result.objects.filter(edition=edition, version=WORKING).values(*RESULT_FIELDS))
+    if not rows:
+        raise ValidationError("Aucun résultat calculé : lancez le calcul des indicateurs.")
+    number = edition.published_version + 1
+    if number > 1 and not note:
+        raise ValidationError("Une correction doit être expliquée par une note de version.")
+    _store_results(edition, rows, version=number)
+    with acting_as(by):
+        version = PublishedVersion.objects.create(
+            edition=edition,
+            number=number,
+            note=note,
+            published_by=by,
+            fingerprint=fingerprint(rows),
+        )
+        edition.published_version = number
+        edition.status = EditionStatus.PUBLISHED
+        edition.save()
+    record_event("barometre.edition", str(edition.pk), f"Publication v{number}")
+    return version
+
+
+def require_published(edition: Edition) -> None:
+    if not edition.is_published:
+        raise PermissionDenied("Édition non publiée.")
