@@ -50,7 +50,7 @@ from numpy.typing import NDArray
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))  # run from a checkout without installing
 
-from observatoire.stats import Design, calibrate, estimate, rake  # noqa: E402
+from observatoire.stats import Design, IndicatorMatrix, calibrate, estimate, rake  # noqa: E402
 from observatoire.stats.estimators import Estimates  # noqa: E402
 
 Workload = dict[str, Any]
@@ -106,8 +106,8 @@ def ours(work: Workload, path: str) -> Estimates:
         weighted = calibrate(design, margins=margins, calfun="raking", tol=1e-13)
     else:
         weighted = rake(design, margins, tol=1e-12)
-    variables = {name: work["y"][:, k] for k, name in enumerate(work["names"])}
-    return estimate(weighted, variables, by={"stratum": work["stratum"]})
+    indicators = IndicatorMatrix(work["names"], work["y"])
+    return estimate(weighted, indicators, by={"stratum": work["stratum"]})
 
 
 def best_time(fn: Callable[[], Any], repeat: int) -> tuple[float, Any]:

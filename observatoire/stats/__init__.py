@@ -12,7 +12,7 @@ from .compare import Comparison, compare_domains, compare_editions
 from .design import Design
 from .disclosure import DisclosureRule
 from .errors import ConvergenceError, StatsError
-from .estimators import Estimates, cross, estimate, estimate_ratio
+from .estimators import Estimates, IndicatorMatrix, cross, estimate, estimate_ratio
 from .replicate import replicate_estimate
 from .variance import replicate_weights, taylor_variance
 from .weighting import (
@@ -32,6 +32,7 @@ __all__ = [
     "Design",
     "DisclosureRule",
     "Estimates",
+    "IndicatorMatrix",
     "Margin",
     "StatsError",
     "calibrate",

@@ -212,9 +212,48 @@ class _Columns:
     category: list[str]
 
 
+@dataclass(frozen=True)
+class IndicatorMatrix:
+    """Many numeric indicators as one ``n x K`` matrix with their names.
+
+    Faster than a mapping of columns for hundreds of indicators (means and totals; use a
+    mapping for categorical variables and proportions).
+    """
+
+    names: Sequence[str]
+    values: ArrayLike
+
+
+def _matrix_columns(design: Design, m: IndicatorMatrix, kind: str, na_rm: bool) -> _Columns:
+    values = np.asarray(m.values, dtype=np.float64)
+    names = [str(v) for v in m.names]
+    if values.ndim != 2 or values.shape[0] != design.n or values.shape[1] != len(names):
+        raise StatsError(
+            f"La matrice d'indicateurs doit avoir {design.n} lignes et {len(names)} colonnes "
+            f"(reçu : {values.shape})."
+        )
+    if kind == "proportion":
+        return _columns(design, {nm: values[:, j] for j, nm in enumerate(names)}, kind, na_rm)
+    stored = np.ascontiguousarray(values.T)  # K x n, one contiguous row per indicator
+    if np.isinf(stored).any():
+        j = int(np.flatnonzero(np.isinf(stored).any(axis=1))[0])
+        raise StatsError(f"La variable « {names[j]} » contient une valeur infinie.")
+    if not na_rm:
+        nan_rows = np.isnan(stored)
+        if nan_rows.any():
+            j, i = (int(v[0]) for v in np.nonzero(nan_rows))
+            raise StatsError(
+                f"La variable « {names[j]} » a une valeur manquante (ligne {i + 1}) ; "
+                "utilisez na_rm pour estimer parmi les répondants."
+            )
+    return _Columns(stored.T, names, [""] * len(names))
+
+
 def _columns(
-    design: Design, variables: Mapping[str, ArrayLike], kind: str, na_rm: bool
+    design: Design, variables: Mapping[str, ArrayLike] | IndicatorMatrix, kind: str, na_rm: bool
 ) -> _Columns:
+    if isinstance(variables, IndicatorMatrix):
+        return _matrix_columns(design, variables, kind, na_rm)
     blocks: list[FloatArray] = []
     var_names: list[str] = []
     categories: list[str] = []
@@ -267,7 +306,7 @@ def _columns(
 
 def estimate(
     design: Design,
-    variables: Mapping[str, ArrayLike],
+    variables: Mapping[str, ArrayLike] | IndicatorMatrix,
     *,
     kind: Kind = "mean",
     by: Mapping[str, ArrayLike] | None = None,
@@ -279,7 +318,8 @@ def estimate(
 ) -> Estimates:
     """Estimate totals, means or proportions of many variables, overall and by domain.
 
-    ``variables`` maps names to columns; for ``kind="proportion"`` every category of each
+    ``variables`` maps names to columns (or is an :class:`IndicatorMatrix` of numeric
+    indicators, the fastest input); for ``kind="proportion"`` every category of each
     column gets an estimate (a binary 0/1 column gives the categories ``"0"`` and
     ``"1"``).  ``by`` maps a domain name to a column of domain labels (use :func:`cross`
     for crossed domains); each level is a domain, estimated on the whole design like R's

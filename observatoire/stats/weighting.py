@@ -362,6 +362,40 @@ def _orthonormal_basis(xs: FloatArray) -> FloatArray:
     return np.asarray(basis @ inv.T, dtype=np.float64)
 
 
+def _basis_coefficients(x: FloatArray, weights: FloatArray) -> FloatArray:
+    """``C`` such that ``diag(sqrt(weights)) x C`` has orthonormal columns.
+
+    CholeskyQR2 computed on the Gram matrix ``x' diag(weights) x`` (equilibrated), so it
+    also works on a table of cells (``weights`` the summed weights of each cell); columns
+    that are linear combinations of others are dropped through an eigen-decomposition.
+    """
+    gram = (x * weights[:, None]).T @ x
+    norms = np.sqrt(np.diag(gram))
+    keep = norms > 0
+    inv_norm = np.zeros_like(norms)
+    inv_norm[keep] = 1.0 / norms[keep]
+    coef = np.diag(inv_norm)[:, keep]
+    for _ in range(2):
+        g2 = coef.T @ gram @ coef
+        try:
+            chol = np.linalg.cholesky(g2)
+        except np.linalg.LinAlgError:
+            break
+        diag = np.diag(chol)
+        if diag.min() <= 1e-7 * diag.max():
+            break
+        coef = coef @ linalg.solve_triangular(chol, np.eye(chol.shape[0]), lower=True).T
+    else:
+        return np.asarray(coef, dtype=np.float64)
+    scaled = np.diag(inv_norm)[:, keep]
+    vals, vecs = np.linalg.eigh(scaled.T @ gram @ scaled)
+    big = vals > 1e-12 * vals.max()
+    coef = scaled @ (vecs[:, big] / np.sqrt(vals[big]))
+    chol = np.linalg.cholesky(coef.T @ gram @ coef)
+    coef = coef @ linalg.solve_triangular(chol, np.eye(chol.shape[0]), lower=True).T
+    return np.asarray(coef, dtype=np.float64)
+
+
 def calibrate_matrix(
     design: Design,
     x: ArrayLike,
@@ -431,11 +465,23 @@ def calibrate_matrix(
     else:
         raise StatsError(f"Fonction de calage inconnue : « {calfun} » (linear ou raking).")
     w_new = d * g
-    q = _orthonormal_basis(xm * whalf[:, None])
-    scale = g * whalf
     with np.errstate(divide="ignore", invalid="ignore"):
-        a = q * np.where(scale != 0, 1.0 / scale, 0.0)[:, None]
-    z = q * scale[:, None]
+        inv_g = np.where(g * d != 0, 1.0 / g, 0.0)
+    if cells is not None:
+        # R's residual uses Q from qr(X sqrt(d)): A = Q / (g sqrt(d)) = X C / g and
+        # Z = Q g sqrt(d) = X C w, with C computed once on the cell table.
+        cell, first = cells
+        d_cell = np.bincount(cell, weights=d, minlength=first.size).astype(np.float64)
+        xc = xm[first] @ _basis_coefficients(xm[first], d_cell)
+        base = xc[cell]
+        a = base * inv_g[:, None]
+        z = base * w_new[:, None]
+    else:
+        q = _orthonormal_basis(xm * whalf[:, None])
+        scale = g * whalf
+        with np.errstate(divide="ignore", invalid="ignore"):
+            a = q * np.where(scale != 0, 1.0 / scale, 0.0)[:, None]
+        z = q * scale[:, None]
     step = CalibrationStep(
         "calibrate",
         (Projection(a, z, new_key(), new_key()),),

@@ -10,6 +10,7 @@ from numpy.typing import NDArray
 
 from observatoire.stats import (
     Design,
+    IndicatorMatrix,
     StatsError,
     calibrate,
     estimate,
@@ -257,3 +258,20 @@ def test_unanimous_domain_proportion_is_exactly_one() -> None:
     assert res.se[i] == 0.0
     assert 0.0 < res.ci_low[i] < 1.0
     assert res.ci_high[i] == 1.0
+
+
+def test_indicator_matrix_equals_mapping_of_columns() -> None:
+    """An IndicatorMatrix gives the same results as a mapping of the same columns."""
+    rng = np.random.default_rng(3)
+    n = 40
+    d = Design(rng.uniform(1, 5, n), strata=np.repeat(["a", "b"], n // 2))
+    y = rng.normal(size=(n, 3))
+    g = np.array(["x", "y"])[rng.integers(0, 2, n)]
+    a = estimate(d, IndicatorMatrix(["u", "v", "w"], y), by={"g": g})
+    b = estimate(d, {"u": y[:, 0], "v": y[:, 1], "w": y[:, 2]}, by={"g": g})
+    assert a.variable == b.variable
+    np.testing.assert_allclose(a.estimate, b.estimate, rtol=1e-13)
+    np.testing.assert_allclose(a.se, b.se, rtol=1e-12)
+    y[5, 1] = np.nan
+    with pytest.raises(StatsError, match=r"« v ».*ligne 6"):
+        estimate(d, IndicatorMatrix(["u", "v", "w"], y))
