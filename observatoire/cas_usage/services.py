@@ -73,9 +73,21 @@ def get_editable_case(user, pk: int) -> UseCase:
     return case
 
 
+def is_referent(user) -> bool:
+    return bool(user.is_authenticated and user.role == UserRole.REFERENT and user.authority_id)
+
+
 def require_referent(user) -> None:
-    if not (user.is_authenticated and user.role == UserRole.REFERENT and user.authority_id):
+    if not is_referent(user):
         raise PermissionDenied(_("Réservé aux référents d'une collectivité."))
+
+
+def can_edit(user, case: UseCase) -> bool:
+    try:
+        get_editable_case(user, case.pk)
+    except PermissionDenied:
+        return False
+    return True
 
 
 # --- Index -------------------------------------------------------------------------------
@@ -177,15 +189,15 @@ def update_case(case: UseCase, data: dict, *, results=None, links=None, by) -> U
         if results is not None or links is not None:
             _replace_children(
                 case,
-                results if results is not None else list(case.results.values(*_RESULT_FIELDS)),
-                links if links is not None else list(case.links.values(*_LINK_FIELDS)),
+                results if results is not None else list(case.results.values(*RESULT_FIELDS)),
+                links if links is not None else list(case.links.values(*LINK_FIELDS)),
             )
         index_case(case)
     return case
 
 
-_RESULT_FIELDS = ["indicator", "before", "after", "unit", "note", "source"]
-_LINK_FIELDS = ["kind", "title", "url", "resource_type"]
+RESULT_FIELDS = ["indicator", "before", "after", "unit", "note", "source"]
+LINK_FIELDS = ["kind", "title", "url", "resource_type"]
 
 
 @transaction.atomic

@@ -1,4 +1,17 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from observatoire.cas_usage import views
+from observatoire.cas_usage.feeds import LatestCasesFeed
 
 app_name = "cas_usage"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("proposer/", views.propose, name="propose"),
+    path("moderation/", views.moderation, name="moderation"),
+    path("flux.atom", LatestCasesFeed(), name="feed"),
+    path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/modifier/", views.edit, name="edit"),
+    path("<int:pk>/moderer/", views.moderate, name="moderate"),
+    path("<int:pk>/nous-aussi/", views.adopt, name="adopt"),
+    path("<int:pk>/contact/", views.contact, name="contact"),
+]

@@ -1,0 +1,33 @@
+"""Atom feed of the newest published cases."""
+
+from django.contrib.syndication.views import Feed
+from django.urls import reverse_lazy
+from django.utils.feedgenerator import Atom1Feed
+from django.utils.translation import gettext_lazy as _
+
+from observatoire.cas_usage.models import UseCase
+
+
+class LatestCasesFeed(Feed):
+    feed_type = Atom1Feed
+    title = _("Observatoire — nouveaux cas d'usage")
+    subtitle = _("Les derniers cas d'usage de la donnée et de l'IA publiés au catalogue.")
+    link = reverse_lazy("cas_usage:index")
+
+    def items(self):
+        return UseCase.objects.published().order_by("-published_at", "-pk")[:50]
+
+    def item_title(self, item):
+        return item.title
+
+    def item_description(self, item):
+        return item.summary
+
+    def item_pubdate(self, item):
+        return item.published_at
+
+    def item_updateddate(self, item):
+        return item.updated_at
+
+    def item_categories(self, item):
+        return [item.get_domain_display(), item.get_technology_display()]

@@ -1,0 +1,56 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from observatoire.cas_usage.choices import Decision
+from observatoire.cas_usage.models import Link, Result, UseCase
+from observatoire.cas_usage.services import CASE_FIELDS
+
+
+class UseCaseForm(forms.ModelForm):
+    class Meta:
+        model = UseCase
+        fields = CASE_FIELDS
+        widgets = {
+            name: forms.Textarea(attrs={"rows": 3})
+            for name in ["summary", "stage_reason", "cost", "funding"]
+        } | {name: forms.Textarea(attrs={"rows": 6}) for name in ["description", "lessons"]}
+
+
+class ResultForm(forms.ModelForm):
+    class Meta:
+        model = Result
+        fields = ["indicator", "before", "after", "unit", "note", "source"]
+
+
+class LinkForm(forms.ModelForm):
+    class Meta:
+        model = Link
+        fields = ["kind", "title", "url", "resource_type"]
+
+
+ResultFormSet = forms.formset_factory(ResultForm, extra=2)
+LinkFormSet = forms.formset_factory(LinkForm, extra=2)
+
+
+def filled(formset) -> list[dict]:
+    """The rows the user actually filled in (blank extra rows are ignored)."""
+    return [f.cleaned_data for f in formset.forms if f.has_changed() and f.cleaned_data]
+
+
+class ModerationForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("Décision"), choices=Decision.choices, widget=forms.RadioSelect
+    )
+    reason = forms.CharField(
+        label=_("Message au référent"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Obligatoire pour demander des modifications ou refuser."),
+    )
+
+
+class ContactForm(forms.Form):
+    email = forms.EmailField(label=_("Votre adresse électronique"))
+    message = forms.CharField(
+        label=_("Votre message"), max_length=3000, widget=forms.Textarea(attrs={"rows": 4})
+    )

@@ -1,0 +1,102 @@
+"""French search on the cited cases, on whichever engine the suite runs (SQLite or PostgreSQL)."""
+
+import pytest
+
+from observatoire.cas_usage import services
+from observatoire.cas_usage.choices import Scope, Stage
+from observatoire.cas_usage.factories import UseCaseFactory
+
+
+def first(query: str, **filters) -> str | None:
+    found = services.search_cases(services.Filters(query=query, **filters))
+    case = found.results.first()
+    return case.external_id.removeprefix("cite:") if case else None
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("cantine", "nantes-restauration-scolaire"),
+        ("CANTINES scolaires", "nantes-restauration-scolaire"),
+        ("gaspillage alimentaire", "nantes-restauration-scolaire"),
+        ("prédictions fuite", "saint-savin-fuites"),
+        ("predictif eau", "saint-savin-fuites"),
+        ("videosurveillance", "paris-jo-videosurveillance"),
+        ("vidéo-surveillance OR caméras", "paris-jo-videosurveillance"),
+        ("délibérations", "generation-deliberations"),
+        ("deliberation", "generation-deliberations"),
+        ("agents conversationnels", "plaisir-optimus"),
+        ("chartes éthiques", "grand-besancon-charte-ia"),
+        ("conventions citoyennes", "montpellier-convention-citoyenne"),
+        ("formation des élus", "paris-saclay-formation"),
+        ("stratégies data", "meuse-strategie-data"),
+        ("non-recours", "non-recours-aides-sociales"),
+        ("Leakmited", "saint-savin-fuites"),
+    ],
+)
+def test_query_finds_expected_case_first(cited, query, expected):
+    """Accents, case, plurals and word forms do not matter; the expected case comes first."""
+    assert first(query) == expected
+
+
+def test_results_carry_highlighted_excerpt(cited):
+    """Each result has an HTML-safe excerpt with the matched words in <mark>."""
+    case = services.search_cases(services.Filters(query="cantines")).results.first()
+    assert "<mark>cantines</mark>" in case.search_excerpt
+    assert "<script" not in case.search_excerpt
+
+
+def test_facets_count_matches_and_ignore_own_filter(cited):
+    """Facet counts describe the matching cases; a facet's own filter does not shrink it."""
+    filters = services.Filters(query="données", stage=Stage.EXPERIMENT)
+    found = services.search_cases(filters)
+    stages = {value: n for value, _label, n in found.facets["stage"]}
+    assert stages[Stage.EXPERIMENT] == found.total
+    assert sum(stages.values()) > found.total
+    assert all(c.stage == Stage.EXPERIMENT for c in found.results)
+
+
+def test_stratum_facet_counts_authorities_strata(cited):
+    """The stratum facet counts cases by the strata of the authorities involved."""
+    found = services.search_cases(services.Filters())
+    strata = {value: n for value, _label, n in found.facets["stratum"]}
+    assert strata["metropole"] == 1
+    assert strata["commune_10000_100000"] == 1
+    found = services.search_cases(services.Filters(stratum="metropole"))
+    assert [c.title for c in found.results] == [cited["nantes-restauration-scolaire"].title]
+
+
+def test_european_cases_are_kept_apart(cited):
+    """A European case appears only under the European scope, counted in the tabs."""
+    UseCaseFactory(title="Cantine scolaire à Gand", country="Belgique")
+    france = services.search_cases(services.Filters(query="cantine"))
+    europe = services.search_cases(services.Filters(query="cantine", scope=Scope.EUROPE))
+    assert france.total == 1 and europe.total == 1
+    assert france.scopes == {Scope.FRANCE: 1, Scope.EUROPE: 1}
+    assert europe.results.first().country == "Belgique"
+
+
+def test_unpublished_cases_are_not_found(cited):
+    """A proposed case is not in the public search."""
+    UseCaseFactory(title="Cantine proposée", status="proposed")
+    assert services.search_cases(services.Filters(query="cantine")).total == 1
+
+
+def test_similar_cases_share_domain_or_technology(cited):
+    """Similar cases: same domain first, then same technology; never the case itself."""
+    nantes = cited["nantes-restauration-scolaire"]
+    other = UseCaseFactory(title="Menus des cantines", domain=nantes.domain)
+    similar = services.similar_cases(nantes)
+    assert similar[0] == other
+    assert nantes not in similar
+    assert all(c.domain == nantes.domain or c.technology == nantes.technology for c in similar)
+
+
+def test_cited_cases_load_is_idempotent(cited):
+    """Loading the cited cases again creates and changes nothing."""
+    assert services.load_cited_cases() == (0, 0)
+    assert len(cited) >= 15
+    plaisir = cited["plaisir-optimus"]
+    result = plaisir.results.get()
+    assert (result.before_text, result.after_text) == ("65\u00a0%", "8\u00a0%")
+    assert plaisir.links.filter(kind="source").exists()
