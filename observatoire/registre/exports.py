@@ -539,7 +539,7 @@ def atrs_fields() -> list[dict]:
             rows.append(
                 {
                     "ref": cells[0],
-                    "attribute": cells[1],
+                    "attribute": cells[1].replace("<br>", "").strip(),
                     "type": cells[5],
                     "required": cells[7] == "TRUE",
                 }
@@ -626,6 +626,7 @@ def to_atrs(entry) -> dict:
         "tier_1": {
             "name": entry.name,
             "description": m(entry.description or entry.summary),
+            "website_url": entry.public_url or _url(entry.get_absolute_url()),
             "contact_email": entry.contact_email,
         },
         "tier_2": {

@@ -1,4 +1,5 @@
 from django import forms
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from observatoire.registre import aiact
@@ -100,6 +101,13 @@ FIELDSETS = [
 ]
 
 
+def _formfield(field, **kwargs):
+    """Model form fields, with https assumed for addresses typed without a scheme."""
+    if isinstance(field, models.URLField):
+        kwargs["assume_scheme"] = "https"
+    return field.formfield(**kwargs)
+
+
 class EntryForm(forms.ModelForm):
     extra_themes = forms.MultipleChoiceField(
         label=_("Autres thèmes"),
@@ -111,6 +119,7 @@ class EntryForm(forms.ModelForm):
     class Meta:
         model = Entry
         fields = CONTENT_FIELDS
+        formfield_callback = _formfield
         widgets = {
             "start_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "end_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
@@ -125,6 +134,7 @@ class EntryForm(forms.ModelForm):
 class DatasetForm(forms.ModelForm):
     class Meta:
         model = Dataset
+        formfield_callback = _formfield
         fields = ["name", "phase", "source", "description", "personal", "url"]
         widgets = {"description": forms.Textarea(attrs={"rows": 2})}
 
