@@ -474,6 +474,13 @@ class Design:
             f = np.where(np.isinf(self.pop_psu), 1.0, (self.pop_psu - self.n_psu) / self.pop_psu)
         return np.asarray(f, dtype=np.float64)
 
+    @cached_property
+    def stratum_scale(self) -> FloatArray:
+        """``(1 - f_h) n_h / (n_h - 1)`` per stratum (see :func:`variance.stratum_scale`)."""
+        from .variance import stratum_scale
+
+        return stratum_scale(self)
+
     @property
     def degf(self) -> int:
         """Design degrees of freedom: number of PSUs minus number of strata (R's ``degf``)."""

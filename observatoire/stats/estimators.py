@@ -207,7 +207,7 @@ def _domains(design: Design, by: Mapping[str, ArrayLike] | None, overall: bool) 
 
 @dataclass
 class _Columns:
-    values: FloatArray  # n x K (Fortran order), NaN for missing
+    values: FloatArray  # n x K (row-major), NaN for missing
     variable: list[str]
     category: list[str]
 
@@ -234,19 +234,19 @@ def _matrix_columns(design: Design, m: IndicatorMatrix, kind: str, na_rm: bool) 
         )
     if kind == "proportion":
         return _columns(design, {nm: values[:, j] for j, nm in enumerate(names)}, kind, na_rm)
-    stored = np.ascontiguousarray(values.T)  # K x n, one contiguous row per indicator
+    stored = np.ascontiguousarray(values)  # n x K, row-major
     if np.isinf(stored).any():
-        j = int(np.flatnonzero(np.isinf(stored).any(axis=1))[0])
+        j = int(np.flatnonzero(np.isinf(stored).any(axis=0))[0])
         raise StatsError(f"La variable « {names[j]} » contient une valeur infinie.")
     if not na_rm:
-        nan_rows = np.isnan(stored)
-        if nan_rows.any():
-            j, i = (int(v[0]) for v in np.nonzero(nan_rows))
+        nan_cells = np.isnan(stored)
+        if nan_cells.any():
+            i, j = (int(v[0]) for v in np.nonzero(nan_cells.T)[::-1])
             raise StatsError(
                 f"La variable « {names[j]} » a une valeur manquante (ligne {i + 1}) ; "
                 "utilisez na_rm pour estimer parmi les répondants."
             )
-    return _Columns(stored.T, names, [""] * len(names))
+    return _Columns(stored, names, [""] * len(names))
 
 
 def _columns(
@@ -296,8 +296,7 @@ def _columns(
             categories.append("")
     if not blocks:
         return _Columns(np.zeros((design.n, 0)), [], [])
-    # Stored as K x n (one contiguous row per column) and exposed as its n x K transpose.
-    values = np.concatenate([b.reshape(design.n, -1).T for b in blocks], axis=0).T
+    values = np.ascontiguousarray(np.hstack([b.reshape(design.n, -1) for b in blocks]))
     if np.isinf(values).any():
         j = int(np.flatnonzero(np.isinf(values).any(axis=0))[0])
         raise StatsError(f"La variable « {var_names[j]} » contient une valeur infinie.")
@@ -339,17 +338,15 @@ def estimate(
     k = cols.values.shape[1]
     if k == 0 or not domains:
         return Estimates()
-    yt = cols.values.T  # K x n, C-contiguous
     order = design.sort_order
-    ys_t = yt if design.is_sorted else yt[:, order]  # K x n in sort order
-    missing_t = np.isnan(ys_t)
-    any_missing = bool(missing_t.any())
+    ys = cols.values if design.is_sorted else cols.values[order]  # n x K in sort order
+    any_missing = na_rm and bool(np.isnan(ys).any())
     if any_missing:
-        ans_t = (~missing_t).astype(np.float64)
-        ys_t = np.where(missing_t, 0.0, ys_t)
+        missing_s = np.isnan(ys)
+        ans_s = (~missing_s).astype(np.float64)
+        ys = np.where(missing_s, 0.0, ys)
     else:
-        ans_t = ys_t[:, :0]
-    ys = ys_t.T  # n x K (Fortran layout): column operations stay contiguous
+        ans_s = ys[:, :0]
     w = np.asarray(design.weights)
     ws = w if design.is_sorted else w[order]
     ps = (ws != 0).astype(np.float64)
@@ -364,10 +361,10 @@ def estimate(
             pos = None
             wd, yd, pd = ws, ys, ps
         else:
-            pos = np.flatnonzero(dom.mask[order])
-            wd, yd, pd = ws[pos], ys_t[:, pos].T, ps[pos]
+            pos = np.flatnonzero(dom.mask if design.is_sorted else dom.mask[order])
+            wd, yd, pd = ws[pos], ys[pos], ps[pos]
         if any_missing:
-            ans = ans_t.T if pos is None else ans_t[:, pos].T
+            ans = ans_s if pos is None else ans_s[pos]
             wdk = wd[:, None] * ans
             pop = wdk.sum(axis=0)
             sums = np.einsum("ij,ij->j", wdk, yd)

@@ -181,7 +181,7 @@ def domain_variance(design: Design, pos: IntArray | None, e: FloatArray) -> Floa
             s2[h] = np.einsum("ij,ij->j", seg, seg)
             cross_sum[h] = np.einsum("qk,qk->k", beta, z_units[lo:hi].T @ seg)
         magnitude = s2.copy()
-        quad = np.einsum("qk,hqr,rk->hk", beta, gram, beta, optimize=True)
+        quad = (np.tensordot(gram, beta, axes=([2], [0])) * beta[None, :, :]).sum(axis=1)
         s1 -= z_sums @ beta
         s2 += quad - 2.0 * cross_sum
         magnitude += quad
@@ -191,7 +191,7 @@ def domain_variance(design: Design, pos: IntArray | None, e: FloatArray) -> Floa
             s1[h] = seg.sum(axis=0)
             s2[h] = np.einsum("ij,ij->j", seg, seg)
         magnitude = s2
-    scale = stratum_scale(design)
+    scale = design.stratum_scale
     n_h = design.n_psu
     centred = s2 - s1 * s1 / n_h[:, None]
     if design.lonely_psu == "adjust":
