@@ -1,4 +1,21 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from observatoire.questionnaires import views, views_campaigns
 
 app_name = "questionnaires"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("<slug:code>/repondre/", views.start, name="start"),
+    path("<slug:code>/xlsform/", views.export, name="export"),
+    path("reponses/<int:pk>/", views.response_home, name="response"),
+    path("reponses/<int:pk>/enregistrer/", views.save, name="save"),
+    path("reponses/<int:pk>/relecture/", views.review, name="review"),
+    path("reponses/<int:pk>/rouvrir/", views.reopen, name="reopen"),
+    path("reponses/<int:pk>/<slug:section_code>/", views.section, name="section"),
+    path("campagnes/<slug:code>/", views_campaigns.dashboard, name="campaign"),
+    path("campagnes/<slug:code>/taux/", views_campaigns.rates, name="rates"),
+    path("campagnes/<slug:code>/echantillon/", views_campaigns.sample, name="sample"),
+    path("campagnes/<slug:code>/invitations/", views_campaigns.invite, name="invite"),
+    path("campagnes/<slug:code>/relances/", views_campaigns.remind, name="remind"),
+    path("campagnes/<slug:code>/import/", views_campaigns.import_responses, name="import"),
+]

@@ -1,8 +1,9 @@
 """The readable source of the built-in XLSForms: edit here, then run
 
-    .venv/bin/python -m observatoire.questionnaires.forms.build_forms
+    .venv/bin/python -m observatoire.questionnaires.builtin_forms
 
-which rewrites `barometre.xlsx` and `citoyens.xlsx` next to this file. The codes and
+which rewrites `forms/barometre.xlsx` and `forms/citoyens.xlsx` (the files we ship and
+load); review the diff of this file, not of the workbooks. The codes and
 choice values listed in docs/barometre-questions.md are a contract with the barometer:
 never rename them.
 """
@@ -19,7 +20,7 @@ from observatoire.questionnaires.xlsform import (
     write_xlsform,
 )
 
-HERE = Path(__file__).parent
+HERE = Path(__file__).parent / "forms"
 
 AI_USERS = "${ia_usage} = 'deploye' or ${ia_usage} = 'teste'"
 

@@ -1,0 +1,127 @@
+"""Reading the questionnaire's HTML form, and presenting answers.
+
+The form is generated from the questionnaire (not a Django Form class): each question
+posts its values under its code; « ne sait pas » and « refus » are extra values of the
+same name (`_nsp`, `_refus`), so one rule reads every type.
+"""
+
+import json
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from observatoire.questionnaires.choices import (
+    DONT_KNOW,
+    REFUSED,
+    SPECIAL_ANSWERS,
+    QuestionType,
+)
+from observatoire.questionnaires.collection import OTHER, OTHER_SUFFIX, AnswerError, Form
+from observatoire.questionnaires.models import Question
+from observatoire.territoires.choices import Stratum
+
+
+def submitted_values(questions: list[Question], post, only: str = "") -> dict[str, Any]:
+    """Raw values posted for the questions (all of them, or only the one named)."""
+    values: dict[str, Any] = {}
+    for question in questions:
+        if question.type == QuestionType.NOTE or (only and question.code != only):
+            continue
+        items = [v.strip() for v in post.getlist(question.code) if v.strip()]
+        if question.type == QuestionType.SELECT_MULTIPLE:
+            values[question.code] = items or None
+        else:
+            values[question.code] = (items[0] if len(items) == 1 else items) or None
+        if question.has_other:
+            values[question.code + OTHER_SUFFIX] = post.get(question.code + OTHER_SUFFIX, "")
+    return values
+
+
+def changed_values(
+    form: Form, submitted: dict[str, Any], initial: dict[str, Any]
+) -> dict[str, Any]:
+    """The submitted values that differ from what the page showed (merge, don't overwrite)."""
+    questions = form.by_code()
+    changes = {}
+    for code, raw in submitted.items():
+        question = questions.get(code)
+        if question is None:
+            if (raw or None) != initial.get(code):
+                changes[code] = raw
+            continue
+        try:
+            cleaned = form.clean(question, raw, initial)
+        except AnswerError:
+            changes[code] = raw
+            continue
+        if cleaned != initial.get(code):
+            changes[code] = raw
+    return changes
+
+
+def initial_from_post(post) -> dict[str, Any]:
+    try:
+        data = json.loads(post.get("_initial", "{}"))
+    except ValueError:
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def french_number(value: float | int | Decimal) -> str:
+    text = f"{value:,}".replace(",", "\u202f").replace(".", ",")
+    return text.removesuffix(",0")
+
+
+def display_answer(form: Form, question: Question, answers: dict[str, Any]) -> str:
+    """An answer as a French reader reads it."""
+    value = answers.get(question.code)
+    if value is None:
+        return ""
+    if value in (DONT_KNOW, REFUSED):
+        return str(SPECIAL_ANSWERS[value])
+    labels: dict[str, str] = dict(form.choices.get(question.choice_list, []))
+    other = answers.get(question.code + OTHER_SUFFIX, "")
+    labels[OTHER] = f"Autre : {other}" if other else "Autre"
+    if isinstance(value, list):
+        return " ; ".join(str(labels.get(v, v)) for v in value)
+    if question.type in {QuestionType.INTEGER, QuestionType.DECIMAL}:
+        return french_number(value)
+    if question.type == QuestionType.DATE:
+        year, month, day = str(value).split("-")
+        return f"{day}/{month}/{year}"
+    return labels.get(value, str(value))
+
+
+class ReopenForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Raison de la réouverture"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class SampleForm(forms.Form):
+    strata = forms.MultipleChoiceField(
+        label=_("Strates à inclure en entier"),
+        choices=Stratum.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    sirens = forms.FileField(
+        label=_("Ou une liste de SIREN (CSV, une colonne « siren »)"), required=False
+    )
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label=_("Fichier exporté (CSV ou XLSX)"))
+    tool = forms.ChoiceField(
+        label=_("Outil d'origine"),
+        choices=[("limesurvey", "LimeSurvey"), ("kobo", "KoboToolbox")],
+    )
+    dry_run = forms.BooleanField(
+        label=_("Simulation : montrer ce qui serait fait sans rien enregistrer"),
+        required=False,
+        initial=True,
+    )

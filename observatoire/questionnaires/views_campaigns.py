@@ -1,0 +1,127 @@
+"""The analyst's pages: campaign dashboard, sample, invitations, reminders, imports."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from observatoire.questionnaires import campaigns, importers
+from observatoire.questionnaires.access import get_campaign_for
+from observatoire.questionnaires.forms import ImportForm, SampleForm
+
+
+def _rates_context(questionnaire) -> dict:
+    rates = campaigns.response_rates(questionnaire)
+    total = campaigns.StratumRate("", _("Ensemble"), 0, 0, 0, 0)
+    for row in rates:
+        total.sample += row.sample
+        total.invited += row.invited
+        total.drafts += row.drafts
+        total.submitted += row.submitted
+    bars = [
+        {
+            "row": row,
+            "y": 8 + i * 30,
+            "width": round(row.rate * 400, 1),
+            "percent": round(row.rate * 100),
+        }
+        for i, row in enumerate(rates)
+    ]
+    return {
+        "questionnaire": questionnaire,
+        "rates": rates,
+        "total": total,
+        "total_percent": round(total.rate * 100),
+        "bars": bars,
+        "chart_height": 16 + 30 * len(rates),
+    }
+
+
+@login_required
+def dashboard(request, code):
+    questionnaire = get_campaign_for(request.user, code)
+    context = _rates_context(questionnaire) | {
+        "sample_form": SampleForm(),
+        "import_form": ImportForm(),
+    }
+    return render(request, "questionnaires/campaign.html", context)
+
+
+@login_required
+def rates(request, code):
+    """htmx: the response-rate table and chart, refreshed every 30 seconds."""
+    questionnaire = get_campaign_for(request.user, code)
+    return render(request, "questionnaires/_rates.html", _rates_context(questionnaire))
+
+
+@require_POST
+@login_required
+def sample(request, code):
+    questionnaire = get_campaign_for(request.user, code)
+    form = SampleForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            added = campaigns.add_strata_to_sample(
+                questionnaire, form.cleaned_data["strata"], by=request.user
+            )
+            if form.cleaned_data["sirens"]:
+                data = form.cleaned_data["sirens"].read()
+                added += campaigns.add_sirens_to_sample(questionnaire, data, by=request.user)
+        except importers.ImportError_ as error:
+            for message in error.errors[:20]:
+                messages.error(request, message)
+        else:
+            messages.success(
+                request, _("%(n)s collectivités ajoutées à l'échantillon.") % {"n": added}
+            )
+    return redirect("questionnaires:campaign", code)
+
+
+@require_POST
+@login_required
+def invite(request, code):
+    questionnaire = get_campaign_for(request.user, code)
+    mailing = campaigns.send_invitations(questionnaire, by=request.user)
+    messages.success(
+        request,
+        _("%(sent)s invitations envoyées ; %(without)s collectivités sans contact.")
+        % {"sent": mailing.sent, "without": mailing.without_contact},
+    )
+    return redirect("questionnaires:campaign", code)
+
+
+@require_POST
+@login_required
+def remind(request, code):
+    questionnaire = get_campaign_for(request.user, code)
+    mailing = campaigns.send_reminders(questionnaire, by=request.user)
+    messages.success(request, _("%(sent)s relances envoyées.") % {"sent": mailing.sent})
+    return redirect("questionnaires:campaign", code)
+
+
+@login_required
+def import_responses(request, code):
+    """Upload a LimeSurvey or KoboToolbox export: dry run first, then the real import."""
+    questionnaire = get_campaign_for(request.user, code)
+    form = ImportForm(request.POST or None, request.FILES or None)
+    report, file_errors = None, []
+    if request.method == "POST" and form.is_valid():
+        try:
+            report = importers.import_responses(
+                form.cleaned_data["file"].read(),
+                questionnaire,
+                form.cleaned_data["tool"],
+                by=request.user,
+                dry_run=form.cleaned_data["dry_run"],
+                confirm_names="confirm_names" in request.POST,
+            )
+        except importers.ImportError_ as error:
+            file_errors = error.errors
+    context = {
+        "questionnaire": questionnaire,
+        "form": form,
+        "report": report,
+        "file_errors": file_errors,
+    }
+    return render(request, "questionnaires/import.html", context)
