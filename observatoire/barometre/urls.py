@@ -1,4 +1,20 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from observatoire.barometre import views
 
 app_name = "barometre"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("<slug:code>/", views.note, name="note"),
+    path("<slug:code>/theme/<slug:theme>/", views.theme, name="theme"),
+    path("<slug:code>/indicateur/<slug:indicator>/", views.indicator, name="indicator"),
+    path("<slug:code>/indicateur/<slug:indicator>/vega-lite.json", views.chart_spec, name="spec"),
+    path("<slug:code>/comparer/", views.compare, name="compare"),
+    path("<slug:code>/methode/", views.method, name="method"),
+    path("<slug:code>/donnees/<str:name>", views.download, name="download"),
+    path("<slug:code>/rapport/", views.report_request, name="report_request"),
+    path("<slug:code>/rapport/statut/", views.report_status, name="report_status"),
+    path("<slug:code>/rapport.pdf", views.report_pdf, name="report_pdf"),
+    path("<slug:code>/gestion/", views.manage, name="manage"),
+    path("<slug:code>/gestion/<str:action>/", views.manage_action, name="manage_action"),
+]

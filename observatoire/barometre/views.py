@@ -1,0 +1,156 @@
+"""Public pages of the published editions, open data, the PDF report; the analyst's page."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from observatoire.barometre import charts, opendata, reports, services
+from observatoire.barometre import results as res
+from observatoire.barometre.choices import EditionStatus
+from observatoire.barometre.models import Edition
+
+
+def index(request):
+    editions = Edition.objects.filter(published_version__gt=0).select_related("questionnaire")
+    return render(request, "barometre/index.html", {"editions": editions})
+
+
+def _version(request, edition):
+    try:
+        version = int(request.GET.get("version", edition.published_version))
+    except ValueError as exc:
+        raise Http404 from exc
+    if not 1 <= version <= edition.published_version:
+        raise Http404
+    return version
+
+
+def note(request, code):
+    edition = services.get_public_edition(code)
+    version = _version(request, edition)
+    context = {
+        "edition": edition,
+        "version": version,
+        "key_figures": res.key_figures(edition, version),
+        "themes": res.indicators_of(edition).themes.values(),
+        "versions": edition.versions.all(),
+        "job": edition.report_jobs.filter(version=version).first(),
+    }
+    return render(request, "barometre/note.html", context)
+
+
+def theme(request, code, theme):
+    edition = services.get_public_edition(code)
+    iset = res.indicators_of(edition)
+    if theme not in iset.themes:
+        raise Http404
+    rows = res.theme_rows(edition, theme)
+    context = {"edition": edition, "theme": iset.themes[theme], "rows": rows}
+    return render(request, "barometre/theme.html", context)
+
+
+def indicator(request, code, indicator):
+    edition = services.get_public_edition(code)
+    iset = res.indicators_of(edition)
+    try:
+        item = iset.get(indicator)
+    except KeyError as exc:
+        raise Http404 from exc
+    domain = request.GET.get("domaine", iset.domains[0])
+    domain = domain if domain in iset.domains else iset.domains[0]
+    level = request.GET.get("niveau", "")
+    context = {"edition": edition, "indicator": item, "domain": domain, "level": level}
+    context.update(res.indicator_charts(edition, item, domain, level))
+    context["domains"] = [(d, res.DOMAIN_TITLES.get(d, d)) for d in iset.domains]
+    return render(request, "barometre/indicator.html", context)
+
+
+def compare(request, code):
+    edition = services.get_public_edition(code)
+    context = res.comparison(edition, request.GET.get("niveau", ""), request.GET.get("avec"))
+    return render(request, "barometre/compare.html", {"edition": edition, **context})
+
+
+def method(request, code):
+    edition = services.get_public_edition(code)
+    return render(request, "barometre/method.html", {"edition": edition, **res.method(edition)})
+
+
+def download(request, code, name):
+    edition = services.get_public_edition(code)
+    try:
+        content, content_type = opendata.export_file(edition, name)
+    except KeyError as exc:
+        raise Http404 from exc
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{edition.code}-{name}"'
+    return response
+
+
+@require_POST
+def report_request(request, code):
+    edition = services.get_public_edition(code)
+    version = _version(request, edition)
+    reports.request_report(edition, version)
+    return redirect("barometre:report_status", code=edition.code)
+
+
+def report_status(request, code):
+    edition = services.get_public_edition(code)
+    job = edition.report_jobs.filter(version=edition.published_version).first()
+    return render(request, "barometre/_report_status.html", {"edition": edition, "job": job})
+
+
+def report_pdf(request, code):
+    edition = services.get_public_edition(code)
+    job = reports.finished_job(edition, _version(request, edition))
+    if job is None:
+        raise Http404
+    return FileResponse(
+        open(job.path, "rb"),
+        as_attachment=True,
+        filename=f"{edition.code}-v{job.version}.pdf",
+        content_type="application/pdf",
+    )
+
+
+def manage(request, code):
+    edition = services.get_managed_edition(request.user, code)
+    return render(
+        request,
+        "barometre/manage.html",
+        {"edition": edition, "statuses": EditionStatus, "report": edition.weighting_report},
+    )
+
+
+@require_POST
+def manage_action(request, code, action):
+    edition = services.get_managed_edition(request.user, code)
+    try:
+        if action == "pondérer":
+            services.weight_edition(edition, by=request.user)
+        elif action == "publier":
+            services.publish_edition(edition, by=request.user, note=request.POST.get("note", ""))
+        elif action in EditionStatus.values:
+            services.move_edition(edition, action, by=request.user)
+        else:
+            raise Http404
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, "Action effectuée.")
+    return redirect("barometre:manage", code=edition.code)
+
+
+def chart_spec(request, code, indicator):
+    """The Vega-Lite spec of an indicator's trend, as JSON (for reuse by journalists)."""
+    edition = get_object_or_404(Edition, code=code, published_version__gt=0)
+    iset = res.indicators_of(edition)
+    try:
+        item = iset.get(indicator)
+    except KeyError as exc:
+        raise Http404 from exc
+    spec = charts.trend(item.title, res.series(edition, item, "", ""))
+    return HttpResponse(opendata.dumps(spec), content_type="application/json")
