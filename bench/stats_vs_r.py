@@ -213,7 +213,7 @@ def run_svy(work: Workload) -> tuple[float, str]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeat", type=int, default=5, help="runs per timing (best kept)")
+    parser.add_argument("--repeat", type=int, default=15, help="runs per timing (best kept)")
     parser.add_argument("--no-r", action="store_true", help="skip R")
     parser.add_argument("--no-svy", action="store_true", help="skip svy")
     parser.add_argument("--r-large", action="store_true", help="also run R on the large size")
