@@ -1,0 +1,127 @@
+"""Draft → in review → published → archived, revisions, versions, history and reminders."""
+
+import datetime
+
+import pytest
+from django.core import mail
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from observatoire.registre import services
+from observatoire.registre.choices import Status
+from observatoire.registre.factories import EntryFactory
+from observatoire.registre.models import Entry
+
+
+@pytest.fixture
+def entry(authority_a):
+    return EntryFactory(authority=authority_a, name="Chatbot de la mairie", requests_per_year=100)
+
+
+def _publish(entry, users):
+    services.classify_entry(
+        entry, {"is_ai_system": True, "interacts_with_people": True}, by=users["referent_a"]
+    )
+    services.submit_entry(entry, by=users["referent_a"])
+    return services.approve_entry(entry, by=users["colleague_a"])
+
+
+def test_submission_needs_a_classification(entry, users):
+    """An entry cannot go to review before its AI Act classification."""
+    with pytest.raises(ValidationError, match="AI Act"):
+        services.submit_entry(entry, by=users["referent_a"])
+
+
+def test_the_author_cannot_approve_its_own_submission(entry, users):
+    """Approval is for another référent of the authority or an analyst."""
+    services.classify_entry(entry, {}, by=users["referent_a"])
+    services.submit_entry(entry, by=users["referent_a"])
+    with pytest.raises(PermissionDenied):
+        services.approve_entry(entry, by=users["referent_a"])
+    with pytest.raises(PermissionDenied):
+        services.approve_entry(entry, by=users["referent_b"])
+    assert services.approve_entry(entry, by=users["analyst"]).status == Status.PUBLISHED
+
+
+def test_publication_freezes_a_version_and_sets_a_review_date(entry, users):
+    """Publishing stores version 1 with its approver and a review date one year later."""
+    entry = _publish(entry, users)
+    version = entry.versions.get()
+    assert version.number == 1
+    assert version.approved_by == users["colleague_a"]
+    assert version.submitted_by == users["referent_a"]
+    assert version.data["ai_act"]["level"] == "transparency"
+    assert entry.review_date == (entry.published_at + datetime.timedelta(days=365)).date()
+
+
+def test_a_revision_keeps_the_published_entry_until_approved(entry, users, client_for):
+    """The public keeps seeing version 1 while version 2 is drafted; approval replaces it."""
+    entry = _publish(entry, users)
+    revision = services.start_revision(entry, by=users["referent_a"])
+    services.update_entry(
+        revision, {"name": "Chatbot Optimus", "requests_per_year": 500}, by=users["referent_a"]
+    )
+    assert Entry.objects.get(pk=entry.pk).name == "Chatbot de la mairie"
+    assert "Chatbot Optimus" not in client_for("anonymous").get("/registre/").content.decode()
+    services.submit_entry(revision, by=users["referent_a"])
+    published = services.approve_entry(revision, by=users["analyst"])
+    assert published.pk == entry.pk
+    assert published.name == "Chatbot Optimus"
+    assert not Entry.objects.filter(pk=revision.pk).exists()
+    assert list(published.versions.values_list("number", flat=True)) == [2, 1]
+
+
+def test_history_page_shows_the_differences(entry, users, client_for):
+    """The history lists each published version and what changed, before and after."""
+    entry = _publish(entry, users)
+    revision = services.start_revision(entry, by=users["referent_a"])
+    services.update_entry(revision, {"name": "Chatbot Optimus"}, by=users["referent_a"])
+    services.submit_entry(revision, by=users["referent_a"])
+    services.approve_entry(revision, by=users["colleague_a"])
+    page = client_for("anonymous").get(f"/registre/fiche/{entry.pk}/historique/").content.decode()
+    assert "Version 2" in page and "Version 1" in page
+    assert "<del>Chatbot de la mairie</del>" in page
+    assert "<ins>Chatbot Optimus</ins>" in page
+
+
+def test_published_entries_are_changed_only_through_a_revision(entry, users):
+    """Editing a published entry directly is refused."""
+    entry = _publish(entry, users)
+    with pytest.raises(PermissionDenied):
+        services.update_entry(entry, {"name": "Autre"}, by=users["referent_a"])
+
+
+def test_archived_entries_leave_the_public_register(entry, users, client_for):
+    """An archived entry is no longer listed nor readable by the public; its versions remain."""
+    entry = _publish(entry, users)
+    services.archive_entry(entry, by=users["referent_a"])
+    assert client_for("anonymous").get(f"/registre/fiche/{entry.pk}/").status_code == 404
+    assert entry.versions.count() == 1
+
+
+def test_review_reminders_are_sent_once_when_the_date_passes(entry, users):
+    """The command e-mails the contact and the référents of each entry past its review date, once."""
+    entry = _publish(entry, users)
+    Entry.objects.filter(pk=entry.pk).update(review_date=datetime.date(2026, 1, 1))
+    assert services.send_review_reminders(datetime.date(2025, 12, 31)) == 0
+    assert services.send_review_reminders(datetime.date(2026, 1, 2)) == 1
+    assert services.send_review_reminders(datetime.date(2026, 1, 3)) == 0
+    message = mail.outbox[0]
+    assert "Chatbot de la mairie" in message.subject
+    assert set(message.to) == {
+        entry.contact_email,
+        users["referent_a"].email,
+        users["colleague_a"].email,
+    }
+
+
+def test_remind_command(entry, users):
+    """`observatoire registre remind --date` reports how many reminders it sent."""
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    entry = _publish(entry, users)
+    Entry.objects.filter(pk=entry.pk).update(review_date=datetime.date(2026, 1, 1))
+    out = StringIO()
+    call_command("registre", "remind", "--date", "2026-02-01", stdout=out)
+    assert "1 rappels" in out.getvalue()
