@@ -22,7 +22,7 @@ Designs are immutable: weighting functions return a new design.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, Literal
@@ -117,12 +117,15 @@ class CalibrationStep:
     """A calibration applied to the design, kept for the variance (like R's ``postStrata``).
 
     ``kind`` is ``"poststratify"``, ``"rake"`` or ``"calibrate"``; ``projections`` is the
-    sequence of linear residualisation steps that R's ``svyrecvar`` applies for it.
+    sequence of linear residualisation steps that R's ``svyrecvar`` applies for it;
+    ``reapply`` redoes the same step on another design (used to calibrate each set of
+    replicate weights, as R's methods for replicate designs do).
     """
 
     kind: str
     projections: tuple[Projection, ...]
     description: str
+    reapply: Callable[[Design], Design] | None = None
 
 
 @dataclass(frozen=True)
@@ -301,6 +304,8 @@ class Design:
             raise StatsError(f"« weights » contient un poids négatif (ligne {first + 1}).")
         self.weights: FloatArray = w
         self.weights.flags.writeable = False
+        #: The weights before any calibration step (sampling weights).
+        self.base_weights: FloatArray = w
         self.calibration: tuple[CalibrationStep, ...] = ()
 
     def _parse_fpc(self, fpc: ArrayLike | Mapping[Any, float]) -> FloatArray:
@@ -386,6 +391,21 @@ class Design:
         if step is not None:
             new.calibration = (*self.calibration, step)
         return new
+
+    def replay(self, base_weights: FloatArray) -> Design:
+        """The same design and calibration steps started from other base weights.
+
+        Used for replicate weights: each replicate's base weights go through the same
+        post-stratification, raking or calibration (R's methods for ``svyrep.design``).
+        """
+        start = self.with_weights(np.asarray(base_weights, dtype=np.float64), None)
+        start.calibration = ()
+        start.base_weights = start.weights
+        for step in self.calibration:
+            if step.reapply is None:
+                raise StatsError(f"L'étape « {step.description} » ne peut pas être rejouée.")
+            start = step.reapply(start)
+        return start
 
     # ------------------------------------------------------------------ cached helpers
     @property

@@ -6,9 +6,8 @@ those weights and ``V = scale sum_r rscale_r (theta_r - thetabar)^2`` (Wolter 20
 Lumley 2010, §2.3).  All replicates, variables and domains are computed with matrix
 products: ``theta_r = (W_r I_d)' Y / (W_r' I_d)``.
 
-The replicate factors multiply the current weights, so for a calibrated design they
-ignore the calibration (use the Taylor variance, which accounts for it, or calibrate the
-replicates yourself).
+For a calibrated design each replicate's sampling weights go through the same
+calibration steps again (see ``recalibrate``), as R's replicate-design methods do.
 """
 
 from __future__ import annotations
@@ -38,10 +37,15 @@ def replicate_estimate(
     weights: ReplicateWeights | None = None,
     level: float = 0.95,
     mse: bool = False,
+    recalibrate: bool = True,
 ) -> Estimates:
     """Means, totals or proportions with replicate-weight standard errors.
 
     Without ``weights`` the replicate factors are built with :func:`replicate_weights`.
+    For a calibrated design, ``recalibrate`` (the default) applies the replicate factors
+    to the sampling weights and redoes every post-stratification, raking or calibration
+    step on each replicate, which is what R does when those functions are called on a
+    replicate design; otherwise the factors multiply the final weights.
     ``mse=True`` centres on the full-sample estimate (R's ``mse=TRUE``).  The CI is Wald.
     """
     if kind not in ("mean", "total", "proportion"):
@@ -55,7 +59,14 @@ def replicate_estimate(
     domains = _domains(design, by, overall)
     k = cols.values.shape[1]
     w = np.asarray(design.weights)
-    wrep = w[:, None] * rep.factors
+    if recalibrate and design.is_calibrated:
+        base = np.asarray(design.base_weights)
+        columns = [
+            design.replay(base * rep.factors[:, r]).weights for r in range(rep.factors.shape[1])
+        ]
+        wrep = np.column_stack(columns) if columns else np.zeros((design.n, 0))
+    else:
+        wrep = w[:, None] * rep.factors
     y = cols.values
     est_all, se_all, n_all, pop_all = [], [], [], []
     for dom in domains:

@@ -160,7 +160,10 @@ def post_stratify(
         )
     z = onehot * psw[:, None]
     step = CalibrationStep(
-        "postStratify", (Projection(a, z, new_key(), new_key()),), f"postStratify({name})"
+        "postStratify",
+        (Projection(a, z, new_key(), new_key()),),
+        f"postStratify({name})",
+        lambda d: post_stratify(d, variable, population, name=name),
     )
     return design.with_weights(new, step)
 
@@ -270,7 +273,12 @@ def rake(
         for a, z, ka, kz in base:
             projections.append(Projection(a, z, ka, kz))
     names = ", ".join(m.name for m in specs)
-    step = CalibrationStep("rake", tuple(projections), f"rake({names})")
+    step = CalibrationStep(
+        "rake",
+        tuple(projections),
+        f"rake({names})",
+        lambda d: rake(d, specs, tol=tol, max_iter=max_iter),
+    )
     return design.with_weights(w, step)
 
 
@@ -486,6 +494,17 @@ def calibrate_matrix(
         "calibrate",
         (Projection(a, z, new_key(), new_key()),),
         f"calibrate({', '.join(col_names)}; {calfun})",
+        lambda d: calibrate_matrix(
+            d,
+            xm,
+            target,
+            calfun=calfun,
+            bounds=bounds,
+            tol=tol,
+            max_iter=max_iter,
+            names=col_names,
+            cells=cells,
+        ),
     )
     return design.with_weights(w_new, step)
 

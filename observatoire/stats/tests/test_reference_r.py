@@ -280,6 +280,36 @@ def test_jackknife_jkn(dstrat: Design, apistrat: Data, ref: dict[str, float]) ->
     check_stat(tot, ref, "jkn.total", deff=False)
 
 
+def test_jackknife_after_post_stratification(
+    dclus1: Design, apiclus1: Data, ref: dict[str, float]
+) -> None:
+    """postStratify on a JK1 replicate design: each replicate is post-stratified."""
+    d = post_stratify(dclus1, apiclus1["stype"], POP_TYPES, name="stype")
+    res = replicate_estimate(
+        d, {"api00": apiclus1["api00"], "enroll": apiclus1["enroll"]}, type="JK1"
+    )
+    check_stat(res, ref, "jk1.post.mean", deff=False)
+
+
+def test_jackknife_after_raking_calibration(
+    dstrat: Design, apistrat: Data, ref: dict[str, float]
+) -> None:
+    """calibrate(calfun="raking") on a JKn replicate design: each replicate is calibrated."""
+    d = calibrate(
+        dstrat,
+        margins={
+            "sch.wide": (apistrat["sch.wide"], {"No": 6194 - 5122, "Yes": 5122}),
+            "comp.imp": (apistrat["comp.imp"], {"No": 6194 - 3900, "Yes": 3900}),
+        },
+        calfun="raking",
+        tol=1e-13,
+    )
+    res = replicate_estimate(
+        d, {"api00": apistrat["api00"], "enroll": apistrat["enroll"]}, type="JKn"
+    )
+    check_stat(res, ref, "jkn.calrake.mean", deff=False)
+
+
 def test_ci_function_is_the_engine_one(ref: dict[str, float]) -> None:
     """confidence_interval reproduces svyciprop(beta) from the estimate and SE alone."""
     p = np.array([ref["strat.ciprop.beta.est"]])

@@ -124,6 +124,12 @@ rstrat <- as.svrepdesign(dstrat, type = "JKn")
 put_stat("jkn.mean", svymean(~api00 + enroll, rstrat))
 put_stat("jkn.total", svytotal(~enroll, rstrat))
 
+# ---- replicate designs calibrated replicate by replicate (R's svyrep.design methods)
+rclus1p <- postStratify(rclus1, ~stype, pop.types)
+put_stat("jk1.post.mean", svymean(~api00 + enroll, rclus1p))
+rstratk <- calibrate(rstrat, ~sch.wide + comp.imp, pop.raking, calfun = "raking", epsilon = 1e-13)
+put_stat("jkn.calrake.mean", svymean(~api00 + enroll, rstratk))
+
 values <- unlist(out)
 write.csv(data.frame(key = names(values), value = sprintf("%.17g", values)),
           "reference.csv", row.names = FALSE, quote = FALSE)
