@@ -242,6 +242,25 @@ def test_linear_calibration(dclus1: Design, apiclus1: Data, ref: dict[str, float
     check([res.ci_low[0], res.ci_high[0]], ref, "cal.ciprop.beta.ci")
 
 
+def test_bounded_linear_calibration(dclus1: Design, apiclus1: Data, ref: dict[str, float]) -> None:
+    """calibrate(..., bounds=c(0.6, 1.8)): truncated linear calibration, as R's grake."""
+    d = calibrate(
+        dclus1,
+        margins={"stype": (apiclus1["stype"], POP_TYPES)},
+        totals={"api99": (apiclus1["api99"], 3914069)},
+        bounds=(0.6, 1.8),
+        tol=1e-13,
+        max_iter=100,
+    )
+    g = d.weights / dclus1.weights
+    check([g.min(), g.max()], ref, "calbound.g.range")
+    check_stat(
+        estimate(d, {"api00": apiclus1["api00"], "enroll": apiclus1["enroll"]}),
+        ref,
+        "calbound.mean",
+    )
+
+
 def test_raking_calibration(dstrat: Design, apistrat: Data, ref: dict[str, float]) -> None:
     """calibrate(..., calfun="raking") on the stratified design."""
     x = np.column_stack(

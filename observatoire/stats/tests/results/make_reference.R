@@ -109,6 +109,12 @@ put_stat("cal.total", svytotal(~enroll, dclus1g, deff = TRUE))
 put_by("cal.by_schwide.mean", svyby(~api00, ~sch.wide, dclus1g, svymean, deff = TRUE))
 put_ciprop("cal.ciprop.beta", svyciprop(~I(sch.wide == "Yes"), dclus1g, method = "beta"))
 
+# ---- bounded linear calibration (g within [0.6, 1.8])
+dclus1b <- calibrate(dclus1, ~stype + api99, pop.totals, bounds = c(0.6, 1.8),
+                     epsilon = 1e-13, maxit = 100)
+put("calbound.g.range", range(weights(dclus1b) / weights(dclus1)))
+put_stat("calbound.mean", svymean(~api00 + enroll, dclus1b, deff = TRUE))
+
 # ---- raking calibration (calfun = "raking") on two margins, on the stratified design
 pop.raking <- c(`(Intercept)` = 6194, sch.wideYes = 5122, comp.impYes = 3900)
 dstratk <- calibrate(dstrat, ~sch.wide + comp.imp, pop.raking, calfun = "raking", epsilon = 1e-13)
