@@ -9,7 +9,9 @@ wizard, the stored answers and the tests share one list.
 """
 
 from dataclasses import dataclass, field
+from typing import Any
 
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from observatoire.registre.choices import RiskLevel
@@ -19,8 +21,8 @@ from observatoire.registre.choices import RiskLevel
 class Question:
     code: str
     step: str
-    label: str
-    help: str = ""
+    label: str | Promise
+    help: str | Promise = ""
 
 
 STEPS = {
@@ -290,8 +292,8 @@ HIGH_RISK_DEPLOYER_DUTIES = [
 @dataclass
 class Classification:
     level: str
-    reasoning: list[str] = field(default_factory=list)
-    obligations: list[str] = field(default_factory=list)
+    reasoning: list[Any] = field(default_factory=list)
+    obligations: list[Any] = field(default_factory=list)
     annex_iii: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict:
@@ -335,6 +337,7 @@ def classify(answers: dict) -> Classification:
                 )
             )
         )
+    reasons: list[Any] = []
     if prohibited:
         reasons = [_("Pratique interdite depuis le 2 février 2025 : ") + p for p in prohibited]
         reasons.append(
@@ -346,7 +349,6 @@ def classify(answers: dict) -> Classification:
     if a["realtime_biometric_identification"] and "remote_biometric_identification" not in areas:
         # Authorised exception of article 5(2): the system remains a high-risk one.
         areas.insert(0, "remote_biometric_identification")
-    reasons: list = []
     if areas:
         labels = [str(ANNEX_III[c]) for c in areas]
         if a["realtime_biometric_identification"]:

@@ -6,6 +6,8 @@ their versions and history exist; a second version of Plaisir's chatbot shows th
 differences page. Idempotent: an entry that exists (same authority and name) is skipped.
 """
 
+from typing import Any
+
 from observatoire.accounts.models import User
 from observatoire.registre import services
 from observatoire.registre.models import Entry, VendorProduct
@@ -18,7 +20,7 @@ def _authority(kind: str, code: str) -> Authority | None:
     return Authority.objects.filter(kind=kind, code=code).order_by("-vintage").first()
 
 
-ENTRIES = [
+ENTRIES: list[dict[str, Any]] = [
     {
         "authority": ("commune", "78490"),
         "data": {

@@ -81,7 +81,7 @@ IGNORED = {"published_at", "status", "footprint.assumptions", "review_date", "ur
 def _label(path: str) -> str:
     field = path.split(".")[-1]
     try:
-        return str(Entry._meta.get_field(field).verbose_name)
+        return str(getattr(Entry._meta.get_field(field), "verbose_name", path))
     except Exception:
         return path
 

@@ -4,6 +4,7 @@ import csv
 import datetime
 import io
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -107,7 +108,7 @@ LOCAL_FIELDS = {
     "deliberation_url",
     "review_date",
 }
-CHILDREN = {
+CHILDREN: dict[str, tuple[Any, list[str]]] = {
     "datasets": (Dataset, ["name", "phase", "source", "description", "personal", "url"]),
     "components": (
         ModelComponent,
@@ -123,7 +124,9 @@ def _set_children(entry: Entry, children: dict | None) -> None:
         model, fields = CHILDREN[relation]
         getattr(entry, relation).all().delete()
         for row in rows:
-            model.objects.create(entry=entry, **{k: v for k, v in row.items() if k in fields})
+            model._default_manager.create(
+                entry=entry, **{k: v for k, v in row.items() if k in fields}
+            )
 
 
 def _children_of(entry: Entry) -> dict:
@@ -315,7 +318,7 @@ def start_revision(entry: Entry, *, by) -> Entry:
             adopted_from=entry.adopted_from,
             vendor_product=entry.vendor_product,
         )
-        if entry.adopted_from_id:
+        if entry.adopted_from is not None:
             _pull_from_parent(revision, entry.adopted_from)
         revision.save()
         _set_children(revision, _children_of(entry))
@@ -437,8 +440,7 @@ def _row_data(row: dict, line: int) -> tuple[dict, list[str]]:
         "contest_procedure": get("objection_procedure"),
         "keywords": get("keywords")[:300],
     }
-    for key in ("name", "summary"):
-        limit = Entry._meta.get_field(key).max_length
+    for key, limit in (("name", 100), ("summary", 350)):
         if len(data[key]) > limit:
             column = "name" if key == "name" else "description_short"
             errors.append(f"ligne {line} : {column} : {len(data[key])} caractères, {limit} au plus")
