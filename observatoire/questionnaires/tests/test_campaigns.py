@@ -1,0 +1,103 @@
+"""The analyst's campaign: sample, invitations, reminders, live response rates."""
+
+import pytest
+from django.core import mail
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+from django.urls import reverse
+
+from observatoire.questionnaires import campaigns, collection
+from observatoire.questionnaires.factories import small_questionnaire
+from observatoire.questionnaires.importers import ImportError_
+from observatoire.questionnaires.models import Questionnaire, SampleMember
+from observatoire.territoires.factories import AuthorityFactory
+
+pytestmark = pytest.mark.django_db
+PERSONAS = ["anonymous", "reader", "referent_a", "colleague_a", "referent_b", "analyst"]
+
+
+@pytest.fixture
+def questionnaire(db):
+    return small_questionnaire()
+
+
+def test_sample_from_strata_and_siren_list(questionnaire, users, authority_a, authority_b):
+    """Strata add all their authorities once; a SIREN list adds the named ones."""
+    AuthorityFactory(population=1_200)  # a small commune
+    added = campaigns.add_strata_to_sample(questionnaire, ["commune_lt_3500"], by=users["analyst"])
+    assert added == 1
+    data = b"siren\n217804905\n212500565\n"
+    assert campaigns.add_sirens_to_sample(questionnaire, data, by=users["analyst"]) == 2
+    assert campaigns.add_sirens_to_sample(questionnaire, data, by=users["analyst"]) == 0
+    assert questionnaire.sample.count() == 3
+
+
+def test_siren_list_with_an_unknown_code_changes_nothing(questionnaire, users, authority_a):
+    """An unknown SIREN is named with its line, and no authority is added."""
+    with pytest.raises(ImportError_, match="Ligne 3, colonne « siren » : aucune collectivité"):
+        campaigns.add_sirens_to_sample(
+            questionnaire, b"siren\n217804905\n999999999\n", by=users["analyst"]
+        )
+    assert not SampleMember.objects.exists()
+
+
+def test_invitations_then_reminders_to_non_respondents(questionnaire, users, authority_b):
+    """Référents are invited once; only those who have not submitted are reminded."""
+    campaigns.add_sirens_to_sample(questionnaire, b"217804905\n212500565\n", by=users["analyst"])
+    mailing = campaigns.send_invitations(questionnaire, by=users["analyst"])
+    assert mailing.sent == 2 and len(mail.outbox) == 2
+    recipients = [address for message in mail.outbox for address in message.to]
+    assert users["referent_a"].email in recipients and users["referent_b"].email in recipients
+    assert campaigns.send_invitations(questionnaire, by=users["analyst"]).sent == 0
+
+    response = collection.start_response(questionnaire, authority_b, by=None)
+    collection.save_answers(response, {"ia_usage": "non", "cyber_strategie": "oui"}, by=None)
+    collection.submit_response(response, by=None)
+    mail.outbox.clear()
+    assert campaigns.send_reminders(questionnaire, by=users["analyst"]).sent == 1
+    assert mail.outbox[0].subject.startswith("Relance")
+    assert users["referent_b"].email not in mail.outbox[0].to
+
+    rates = {r.stratum: r for r in campaigns.response_rates(questionnaire)}
+    assert (rates["commune_10000_100000"].sample, rates["commune_10000_100000"].rate) == (1, 0)
+    assert (rates["commune_gt_100000"].submitted, rates["commune_gt_100000"].rate) == (1, 1.0)
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_campaign_pages_are_for_analysts(questionnaire, client_for, persona):
+    """Dashboard, rates fragment and campaign actions: analysts only."""
+    client = client_for(persona)
+    code = questionnaire.code
+    pages = [
+        client.get(reverse("questionnaires:campaign", args=[code])),
+        client.get(reverse("questionnaires:rates", args=[code])),
+        client.post(reverse("questionnaires:invite", args=[code])),
+        client.post(reverse("questionnaires:remind", args=[code])),
+        client.post(
+            reverse("questionnaires:sample", args=[code]),
+            {"sirens": SimpleUploadedFile("s.csv", b"siren\n217804905\n")},
+        ),
+    ]
+    expected = {"anonymous": 302, "analyst": None}.get(persona, 403)
+    if expected is None:
+        assert [p.status_code for p in pages] == [200, 200, 302, 302, 302]
+        assert SampleMember.objects.count() == 1
+    else:
+        assert {p.status_code for p in pages} == {expected}
+        assert not SampleMember.objects.exists()
+
+
+def test_dashboard_shows_rates_as_table_and_chart(questionnaire, client_for, users):
+    """The rate per stratum appears in the table and as an SVG bar with its text value."""
+    campaigns.add_sirens_to_sample(questionnaire, b"217804905\n", by=users["analyst"])
+    page = client_for("analyst").get(reverse("questionnaires:campaign", args=[questionnaire.code]))
+    html = page.content.decode()
+    assert "Communes de 10 000 à 100 000 habitants" in html
+    assert '<svg role="img"' in html and "0 %" in html
+
+
+def test_command_loads_editions_idempotently(capsys):
+    """`observatoire questionnaires load 2024` twice creates one questionnaire."""
+    call_command("questionnaires", "load", "2024")
+    call_command("questionnaires", "load", "2024")
+    assert Questionnaire.objects.filter(code="barometre-2024").count() == 1
