@@ -377,13 +377,16 @@ def estimate(
         with np.errstate(divide="ignore", invalid="ignore"):
             mean = sums / pop
             centred = yd - np.where(np.isfinite(mean), mean, 0.0)
+            safe_pop = np.where(pop > 0, pop, 1.0)
+            # per-row scale (n_d x 1) when every variable has the same respondents
+            row_scale = wdk / safe_pop if any_missing else (wd / safe_pop[0])[:, None]
+            scaled = row_scale * centred  # w (y - m) / N
+            weighted_ss = np.einsum("ij,ij->j", scaled, centred) * pop
             if total:
                 influence = wdk * yd
-                weighted_ss = np.einsum("ij,ij->j", wdk * centred, centred)
                 est_parts.append(sums)
             else:
-                influence = (wdk / np.where(pop > 0, pop, 1.0)) * centred
-                weighted_ss = np.einsum("ij,ij->j", influence, centred) * pop
+                influence = scaled
                 est_parts.append(mean)
             # weighted variance with R's n/(n-1) factor (svyvar), for the deff
             s2 = weighted_ss / pop * nobs / (nobs - 1)
