@@ -5,7 +5,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.pagination import PageNumberPagination, paginate
 
@@ -165,7 +165,7 @@ def propose_case(request: HttpRequest, payload: CaseIn):
         case = services.propose_case(data, results=results, links=links, by=request.user)
     except ValidationError as exc:
         raise _invalid(exc) from exc
-    return 201, case
+    return Status(201, case)
 
 
 @router.put("/cases/{pk}", response=CaseOut, auth=token_auth)
@@ -194,4 +194,4 @@ def moderate_case(request: HttpRequest, pk: int, payload: ModerationIn):
 def declare_adoption(request: HttpRequest, pk: int):
     """ "We do this too", for the référent's authority."""
     adoption = services.declare_adoption(_case(request, pk), by=request.user)
-    return 201, {"use_case": pk, "authority": adoption.authority.code}
+    return Status(201, {"use_case": pk, "authority": adoption.authority.code})

@@ -23,6 +23,8 @@ class ResultForm(forms.ModelForm):
 
 
 class LinkForm(forms.ModelForm):
+    url = forms.URLField(label=_("adresse"), max_length=500, required=False, assume_scheme="https")
+
     class Meta:
         model = Link
         fields = ["kind", "title", "url", "resource_type"]

@@ -15,3 +15,9 @@ def cited(db):
     )  # fmt: skip
     services.load_cited_cases()
     return {c.external_id.removeprefix("cite:"): c for c in services.UseCase.objects.all()}
+
+
+@pytest.fixture(autouse=True)
+def fast_passwords(settings):
+    """The personas' passwords are hashed with a fast hasher: these tests are not about it."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
