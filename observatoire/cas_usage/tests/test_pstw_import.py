@@ -44,13 +44,7 @@ def test_imported_cases_are_searchable(db):
     assert found.results.first().origin == Origin.PSTW
 
 
-HEADER = list(pstw.REQUIRED) + [
-    "Start Year",
-    "End Year",
-    "Website",
-    "Primary Technology",
-    "AI Keywords",
-]
+HEADER = [*pstw.REQUIRED, "Start Year", "End Year", "Website", "Primary Technology", "AI Keywords"]
 
 
 def write(tmp_path, rows):
