@@ -99,6 +99,8 @@ def build_design(spec: Mapping[str, Any], data: Mapping[str, NDArray[Any]], file
 
     def col(key: str) -> NDArray[Any] | None:
         value = spec.get(key)
+        if isinstance(value, str):
+            value = value.strip().removeprefix("~").strip()  # R's formula style: ~dnum
         if value is None or (key == "ids" and str(value) in ("1", "0")):
             return None
         return _column(data, file, key, value)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from observatoire.stats import Design, estimate, post_stratify
+from observatoire.stats import Design, StatsError, estimate, post_stratify
 from observatoire.stats.cli import main
 from observatoire.stats.tests.conftest import load_api
 
@@ -132,3 +132,26 @@ def test_usage_error_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
         main(["estimate", "data.csv"])
     assert exc.value.code == 2
     assert "--design" in capsys.readouterr().err
+
+
+def test_r_formula_style_and_polars_frame(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`ids: ~dnum` is accepted; Design.from_columns reads a Polars frame the same way."""
+    import polars as pl
+
+    design = tmp_path / "d.yaml"
+    design.write_text(
+        "ids: ~dnum\nweights: pw\nfpc: fpc\nestimates:\n  - {variable: api00}\n", encoding="utf-8"
+    )
+    code, out, _ = run(
+        ["estimate", str(EXAMPLES / "apiclus1.csv"), "--design", str(design)], capsys
+    )
+    assert code == 0
+    frame = pl.read_csv(EXAMPLES / "apiclus1.csv")
+    d = Design.from_columns(frame, ids="dnum", weights="pw", fpc="fpc")
+    want = estimate(d, {"api00": frame["api00"].to_numpy()})
+    row = next(iter(csv.DictReader(io.StringIO(out))))
+    assert float(row["se"]) == pytest.approx(want.se[0], rel=1e-12)
+    with pytest.raises(StatsError, match="« strata » désigne une colonne absente"):
+        Design.from_columns(frame, strata="stypo", weights="pw")
