@@ -114,6 +114,18 @@ class Estimates:
             for i in range(len(self))
         ]
 
+    def columns(self) -> dict[str, list[Any]]:
+        """Column name -> list of values (every field, CV included), for a DataFrame."""
+        rows = self.rows()
+        names = list(rows[0]) if rows else [*self.OUTPUT_COLUMNS, "population", "cv"]
+        return {name: [r.get(name) for r in rows] for name in names}
+
+    def to_polars(self) -> Any:
+        """The results as a Polars DataFrame (Polars is imported on demand)."""
+        import polars as pl
+
+        return pl.DataFrame(self.columns())
+
     def find(
         self, variable: str, category: str = "", domain: str = OVERALL, domain_level: str = ""
     ) -> int:

@@ -114,3 +114,14 @@ def test_disclosure_rule_checks_its_thresholds() -> None:
     """Inconsistent thresholds are refused."""
     with pytest.raises(StatsError):
         DisclosureRule(min_n=50, caution_n=30)
+
+
+def test_results_as_columns_and_dataframe(dstrat: Design, apistrat: Data) -> None:
+    """Estimates convert to columns and to a Polars frame with every field."""
+    res = estimate(dstrat, {"api00": apistrat["api00"]}, by={"stype": apistrat["stype"]})
+    frame = res.to_polars()
+    assert frame.height == 4
+    assert {"estimate", "se", "ci_low", "ci_high", "n", "population", "deff", "cv"} <= set(
+        frame.columns
+    )
+    assert frame["cv"].to_list() == pytest.approx(list(res.se / res.estimate))
