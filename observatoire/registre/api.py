@@ -3,7 +3,7 @@
 from datetime import date
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 
 from observatoire.api import token_auth
@@ -124,7 +124,7 @@ def create_entry(request, payload: EntryCreate):
         raise HttpError(404, "Collectivité introuvable.")
     data = payload.dict(exclude_none=True, exclude={"authority_siren"})
     entry = _guard(lambda: services.create_entry(authority, data, by=request.user))
-    return 201, _record(entry)
+    return Status(201, _record(entry))
 
 
 @router.patch("/entries/{pk}", auth=token_auth, summary="Modifier un brouillon")
