@@ -489,3 +489,49 @@ def _write(questionnaire, parsed, citizens, source, by, form) -> None:
         response.submitted_by = by if getattr(by, "is_authenticated", False) else None
         response.questionnaire_version = questionnaire.version
         response.save()
+
+
+def export_responses_csv(questionnaire: Questionnaire) -> str:
+    """All responses as CSV (KoboToolbox-like: codes as headers, multiple choices as
+    space-separated values), each line carrying the questionnaire version it answered."""
+    form = Form.load(questionnaire)
+    codes = []
+    for question in form.questions:
+        if question.type == QuestionType.NOTE:
+            continue
+        codes.append(question.code)
+        if question.has_other:
+            codes.append(question.code + OTHER_SUFFIX)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(
+        [
+            "siren",
+            "insee",
+            "respondent",
+            "questionnaire",
+            "questionnaire_version",
+            "status",
+            "source",
+            "submitted_at",
+            *codes,
+        ]
+    )
+    responses = questionnaire.responses.select_related("authority").order_by("pk")
+    for response in responses:
+        authority = response.authority
+        row = [
+            authority.siren if authority else "",
+            authority.code if authority else "",
+            response.respondent,
+            questionnaire.code,
+            response.questionnaire_version,
+            response.status,
+            response.source,
+            response.submitted_at.isoformat() if response.submitted_at else "",
+        ]
+        for code in codes:
+            value = response.answers.get(code, "")
+            row.append(" ".join(value) if isinstance(value, list) else value)
+        writer.writerow(row)
+    return buffer.getvalue()

@@ -18,4 +18,9 @@ urlpatterns = [
     path("campagnes/<slug:code>/invitations/", views_campaigns.invite, name="invite"),
     path("campagnes/<slug:code>/relances/", views_campaigns.remind, name="remind"),
     path("campagnes/<slug:code>/import/", views_campaigns.import_responses, name="import"),
+    path(
+        "campagnes/<slug:code>/reponses.csv",
+        views_campaigns.export_responses,
+        name="export_responses",
+    ),
 ]

@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -125,3 +126,15 @@ def import_responses(request, code):
         "file_errors": file_errors,
     }
     return render(request, "questionnaires/import.html", context)
+
+
+@login_required
+def export_responses(request, code):
+    """The responses as CSV, each line with the questionnaire version it answered."""
+    questionnaire = get_campaign_for(request.user, code)
+    response = HttpResponse(
+        importers.export_responses_csv(questionnaire), content_type="text/csv; charset=utf-8"
+    )
+    filename = f"{questionnaire.code}-v{questionnaire.version}-reponses.csv"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

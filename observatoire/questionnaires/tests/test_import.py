@@ -287,3 +287,18 @@ def test_import_page_is_for_analysts(questionnaire, client_for, persona, status)
         page = result.content.decode()
         assert "Simulation : rien n'a été enregistré" in page and "2 réponses créées" in page
     assert not Response.objects.exists()
+
+
+def test_export_carries_the_version_and_reimports_unchanged(questionnaire, users, client_for):
+    """The CSV export has the questionnaire version on each line, and importing it back
+    (as a KoboToolbox-like file) changes nothing."""
+    data = csv_bytes(KOBO_HEADER, KOBO_ROWS)
+    import_responses(data, questionnaire, "kobo", by=users["analyst"], dry_run=False)
+    url = reverse("questionnaires:export_responses", args=[questionnaire.code])
+    assert client_for("referent_a").get(url).status_code == 403
+    exported = client_for("analyst").get(url).content
+    lines = exported.decode().splitlines()
+    assert lines[0].startswith("siren,insee,respondent,questionnaire,questionnaire_version")
+    assert lines[1].split(",")[4] == "1"
+    report = import_responses(exported, questionnaire, "kobo", by=users["analyst"], dry_run=False)
+    assert len(report.unchanged) == 2 and not report.created and not report.updated
