@@ -28,6 +28,7 @@ class LinkForm(forms.ModelForm):
     class Meta:
         model = Link
         fields = ["kind", "title", "url", "resource_type"]
+        labels = {"title": _("Intitulé du lien")}
 
 
 ResultFormSet = forms.formset_factory(ResultForm, extra=2)
