@@ -181,13 +181,20 @@ def max_rel_diff(res: Estimates, ref: dict[tuple[str, str, str], tuple[float, fl
     return worst
 
 
-def run_svy(work: Workload) -> tuple[float, str]:
-    """svy: raking then one variable at a time (mean, overall and by stratum)."""
+SvyResults = dict[tuple[str, str, str], tuple[float, float]]
+
+
+def run_svy(work: Workload) -> tuple[float, str, SvyResults]:
+    """svy: raking then one variable at a time (mean, overall and by stratum).
+
+    Returns the time (raking plus the 100 calls), a reason if it could not run, and its
+    estimates and SEs keyed like R's (collected after the timing).
+    """
     try:
         import polars as pl
         import svy
     except ImportError as exc:  # pragma: no cover - depends on the machine
-        return math.nan, f"svy is not installed ({exc})"
+        return math.nan, f"svy is not installed ({exc})", {}
     frame = pl.DataFrame(
         {
             "stratum": work["stratum"],
@@ -198,6 +205,7 @@ def run_svy(work: Workload) -> tuple[float, str]:
             **{name: work["y"][:, k] for k, name in enumerate(work["names"])},
         }
     )
+    outputs: list[tuple[str, Any, Any]] = []
     start = time.perf_counter()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -206,9 +214,29 @@ def run_svy(work: Workload) -> tuple[float, str]:
             controls={k: dict(v) for k, v in work["margins"].items()}, tol=1e-10, max_iter=200
         )
         for name in work["names"]:
-            sample.estimation.mean(name)
-            sample.estimation.mean(name, by="stratum")
-    return time.perf_counter() - start, ""
+            overall = sample.estimation.mean(name)
+            by_stratum = sample.estimation.mean(name, by="stratum")
+            outputs.append((name, overall, by_stratum))
+    elapsed = time.perf_counter() - start
+    results: SvyResults = {}
+    for name, overall, by_stratum in outputs:
+        row = overall.to_polars().row(0, named=True)
+        results[("", "", name)] = (float(row["est"]), float(row["se"]))
+        for row in by_stratum.to_polars().iter_rows(named=True):
+            results[("stratum", str(row["stratum"]), name)] = (float(row["est"]), float(row["se"]))
+    return elapsed, "", results
+
+
+def compare_to_r(
+    results: SvyResults, ref: dict[tuple[str, str, str], tuple[float, float]]
+) -> tuple[float, float]:
+    """Largest relative differences (estimates, SEs) of another engine's results against R."""
+    worst_est = worst_se = 0.0
+    for key, (est, se) in results.items():
+        r_est, r_se = ref[key]
+        worst_est = max(worst_est, abs(est - r_est) / abs(r_est))
+        worst_se = max(worst_se, abs(se - r_se) / abs(r_se))
+    return worst_est, worst_se
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -228,6 +256,7 @@ def main(argv: list[str] | None = None) -> int:
 
     r_s = math.nan
     diff = math.nan
+    r_results: dict[str, dict[tuple[str, str, str], tuple[float, float]]] = {}
     if args.no_r or shutil.which("Rscript") is None:
         print("R: skipped (Rscript not found or --no-r)")
     else:
@@ -252,14 +281,22 @@ def main(argv: list[str] | None = None) -> int:
     if args.no_svy:
         print("svy: skipped (--no-svy)")
     else:
+        svy_results: SvyResults = {}
         try:
-            svy_s, reason = run_svy(work)
+            svy_s, reason, svy_results = run_svy(work)
         except Exception as exc:  # svy's API changes between versions
             svy_s, reason = math.nan, f"{type(exc).__name__}: {exc}"
         if reason:
             print(f"svy: not measured: {reason}")
         else:
             print(f"svy   rake + 100 single-variable calls: {svy_s:.3f} s")
+            if r_results:
+                for path in ("rake", "calibrate"):
+                    d_est, d_se = compare_to_r(svy_results, r_results[path])
+                    print(
+                        f"svy vs R {path}() path: max rel diff estimates {d_est:.1e}, "
+                        f"SEs {d_se:.1e}"
+                    )
 
     large = generate(400_000, 36_000, 300, seed=2027)
     big_cal, _ = best_time(lambda: ours(large, "calibrate"), max(1, args.repeat // 2))
