@@ -190,7 +190,10 @@ class AIActForm(forms.Form):
         super().__init__(*args, **kwargs)
         for question in aiact.QUESTIONS:
             self.fields[question.code] = forms.BooleanField(
-                label=question.label, help_text=question.help, required=False
+                label=question.label,
+                help_text=question.help,
+                required=False,
+                widget=forms.CheckboxInput(attrs={"aria-describedby": f"id_{question.code}-hint"}),
             )
 
     def steps(self):

@@ -315,15 +315,8 @@ class Entry(BaseModel):
 
     def search_fields(self) -> dict[str, str]:
         """What the French full-text search indexes (core.search), the name weighing most."""
-        body = [
-            self.description,
-            self.service,
-            self.keywords,
-            self.get_technology_display(),
-            self.get_theme_display(),
-            self.goal,
-            self.authority.name,
-        ]
+        labels = [self.get_technology_display(), self.get_theme_display(), self.authority.name]
+        body = [self.description, self.goal, self.service, self.keywords, " · ".join(labels)]
         return {
             "name": self.name,
             "summary": self.summary,

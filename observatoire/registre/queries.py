@@ -6,7 +6,8 @@ from django.utils.translation import gettext_lazy as _
 from observatoire.core import search
 from observatoire.registre.choices import LifeCycle, RiskLevel, Technology, Theme
 from observatoire.registre.models import Entry
-from observatoire.territoires.choices import Stratum
+from observatoire.territoires.choices import Kind, Stratum
+from observatoire.territoires.models import Authority
 
 # Facet name → (label, lookup on Entry, choices for labels or None)
 FACETS = {
@@ -38,6 +39,9 @@ def facet_counts(entries) -> list[dict]:
     """Per facet, its values among `entries` with their counts and French labels."""
     base = Entry.objects.filter(pk__in=entries.values("pk"))
     names = dict(base.values_list("authority__siren", "authority__name").distinct())
+    regions = dict(
+        Authority.objects.filter(kind=Kind.REGION).values_list("code", "name").distinct()
+    )
     facets = []
     for name, (label, lookup, choices) in FACETS.items():
         rows = base.values(lookup).annotate(n=Count("pk")).order_by("-n", lookup)
@@ -48,6 +52,8 @@ def facet_counts(entries) -> list[dict]:
                 "count": row["n"],
                 "label": names.get(row[lookup])
                 if name == "authority"
+                else regions.get(row[lookup], row[lookup])
+                if name == "region"
                 else labels.get(row[lookup], row[lookup]),
             }
             for row in rows

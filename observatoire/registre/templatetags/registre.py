@@ -25,6 +25,14 @@ def fr_number(value, digits: int = 0) -> str:
 
 
 @register.filter
+def fr_approx(value) -> str:
+    """Four significant digits at most, French style: 0,06318 ; 1 255."""
+    from observatoire.registre.footprint import _fr
+
+    return "" if value in (None, "") else _fr(float(value))
+
+
+@register.filter
 def get(mapping, key):
     return mapping.get(key, "") if mapping else ""
 

@@ -7,6 +7,8 @@ import pytest
 from django.core.management import call_command
 
 from observatoire.registre.factories import EntryFactory, full_entry
+from observatoire.territoires.choices import Kind
+from observatoire.territoires.factories import AuthorityFactory
 
 PUBLISHED = {"status": "published", "ai_act_level": "transparency"}
 
@@ -43,8 +45,10 @@ def test_french_full_text_search(client, register):
 
 
 def test_facets_filter_and_count(client, register):
-    """Facets list values with counts; choosing one filters the list."""
+    """Facets list values with counts and names; choosing one filters the list."""
+    AuthorityFactory(kind=Kind.REGION, code="27", name="Bourgogne-Franche-Comté", region="27")
     page = client.get("/registre/").content.decode()
+    assert 'Bourgogne-Franche-Comté</a> <span class="muted">(1)' in page
     assert "agent conversationnel, IA générative" in page  # technology facet label
     assert "Besançon" in page and "Plaisir" in page
     filtered = client.get("/registre/", {"technology": "chatbot"}).content.decode()
