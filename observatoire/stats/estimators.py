@@ -301,7 +301,7 @@ def _columns(
                     arr = np.where(missing, np.nan, arr).astype(np.float64)
                 except (TypeError, ValueError) as exc:
                     raise StatsError(
-                        f"La variable « {name} » doit être numérique pour un(e) {kind}."
+                        f"La variable « {name} » doit être numérique pour une estimation « {kind} »."
                     ) from exc
             blocks.append(arr.astype(np.float64, copy=False))
             var_names.append(name)

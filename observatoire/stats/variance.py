@@ -141,8 +141,11 @@ def domain_variance(design: Design, pos: IntArray | None, e: FloatArray) -> Floa
     m = e.shape[1]
     n_strata = len(design.strata_labels)
     order = design.sort_order
-    rows = order if pos is None or not design.is_sorted else pos
-    if pos is not None and not design.is_sorted:
+    if pos is None:
+        rows = order
+    elif design.is_sorted:
+        rows = pos
+    else:
         rows = order[pos]
     if design.has_clusters:
         psu = design.psu_codes[rows]
