@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from observatoire.registre import aiact
 from observatoire.registre.choices import Theme
-from observatoire.registre.models import Dataset, Entry, ModelComponent, ThirdParty
+from observatoire.registre.models import Dataset, Entry, ModelComponent, ThirdParty, VendorProduct
 from observatoire.registre.services import CONTENT_FIELDS
 
 # The entry form, section by section (rendered as fieldsets).
@@ -234,3 +234,19 @@ class ImportForm(forms.Form):
         label=_("Fichier CSV au modèle Eurocities v0.3.1"),
         help_text=_("Séparateur point-virgule ou virgule, encodage UTF-8, une fiche par ligne."),
     )
+
+
+class VendorProductForm(forms.ModelForm):
+    class Meta:
+        model = VendorProduct
+        fields = [
+            "name",
+            "vendor_name",
+            "vendor_siren",
+            "description",
+            "technology",
+            "model_size",
+            "url",
+            "documentation_url",
+        ]
+        formfield_callback = _formfield

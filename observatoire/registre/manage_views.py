@@ -17,6 +17,7 @@ from observatoire.registre.forms import (
     ComplianceForm,
     EntryForm,
     ImportForm,
+    VendorProductForm,
     children_data,
     children_formsets,
 )
@@ -212,3 +213,16 @@ def import_csv(request):
             return redirect("registre:dashboard")
     context = {"form": form, "errors": errors, "authority": authority, "questions": aiact.QUESTIONS}
     return render(request, "registre/import.html", context)
+
+
+@login_required
+def create_product(request):
+    """A vendor-product sheet, described once and linked from several authorities' entries."""
+    if not (request.user.is_analyst or request.user.role == "referent"):
+        raise PermissionDenied(_("Réservé aux référents et aux analystes."))
+    form = VendorProductForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        product = services.create_vendor_product(form.cleaned_data, by=request.user)
+        messages.success(request, _("Fiche produit créée."))
+        return redirect(product)
+    return render(request, "registre/product_form.html", {"form": form})

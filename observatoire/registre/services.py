@@ -22,7 +22,14 @@ from observatoire.registre.choices import (
     Status,
     Technology,
 )
-from observatoire.registre.models import Dataset, Entry, EntryVersion, ModelComponent, ThirdParty
+from observatoire.registre.models import (
+    Dataset,
+    Entry,
+    EntryVersion,
+    ModelComponent,
+    ThirdParty,
+    VendorProduct,
+)
 
 # Fields a référent fills in the entry form; the rest is workflow, AI Act or sharing.
 CONTENT_FIELDS = [
@@ -344,6 +351,15 @@ def adopt_entry(parent: Entry, authority, *, by) -> Entry:
         entry.save()
         _set_children(entry, _children_of(parent))
     return entry
+
+
+@transaction.atomic
+def create_vendor_product(data: dict, *, by) -> VendorProduct:
+    """A product sheet any référent or analyst may start; entries then link to it."""
+    if not (by.is_analyst or by.role == "referent"):
+        raise PermissionDenied("Réservé aux référents et aux analystes.")
+    with acting_as(by):
+        return VendorProduct.objects.create(**data)
 
 
 def send_review_reminders(today: datetime.date | None = None) -> int:

@@ -13,6 +13,7 @@ urlpatterns = [
     path("collectivite/<str:siren>/integration/", views.authority_embed, name="embed"),
     path("collectivite/<str:siren>/flux.json", views.authority_feed, name="feed"),
     path("export/<str:fmt>/", views.bulk_export, name="export"),
+    path("produits/nouveau/", manage_views.create_product, name="create_product"),
     path("produits/<int:pk>/", views.product, name="product"),
     path("gerer/", manage_views.dashboard, name="dashboard"),
     path("gerer/nouvelle/", manage_views.create, name="create"),

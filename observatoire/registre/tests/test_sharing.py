@@ -92,3 +92,18 @@ def test_adopt_page_for_member_referent(shared, authority_a, client_for):
     assert response.status_code == 302
     assert "/modifier/" in response["Location"]
     assert authority_a.register_entries.filter(adopted_from=shared).exists()
+
+
+@pytest.mark.parametrize(
+    "persona", ["anonymous", "reader", "referent_a", "colleague_a", "referent_b", "analyst"]
+)
+def test_vendor_product_creation(client_for, persona):
+    """Référents and analysts create product sheets; readers and visitors cannot."""
+    from observatoire.registre.models import VendorProduct
+
+    response = client_for(persona).post(
+        "/registre/produits/nouveau/", {"name": "Optimus", "vendor_name": "Éditeur"}
+    )
+    allowed = persona in {"referent_a", "colleague_a", "referent_b", "analyst"}
+    assert VendorProduct.objects.filter(name="Optimus").exists() == allowed
+    assert response.status_code == (302 if allowed or persona == "anonymous" else 403)
