@@ -161,6 +161,7 @@ def _item(form, section, question, answers, errors) -> dict:
         "specials": specials,
         "text": "" if value in (None, DONT_KNOW, REFUSED) else _input_text(value),
         "other": answers.get(question.code + OTHER_SUFFIX, ""),
+        "other_selected": OTHER in selected,
         "error": errors.get(question.code, ""),
         "relevant": relevant,
         "hidden": not form.is_relevant(question, answers),

@@ -106,3 +106,19 @@ def test_browser_evaluator_matches_the_python_one(page):
         except ExpressionError:
             python = "error"
         assert result == python, case["expression"]
+
+
+def test_analyst_campaign_dashboard_and_import_are_accessible(page, users, authority_b):
+    """The campaign dashboard (table and chart) and the import page pass axe-core."""
+    from observatoire.questionnaires import campaigns
+
+    questionnaire = load_builtin(2024)
+    campaigns.add_sirens_to_sample(questionnaire, b"217804905\n212500565\n", by=None)
+    login(page, users["analyst"])
+    page.goto("/questionnaires/")
+    check_accessibility(page, "questionnaires-campagnes")
+    page.get_by_role("link", name=questionnaire.title, exact=True).click()
+    page.get_by_role("table", name="Réponses de l'échantillon, par strate").wait_for()
+    check_accessibility(page, "questionnaires-campagne")
+    page.get_by_role("link", name="Importer des réponses").click()
+    check_accessibility(page, "questionnaires-import")
