@@ -327,6 +327,28 @@ class Entry(BaseModel):
     def is_high_risk(self) -> bool:
         return self.ai_act_level == RiskLevel.HIGH
 
+    def dpia_criteria(self) -> list[str]:
+        """The EDPB/CNIL criteria this entry meets; two or more with personal data call for a DPIA."""
+        if not self.personal_data:
+            return []
+        answers = self.ai_act_answers or {}
+        met = []
+        if answers.get("profiling") or answers.get("public_benefits") or answers.get("employment"):
+            met.append(str(_("évaluation ou notation de personnes")))
+        if self.individual_decisions and self.automation in ("partial", "full"):
+            met.append(str(_("décision automatisée avec effet juridique")))
+        if self.technology == "vision" or answers.get("remote_biometric_identification"):
+            met.append(str(_("surveillance systématique")))
+        if (self.volume_per_year or 0) >= 10_000:
+            met.append(str(_("traitement à grande échelle")))
+        if answers.get("is_ai_system"):
+            met.append(str(_("usage innovant (intelligence artificielle)")))
+        return met
+
+    @property
+    def dpia_likely_required(self) -> bool:
+        return len(self.dpia_criteria()) >= 2
+
     def footprint(self) -> footprint.Footprint:
         return footprint.estimate(
             self.model_size,

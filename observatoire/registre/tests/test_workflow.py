@@ -125,3 +125,23 @@ def test_remind_command(entry, users):
     out = StringIO()
     call_command("registre", "remind", "--date", "2026-02-01", stdout=out)
     assert "1 rappels" in out.getvalue()
+
+
+def test_dpia_hint_follows_the_cnil_criteria(authority_a):
+    """Personal data with two criteria (scoring, AI) flag a likely DPIA; without personal data none."""
+    scoring = EntryFactory(
+        authority=authority_a,
+        personal_data=True,
+        ai_act_answers={"is_ai_system": True, "public_benefits": True},
+    )
+    assert scoring.dpia_likely_required
+    assert scoring.dpia_criteria() == [
+        "évaluation ou notation de personnes",
+        "usage innovant (intelligence artificielle)",
+    ]
+    assert not EntryFactory(
+        authority=authority_a, personal_data=False, ai_act_answers={"is_ai_system": True}
+    ).dpia_criteria()
+    assert not EntryFactory(
+        authority=authority_a, personal_data=True, ai_act_answers={"is_ai_system": True}
+    ).dpia_likely_required
