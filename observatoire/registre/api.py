@@ -14,8 +14,7 @@ from observatoire.registre.access import (
     get_visible_entry,
     visible_entries,
 )
-from observatoire.registre.queries import filter_entries
-from observatoire.territoires.models import Authority
+from observatoire.registre.queries import authority_by_siren, filter_entries, for_export
 
 router = Router(tags=["Registre des systèmes d'IA"])
 
@@ -105,7 +104,7 @@ def list_entries(
         "technology": technology,
         "level": level,
     }
-    entries, _query = filter_entries(visible_entries(request.user), params)
+    entries, _query = filter_entries(for_export(visible_entries(request.user)), params)
     limit = max(1, min(limit, 500))
     return [_record(e) for e in entries[offset : offset + limit]]
 
@@ -119,7 +118,7 @@ def get_entry(request, pk: int):
     "/entries", auth=token_auth, response={201: dict}, summary="Créer une fiche (brouillon)"
 )
 def create_entry(request, payload: EntryCreate):
-    authority = Authority.objects.filter(siren=payload.authority_siren).order_by("-vintage").first()
+    authority = authority_by_siren(payload.authority_siren)
     if authority is None:
         raise HttpError(404, "Collectivité introuvable.")
     data = payload.dict(exclude_none=True, exclude={"authority_siren"})

@@ -55,8 +55,9 @@ def _date(value) -> str:
 
 
 def _first_published(entry):
-    first = entry.versions.order_by("number").first()
-    return first.published_at if first else entry.published_at
+    """When the entry was first published (uses prefetched versions when there are some)."""
+    dates = [v.published_at for v in entry.versions.all()]
+    return min(dates) if dates else entry.published_at
 
 
 # --- Open data record (also the frozen content of each published version) --------------

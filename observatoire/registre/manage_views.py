@@ -22,6 +22,7 @@ from observatoire.registre.forms import (
     children_formsets,
 )
 from observatoire.registre.models import Entry
+from observatoire.registre.queries import authority_by_siren
 from observatoire.territoires.models import Authority
 
 
@@ -29,10 +30,7 @@ def _acting_authority(request) -> Authority:
     """A référent's own authority; an analyst names one with ?authority=SIREN."""
     user = request.user
     siren = request.GET.get("authority") or request.POST.get("authority")
-    if user.is_analyst and siren:
-        authority = Authority.objects.filter(siren=siren).order_by("-vintage").first()
-    else:
-        authority = user.authority
+    authority = authority_by_siren(siren) if user.is_analyst and siren else user.authority
     if authority is None:
         raise PermissionDenied(_("Choisissez une collectivité (paramètre authority=SIREN)."))
     require_act_for(user, authority)
@@ -51,7 +49,7 @@ def dashboard(request):
 
 def _edit(request, entry: Entry | None, authority: Authority):
     form = EntryForm(request.POST or None, instance=entry)
-    initial = services._children_of(entry) if entry else None
+    initial = services.children_of(entry) if entry else None
     formsets = children_formsets(request.POST or None, initial)
     if (
         request.method == "POST"

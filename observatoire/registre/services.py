@@ -136,7 +136,7 @@ def _set_children(entry: Entry, children: dict | None) -> None:
             )
 
 
-def _children_of(entry: Entry) -> dict:
+def children_of(entry: Entry) -> dict:
     return {
         relation: [{f: getattr(obj, f) for f in fields} for obj in getattr(entry, relation).all()]
         for relation, (_model, fields) in CHILDREN.items()
@@ -264,7 +264,7 @@ def approve_entry(entry: Entry, *, by) -> Entry:
         if entry.revision_of_id:
             for field in [*COPIED_FIELDS, "overridden_fields"]:
                 setattr(target, field, getattr(entry, field))
-            _set_children(target, _children_of(entry))
+            _set_children(target, children_of(entry))
             submitted_by = entry.submitted_by
             entry.delete()
         else:
@@ -328,7 +328,7 @@ def start_revision(entry: Entry, *, by) -> Entry:
         if entry.adopted_from is not None:
             _pull_from_parent(revision, entry.adopted_from)
         revision.save()
-        _set_children(revision, _children_of(entry))
+        _set_children(revision, children_of(entry))
     return revision
 
 
@@ -349,7 +349,7 @@ def adopt_entry(parent: Entry, authority, *, by) -> Entry:
         )
         entry.overridden_fields = []
         entry.save()
-        _set_children(entry, _children_of(parent))
+        _set_children(entry, children_of(parent))
     return entry
 
 

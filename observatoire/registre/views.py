@@ -32,7 +32,7 @@ def index(request):
 
 
 def _authority(siren: str) -> Authority:
-    authority = Authority.objects.filter(siren=siren).order_by("-is_active", "-vintage").first()
+    authority = queries.authority_by_siren(siren)
     if authority is None:
         raise Http404("Collectivité introuvable.")
     return authority
@@ -116,12 +116,10 @@ def bulk_export(request, fmt):
     """Every published entry (or one authority's, with ?authority=SIREN), open licence."""
     if fmt not in exports.FORMATS:
         raise Http404("Format inconnu.")
-    entries = Entry.objects.published().select_related("authority", "vendor_product")
+    entries = queries.for_export(Entry.objects.published())
     if request.GET.get("authority"):
         entries = entries.filter(authority__siren=request.GET["authority"])
-    return _download(
-        list(entries.prefetch_related("datasets", "components", "third_parties")), fmt, "registre"
-    )
+    return _download(list(entries), fmt, "registre")
 
 
 def _authority_entries(authority):
@@ -163,9 +161,7 @@ def authority_embed(request, siren):
 
 def authority_feed(request, siren):
     authority = _authority(siren)
-    entries = _authority_entries(authority).prefetch_related(
-        "datasets", "components", "third_parties"
-    )
+    entries = queries.for_export(_authority_entries(authority))
     data = {
         "authority": {"siren": authority.siren, "name": authority.name},
         "licence": exports.LICENCE,

@@ -17,7 +17,7 @@ def test_create_classify_approve_find_and_read_history(page, users):
     login(page, users["referent_a"])
     page.get_by_role("link", name="Registre des IA").click()
     page.get_by_role("link", name="Gérer le registre de ma collectivité").click()
-    page.get_by_role("link", name="Nouvelle fiche").click()
+    page.get_by_role("link", name="Nouvelle fiche", exact=True).click()
     page.fill("#id_name", "Chatbot de la médiathèque")
     page.fill("#id_summary", "Un chatbot répond aux questions sur les horaires et les prêts.")
     page.fill("#id_contact_email", "mediatheque@plaisir.example.fr")

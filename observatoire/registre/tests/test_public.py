@@ -142,3 +142,12 @@ def test_cli_export(register, tmp_path):
     stdout = StringIO()
     call_command("registre", "export", "--format", "eurocities", stdout=stdout, stderr=StringIO())
     assert stdout.getvalue().startswith('"name";"description_short"')
+
+
+@pytest.mark.parametrize("fmt", ["json", "nl", "atrs"])
+def test_exports_do_not_query_per_entry(client, authority_a, django_assert_max_num_queries, fmt):
+    """A bulk export reads its entries in a fixed number of queries, however many there are."""
+    for _n in range(6):
+        full_entry(authority_a, status="published")
+    with django_assert_max_num_queries(10):
+        assert client.get(f"/registre/export/{fmt}/").status_code == 200

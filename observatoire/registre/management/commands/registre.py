@@ -13,6 +13,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from observatoire.registre import exports, services
 from observatoire.registre.models import Entry
+from observatoire.registre.queries import for_export
 
 
 class Command(BaseCommand):
@@ -33,10 +34,10 @@ class Command(BaseCommand):
         return self.remind(options)
 
     def export(self, options):
-        entries = Entry.objects.published().select_related("authority", "vendor_product")
+        entries = for_export(Entry.objects.published())
         if options["authority"]:
             entries = entries.filter(authority__siren=options["authority"])
-        entries = list(entries.prefetch_related("datasets", "components", "third_parties"))
+        entries = list(entries)
         try:
             content, _media = exports.export(entries, options["format"])
         except exports.ExportError as exc:
