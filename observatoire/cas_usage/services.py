@@ -420,27 +420,25 @@ def _apply(queryset: QuerySet, filters: Filters, skip: str = "") -> QuerySet:
     return queryset
 
 
-def _matching(filters: Filters) -> QuerySet:
-    base = UseCase.objects.published().filter(scope=filters.scope)
-    if filters.query:
-        return search.search(base, filters.query)
+def _matching(query: str, scope: str | None = None) -> QuerySet:
+    base = UseCase.objects.published()
+    if scope is not None:
+        base = base.filter(scope=scope)
+    if query:
+        return search.search(base, query)
     return base.order_by("-published_at", "-pk")
 
 
-def facet_counts(queryset: QuerySet, name: str) -> list[tuple[str, str, int]]:
-    """(value, label, count) for one facet, most frequent first."""
-    if name == "stratum":
-        rows = (
-            queryset.order_by()
-            .exclude(participants__stratum="")
-            .values_list("participants__stratum")
-            .annotate(n=Count("pk", distinct=True))
-        )
-    else:
-        rows = queryset.order_by().values_list(name).annotate(n=Count("pk"))
-    labels = FACET_LABELS.get(name, {})
-    counted = [(value, str(labels.get(value, value)), n) for value, n in rows if value]
-    return sorted(counted, key=lambda row: (-row[2], row[1]))
+def _label(name: str, value: str) -> str:
+    return str(FACET_LABELS.get(name, {}).get(value, value))
+
+
+def _sorted(counts: dict[str, int], name: str) -> list[tuple[str, str, int]]:
+    rows = [(value, _label(name, value), n) for value, n in counts.items() if value and n]
+    return sorted(rows, key=lambda row: (-row[2], row[1]))
+
+
+COMBO = ["scope", "domain", "technology", "stage", "country"]
 
 
 @dataclass
@@ -454,15 +452,46 @@ class SearchResult:
 
 def search_cases(filters: Filters) -> SearchResult:
     """Published cases matching the query and filters, with each facet counted as if its own
-    filter were off (so a visitor sees what choosing another value would give)."""
-    matching = _matching(filters)
-    results = _apply(matching, filters)
-    facets = {name: facet_counts(_apply(matching, filters, skip=name), name) for name in FACETS}
-    scopes = {}
-    for scope in Scope.values:
-        other = Filters(query=filters.query, scope=scope)
-        scopes[scope] = _matching(other).count()
-    return SearchResult(filters, results, results.count(), facets, scopes)
+    filter were off (so a visitor sees what choosing another value would give).
+
+    Three queries whatever the filters: the matching cases grouped by their combination of
+    scope and facet values (summed here for each facet, the total and the scope tabs), the
+    strata of the authorities involved, and the page of ranked results.
+    """
+    matching = _matching(filters.query)
+    combos_qs = matching
+    if filters.stratum:
+        combos_qs = _apply(matching, Filters(stratum=filters.stratum), skip="")
+    combos = list(combos_qs.order_by().values_list(*COMBO).annotate(n=Count("pk")))
+    scopes = dict.fromkeys(Scope.values, 0)
+    facets: dict[str, dict[str, int]] = {name: {} for name in FACETS if name != "stratum"}
+    total = 0
+    for row in combos:
+        values, n = dict(zip(COMBO, row[:-1], strict=True)), row[-1]
+        scopes[values["scope"]] += n
+        if values["scope"] != filters.scope:
+            continue
+        failed = [name for name in facets if getattr(filters, name) not in ("", values[name])]
+        if not failed:
+            total += n
+        for name in facets:
+            if failed in ([], [name]):
+                facets[name][values[name]] = facets[name].get(values[name], 0) + n
+    if filters.stratum:  # the tabs count the query's matches, whatever the filters
+        by_scope = _matching(filters.query).order_by().values_list("scope").annotate(n=Count("pk"))
+        scopes = dict.fromkeys(Scope.values, 0) | dict(by_scope)
+    in_scope = _matching(filters.query, filters.scope)
+    strata = (
+        _apply(in_scope, filters, skip="stratum")
+        .order_by()
+        .exclude(participants__stratum="")
+        .values_list("participants__stratum")
+        .annotate(n=Count("pk", distinct=True))
+    )
+    facets["stratum"] = dict(strata)
+    counted = {name: _sorted(facets[name], name) for name in FACETS}
+    results = _apply(in_scope, filters)
+    return SearchResult(filters, results, total, counted, scopes)
 
 
 def similar_cases(case: UseCase, limit: int = 4) -> list[UseCase]:

@@ -59,7 +59,9 @@ def index(request):
     """Search page: full-text query, facets with counts, French and European cases apart."""
     params = {k: v for k, v in request.GET.items() if isinstance(v, str)}
     found = services.search_cases(services.Filters.from_params(params))
-    page = Paginator(found.results, services.PAGE_SIZE).get_page(request.GET.get("page"))
+    paginator = Paginator(found.results, services.PAGE_SIZE)
+    paginator.count = found.total  # already counted with the facets
+    page = paginator.get_page(request.GET.get("page"))
     scopes = [
         {"label": label, "count": found.scopes[value], "current": value == found.filters.scope,
          "url": _url({"q": found.filters.query}, scope=value)}

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import functools
 import html
+import itertools
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -35,6 +36,7 @@ import snowballstemmer
 from django.db import connection as default_connection
 from django.db import models
 from django.db.migrations.operations.base import Operation
+from django.db.models.expressions import RawSQL
 
 CONFIG = "observatoire_fr"
 EXCERPT_WORDS = 30
@@ -132,20 +134,37 @@ def fts5_query(query: str) -> str:
 # --- Excerpts (SQLite; PostgreSQL uses ts_headline) --------------------------------------
 
 
-def excerpt(text: str, wanted: Iterable[str], words: int = EXCERPT_WORDS) -> str:
-    """About `words` words of `text` around the first match, escaped, matches in <mark>."""
+def word_stems(text: str) -> str:
+    """One stem per word of `text` ("-" for a stop word), space-separated, kept beside the
+    text so that cutting an excerpt needs no stemming at query time."""
+    return " ".join(stem(m.group()) or "-" for m in _WORD.finditer(text))
+
+
+def excerpt(
+    text: str, wanted: Iterable[str], words: int = EXCERPT_WORDS, aligned: str | None = None
+) -> str:
+    """About `words` words of `text` around the first match, escaped, matches in <mark>.
+
+    `aligned` is `word_stems(text)` when the caller stored it; otherwise it is computed.
+    """
     wanted = set(wanted)
-    spans = [(m.start(), m.end(), stem(m.group()) in wanted) for m in _WORD.finditer(text)]
+    word_list = (aligned if aligned is not None else word_stems(text)).split(" ")
+    padded = f" {' '.join(word_list)} "
+    hits = [padded.find(f" {w} ") for w in wanted]
+    first_hit = min((h for h in hits if h >= 0), default=-1)
+    first = padded.count(" ", 0, first_hit + 1) - 1 if first_hit >= 0 else 0
+    start = max(0, min(first - 8, len(word_list) - words))
+    spans = [
+        (m.start(), m.end(), word_list[i] in wanted if i < len(word_list) else False)
+        for i, m in enumerate(itertools.islice(_WORD.finditer(text), start + words))
+    ][start:]
     if not spans:
         return ""
-    first = next((i for i, (_, _, hit) in enumerate(spans) if hit), 0)
-    start = max(0, min(first - 8, len(spans) - words))
-    window = spans[start : start + words]
-    begin = 0 if start == 0 else window[0][0]
-    end = len(text) if start + words >= len(spans) else window[-1][1]
+    begin = 0 if start == 0 else spans[0][0]
+    end = len(text) if start + words >= len(word_list) else spans[-1][1]
     parts = ["… " if begin else ""]
     cursor = begin
-    for s, e, hit in window:
+    for s, e, hit in spans:
         if hit:
             parts += [html.escape(text[cursor:s]), "<mark>", html.escape(text[s:e]), "</mark>"]
             cursor = e
@@ -154,8 +173,12 @@ def excerpt(text: str, wanted: Iterable[str], words: int = EXCERPT_WORDS) -> str
     return "".join(parts).strip()
 
 
-def _sqlite_excerpt(text: str | None, wanted: str | None) -> str:
-    return excerpt(text or "", (wanted or "").split())
+SEPARATOR = "\x00"  # between the shown text and its word stems in the `_text` column
+
+
+def _sqlite_excerpt(stored: str | None, wanted: str | None) -> str:
+    text, _sep, aligned = (stored or "").partition(SEPARATOR)
+    return excerpt(text, (wanted or "").split(), aligned=aligned if _sep else None)
 
 
 def _register_sqlite_function(connection: Any) -> None:
@@ -239,6 +262,7 @@ class CreateSearchIndex(Operation):
 # --- Interface ---------------------------------------------------------------------------
 
 
+@functools.lru_cache(maxsize=64)
 def _sqlite_weights(model_label: str) -> str:
     """bm25 weights for the FTS5 columns: 10 for the first field, 4 the second, then 1."""
     with default_connection.cursor() as cursor:
@@ -264,7 +288,7 @@ def index(model_label: str, pk: int, fields: dict[str, str], connection: Any = N
             marks = ", ".join(["%s"] * (len(names) + 2))
             cursor.execute(
                 f"INSERT INTO {table} (rowid, {columns}) VALUES ({marks})",
-                [pk, *(" ".join(stems(t)) for t in texts), shown],
+                [pk, *(" ".join(stems(t)) for t in texts), shown + SEPARATOR + word_stems(shown)],
             )
         else:
             vector = " || ".join(
@@ -310,16 +334,23 @@ def search(queryset: models.QuerySet, query: str) -> models.QuerySet:
             return queryset.none()
         _register_sqlite_function(connection)
         weights = _sqlite_weights(model._meta.label)
-        return queryset.extra(
-            select={
-                "search_rank": f"-bm25({table}, {weights})",
-                "search_excerpt": f"obs_search_excerpt({table}._text, %s)",
-            },
-            select_params=[" ".join(query_stems(query))],
-            tables=[table],
-            where=[f"{table}.rowid = {base}", f"{table} MATCH %s"],
-            params=[match],
-        ).order_by("-search_rank", "pk")
+        # The match set is an IN (subquery) that SQLite evaluates once, so counts and facets
+        # never run one full-text lookup per row; rank and excerpt are only computed when
+        # selected (Django leaves unused annotations out of counts and grouped queries).
+        rank = f"SELECT -bm25({table}, {weights}) FROM {table} WHERE {table} MATCH %s AND rowid = {base}"
+        cut = f"SELECT obs_search_excerpt(_text, %s) FROM {table} WHERE rowid = {base}"
+        return (
+            queryset.filter(
+                pk__in=RawSQL(f"SELECT rowid FROM {table} WHERE {table} MATCH %s", [match])
+            )
+            .annotate(
+                search_rank=RawSQL(rank, [match], output_field=models.FloatField()),
+                search_excerpt=RawSQL(
+                    cut, [" ".join(query_stems(query))], output_field=models.TextField()
+                ),
+            )
+            .order_by("-search_rank", "pk")
+        )
     if not fts5_query(query):
         return queryset.none()
     tsquery = f"websearch_to_tsquery('{CONFIG}', %s)"

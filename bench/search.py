@@ -1,0 +1,210 @@
+"""Benchmark of the catalogue's search with facets on SQLite and PostgreSQL (not a test).
+
+    .venv/bin/python bench/search.py [--cases 50000] [--queries 200] [--engines sqlite,postgresql]
+
+Builds a catalogue of N cases from the PSTW rows (../shared/data/pstw/) replicated with
+variations (country, stage, domain, a French sentence from the cited cases), then times
+200 realistic French queries through `services.search_cases` + the first page of results
+(the whole work of the search page: count, 5 facets, 2 scope counts, 20 ranked rows with
+excerpts). Each engine runs in its own process on a fresh database; PostgreSQL is the one
+at 127.0.0.1:5432 (database `obs_bench_search`, dropped and recreated).
+The last lines are `engine=… cases=… p50_ms=… p95_ms=…`, one per engine.
+"""
+
+import argparse
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import unicodedata
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+PG_URL = "postgres://postgres@127.0.0.1:5432/obs_bench_search"
+
+BASE_QUERIES = [
+    "cantine", "cantines scolaires", "restauration scolaire", "gaspillage alimentaire",
+    "fuites d'eau", "prédiction fuites", "réseau d'eau potable", "assainissement",
+    "chatbot", "agent conversationnel", "assistant virtuel mairie", "relation usagers",
+    "délibérations", "génération de courriers", "comptes rendus", "IA générative",
+    "vidéosurveillance", "caméras", "sécurité publique", "police municipale",
+    "mobilité", "trafic routier", "transports en commun", "stationnement",
+    "déchets", "tri des déchets", "collecte des ordures", "conteneurs",
+    "énergie", "éclairage public", "bâtiments publics", "consommation électrique",
+    "non-recours", "aides sociales", "action sociale", "personnes âgées",
+    "charte éthique", "gouvernance des données", "stratégie data", "registre des algorithmes",
+    "formation des agents", "acculturation", "convention citoyenne", "participation citoyenne",
+    "tourisme", "occupation des sols", "urbanisme", "cadastre",
+    "santé", "hôpital", "éducation", "école",
+    "prédictif", "apprentissage automatique", "vision par ordinateur", "traitement du langage",
+    "blockchain", "jumeau numérique", "capteurs", "données ouvertes",
+    "marchés publics", "fiscalité", "ressources humaines", "archives",
+    "inondations", "pollution de l'air", "biodiversité", "agriculture",
+    "emploi", "chômage", "logement", "culture",
+]  # fmt: skip
+VARIANTS = [
+    lambda q: q,
+    lambda q: q.upper(),
+    lambda q: "".join(c for c in unicodedata.normalize("NFKD", q) if ord(c) < 128),
+    lambda q: q + " collectivité",
+]
+STAGES = ["idee", "experimentation", "deploye", "abandonne"]
+DOMAINS = ["administration", "citoyens", "mobilite", "eau", "dechets", "energie", "securite"]
+
+
+def queries(count: int, rng: random.Random) -> list[dict]:
+    """Realistic searches: a query, often a filter, sometimes the European tab."""
+    out = []
+    for i in range(count):
+        base = BASE_QUERIES[i % len(BASE_QUERIES)]
+        params = {"q": VARIANTS[(i // len(BASE_QUERIES)) % len(VARIANTS)](base)}
+        if rng.random() < 0.4:
+            params["stage"] = rng.choice(STAGES)
+        if rng.random() < 0.2:
+            params["domain"] = rng.choice(DOMAINS)
+        if rng.random() < 0.3:
+            params["scope"] = "europe"
+        out.append(params)
+    return out
+
+
+def build(cases: int, rng: random.Random) -> int:
+    from django.db import transaction
+    from django.utils import timezone
+
+    from observatoire.cas_usage import pstw, services
+    from observatoire.cas_usage.choices import Origin, Status
+    from observatoire.cas_usage.models import UseCase, scope_of
+    from observatoire.core import search
+
+    path = pstw.shared_file()
+    if path is None:
+        sys.exit("Fichier PSTW absent de ../shared/data/pstw/ : benchmark impossible.")
+    rows = [fields for _line, fields in pstw.read_rows(path).cases]
+    services.load_cited_cases()
+    french = [c.summary for c in UseCase.objects.all()]
+    countries = ["France", "France", "Allemagne", "Italie", "Espagne", "Pays-Bas", "Belgique"]
+    batch: list = []
+    now = timezone.now()
+    made = UseCase.objects.count()
+    with transaction.atomic():
+        while made < cases:
+            for fields in rows:
+                if made >= cases:
+                    break
+                copy = dict(fields)
+                copy["external_id"] = f"B{made}"
+                copy["country"] = rng.choice(countries)
+                copy["stage"] = rng.choice(STAGES)
+                if rng.random() < 0.5:
+                    copy["domain"] = rng.choice(DOMAINS)
+                copy["description"] = copy["description"] + "\n" + rng.choice(french)
+                copy["title"] = f"{copy['title']} ({made})"[:300]
+                batch.append(
+                    UseCase(
+                        origin=Origin.PSTW,
+                        status=Status.PUBLISHED,
+                        scope=scope_of(copy["country"]),
+                        published_at=now,
+                        **copy,
+                    )
+                )
+                made += 1
+                if len(batch) == 2000:
+                    _flush(batch, search, services)
+                    batch = []
+                    print(f"  {made} cas…", file=sys.stderr)
+        _flush(batch, search, services)
+    return UseCase.objects.count()
+
+
+def _flush(batch, search, services) -> None:
+    from observatoire.cas_usage.models import UseCase
+
+    created = UseCase.objects.bulk_create(batch)
+    for case in created:
+        search.index(services.LABEL, case.pk, services.index_fields(case))
+
+
+def run_engine(engine: str, cases: int, count: int) -> str:
+    """In a child process: fresh database, build, time the queries, print the result line."""
+    os.environ["DJANGO_SETTINGS_MODULE"] = "observatoire.settings"
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+
+    from observatoire.cas_usage import services
+
+    call_command("migrate", verbosity=0, skip_checks=True)
+    rng = random.Random(2026)
+    started = time.perf_counter()
+    total = build(cases, rng)
+    print(f"{engine}: {total} cas en {time.perf_counter() - started:.0f} s", file=sys.stderr)
+    if engine == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+    searches = queries(count, rng)
+    for params in searches[:10]:  # warm-up
+        _search(services, params)
+    timings = []
+    hits = 0
+    for params in searches:
+        start = time.perf_counter()
+        hits += _search(services, params)
+        timings.append((time.perf_counter() - start) * 1000)
+    timings.sort()
+    p50 = statistics.median(timings)
+    p95 = timings[int(0.95 * (len(timings) - 1))]
+    print(f"{engine}: {hits} résultats au total, max {timings[-1]:.1f} ms", file=sys.stderr)
+    return f"engine={engine} cases={total} p50_ms={p50:.1f} p95_ms={p95:.1f}"
+
+
+def _search(services, params: dict) -> int:
+    found = services.search_cases(services.Filters.from_params(params))
+    page = list(found.results[: services.PAGE_SIZE])
+    return len(page)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cases", type=int, default=50_000)
+    parser.add_argument("--queries", type=int, default=200)
+    parser.add_argument("--engines", default="sqlite,postgresql")
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        print(run_engine(args.child, args.cases, args.queries))
+        return
+    lines = []
+    for engine in args.engines.split(","):
+        env = dict(os.environ)
+        tmp = tempfile.mkdtemp(prefix="obs-bench-")
+        if engine == "sqlite":
+            env["DATABASE_URL"] = f"sqlite:///{tmp}/bench.sqlite3"
+        else:
+            import psycopg
+
+            with psycopg.connect(
+                "postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True
+            ) as db:
+                db.execute("DROP DATABASE IF EXISTS obs_bench_search")
+                db.execute("CREATE DATABASE obs_bench_search")
+            env["DATABASE_URL"] = PG_URL
+        env["DATA_DIR"] = tmp
+        command = [sys.executable, __file__, "--child", engine, "--cases", str(args.cases)]
+        command += ["--queries", str(args.queries)]
+        out = subprocess.run(command, env=env, cwd=REPO, capture_output=True, text=True)
+        sys.stderr.write(out.stderr[-3000:])
+        if out.returncode != 0:
+            sys.exit(f"{engine}: échec (code {out.returncode})")
+        lines.append(out.stdout.strip().splitlines()[-1])
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()
