@@ -81,6 +81,14 @@ def as_float_vector(values: ArrayLike, name: str, n: int | None = None) -> Float
     try:
         arr = np.asarray(values, dtype=np.float64)
     except (TypeError, ValueError) as exc:
+        raw = np.asarray(values, dtype=object).ravel().tolist()
+        for i, v in enumerate(raw):
+            try:
+                float(v)
+            except (TypeError, ValueError):
+                raise StatsError(
+                    f"« {name} » doit contenir des nombres (ligne {i + 1} : {v!r})."
+                ) from exc
         raise StatsError(f"« {name} » doit contenir des nombres.") from exc
     if arr.ndim != 1:
         raise StatsError(f"« {name} » doit être une colonne (tableau à une dimension).")

@@ -155,3 +155,16 @@ def test_r_formula_style_and_polars_frame(
     assert float(row["se"]) == pytest.approx(want.se[0], rel=1e-12)
     with pytest.raises(StatsError, match="« strata » désigne une colonne absente"):
         Design.from_columns(frame, strata="stypo", weights="pw")
+
+
+def test_non_numeric_weight_names_the_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A text value in the weights column is reported with its line."""
+    data = tmp_path / "data.csv"
+    data.write_text("pw,y\n1.5,1\nabc,2\n2,3\n", encoding="utf-8")
+    design = tmp_path / "d.yaml"
+    design.write_text("weights: pw\nestimates:\n  - {variable: y}\n", encoding="utf-8")
+    code, _, err = run(["estimate", str(data), "--design", str(design)], capsys)
+    assert code == 2
+    assert "« weights » doit contenir des nombres (ligne 2 : 'abc')" in err
