@@ -8,16 +8,14 @@ from observatoire.barometre import compute, demo
 from observatoire.barometre.models import Edition
 from observatoire.barometre.tests.brief_figures import BRIEF, BRIEF_AT_MOST, BRIEF_CHANGES
 from observatoire.questionnaires.models import Response
-from observatoire.territoires import services as territoires
 from observatoire.territoires.choices import Stratum
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def demo_loaded():
-    territoires.import_vintage(2024)
-    demo.load(io.StringIO())
+def demo_loaded(demo_module):
+    return None
 
 
 def _cells(code):

@@ -1,0 +1,25 @@
+"""French number formatting used by every page, the PDF and the tooltips."""
+
+from django.template import Context, Template
+
+from observatoire.barometre import formats
+
+NBSP = "\u00a0"
+
+
+def test_percent_points_and_integers_read_the_french_way():
+    """53 %, 0,8 point, 10 points, 1 255 — with no-break spaces."""
+    assert formats.percent(0.5349) == f"53{NBSP}%"
+    assert formats.points(0.008) == f"0,8{NBSP}point"
+    assert formats.points(0.1, digits=0, signed=True) == f"+10{NBSP}points"
+    assert formats.points(-0.02, digits=0, signed=True) == f"−2{NBSP}points"
+    assert formats.integer(1255) == f"1{NBSP}255"
+    assert formats.percent(None) == "—"
+
+
+def test_template_filters():
+    """The filters give the same text in templates."""
+    html = Template("{% load barometre_fr %}{{ p|pourcent }} {{ d|points }} {{ n|entier }}").render(
+        Context({"p": 0.53, "d": 0.057, "n": 36403})
+    )
+    assert html == f"53{NBSP}% 5,7{NBSP}points 36{NBSP}403"

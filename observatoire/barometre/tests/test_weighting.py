@@ -1,0 +1,121 @@
+"""Weighting runs: margins met, thin strata collapsed, clear errors, life cycle, corrections."""
+
+import numpy as np
+import pytest
+from django.core.exceptions import ValidationError
+
+from observatoire.barometre import services, weighting
+from observatoire.barometre.choices import EditionStatus
+from observatoire.barometre.factories import EditionFactory
+from observatoire.barometre.models import Result
+from observatoire.questionnaires.choices import ResponseStatus
+from observatoire.questionnaires.models import Response
+from observatoire.territoires.choices import Kind
+from observatoire.territoires.factories import AuthorityFactory
+from observatoire.territoires.models import UniverseCount
+
+pytestmark = pytest.mark.django_db
+
+UNIVERSE = [  # stratum, région, authorities, inhabitants
+    ("commune_lt_3500", "11", 300, 300_000),
+    ("commune_lt_3500", "24", 200, 150_000),
+    ("commune_3500_10000", "11", 40, 250_000),
+    ("commune_3500_10000", "24", 30, 180_000),
+    ("cc", "11", 8, 400_000),
+]
+
+
+def make_edition(sample: dict[tuple[str, str], int], status=EditionStatus.CLOSED, **plan):
+    for stratum, region, count, population in UNIVERSE:
+        UniverseCount.objects.create(
+            vintage=2024, stratum=stratum, region=region, count=count, population=population
+        )
+    edition = EditionFactory(status=status, plan={"unit": "collectivites", "min_cell": 3, **plan})
+    for (stratum, region), n in sample.items():
+        for _ in range(n):
+            if stratum == "cc":
+                authority = AuthorityFactory(kind=Kind.EPCI, epci_type="CC", region=region)
+            else:
+                pop = 1_000 if stratum == "commune_lt_3500" else 5_000
+                authority = AuthorityFactory(population=pop, region=region)
+            Response.objects.create(
+                questionnaire=edition.questionnaire,
+                questionnaire_version=1,
+                authority=authority,
+                status=ResponseStatus.SUBMITTED,
+                answers={"gouv_regles": "oui" if authority.pk % 2 else "non"},
+            )
+    return edition
+
+
+def test_weights_reproduce_stratum_and_region_counts():
+    """After raking, weights add up to the universe's counts per stratum and per région."""
+    edition = make_edition(
+        {("commune_lt_3500", "11"): 6, ("commune_lt_3500", "24"): 5,
+         ("commune_3500_10000", "11"): 4, ("commune_3500_10000", "24"): 4, ("cc", "11"): 3}
+    )  # fmt: skip
+    weighted = weighting.weight(edition)
+    w = np.asarray(weighted.design.weights)
+    sample = weighting.load_sample(edition)
+    for stratum, total in [("commune_lt_3500", 500), ("commune_3500_10000", 70), ("cc", 8)]:
+        assert w[sample.columns["strate"] == stratum].sum() == pytest.approx(total)
+    assert w[sample.columns["region"] == "24"].sum() == pytest.approx(230)
+    assert weighted.report["converged"] is True
+    assert weighted.report["effective_n"] <= 22
+
+
+def test_thin_stratum_is_collapsed_into_its_neighbour():
+    """A stratum with fewer respondents than min_cell is merged, and the report says so."""
+    edition = make_edition(
+        {("commune_lt_3500", "11"): 6, ("commune_3500_10000", "11"): 2, ("cc", "11"): 4},
+        margins=["strate"],
+    )
+    weighted = weighting.weight(edition)
+    assert weighted.report["cells"] == {"commune_3500_10000": "commune_lt_3500"}
+    assert np.asarray(weighted.design.weights).sum() == pytest.approx(578)
+
+
+def test_stratum_without_respondent_is_a_clear_error():
+    """An empty stratum cannot be weighted: the error names it and the remedy."""
+    edition = make_edition({("commune_lt_3500", "11"): 6, ("commune_3500_10000", "11"): 4})
+    with pytest.raises(ValidationError, match="Communautés de communes.*regroupez"):
+        services.weight_edition(edition)
+
+
+def test_weighting_requires_a_closed_collection():
+    """An edition still collecting answers cannot be weighted."""
+    edition = make_edition({("commune_lt_3500", "11"): 6}, status=EditionStatus.COLLECTING)
+    with pytest.raises(ValidationError, match="Fermez la collecte"):
+        services.weight_edition(edition)
+
+
+def test_correction_keeps_the_previous_version():
+    """Publishing again needs a note and creates version 2; version 1 stays unchanged."""
+    edition = make_edition(
+        {("commune_lt_3500", "11"): 6, ("commune_lt_3500", "24"): 5,
+         ("commune_3500_10000", "11"): 4, ("commune_3500_10000", "24"): 4, ("cc", "11"): 3},
+    )  # fmt: skip
+    services.weight_edition(edition)
+    services.publish_edition(edition)
+    first = list(
+        Result.objects.filter(edition=edition, version=1).values_list("estimate", flat=True)
+    )
+    Response.objects.filter(questionnaire=edition.questionnaire).update(
+        answers={"gouv_regles": "oui"}
+    )
+    services.move_edition(edition, EditionStatus.COLLECTING, by=None)
+    services.move_edition(edition, EditionStatus.CLOSED, by=None)
+    services.weight_edition(edition)
+    with pytest.raises(ValidationError, match="note de version"):
+        services.publish_edition(edition)
+    services.publish_edition(edition, note="Réponses corrigées")
+    edition.refresh_from_db()
+    assert edition.published_version == 2
+    again = list(
+        Result.objects.filter(edition=edition, version=1).values_list("estimate", flat=True)
+    )
+    assert again == first
+    regles = Result.objects.get(
+        edition=edition, version=2, indicator="gouv_regles", category="fait", domain=""
+    )
+    assert regles.estimate == pytest.approx(1.0)
