@@ -138,7 +138,7 @@ def test_microdata_are_anonymised_and_labelled(edition, tmp_path):
     """Microdata have weights, no authority identifier, and SPSS/Stata labels."""
     import pyreadstat
 
-    frame, labels, value_labels = opendata.microdata(edition)
+    frame, _labels, value_labels = opendata.microdata(edition)
     assert frame.height == 289 and "poids" in frame.columns
     assert not {"authority", "code", "siren", "nom", "region"} & set(frame.columns)
     assert value_labels["culture_donnee"][1]

@@ -78,7 +78,7 @@ def test_thin_stratum_is_collapsed_into_its_neighbour():
 def test_stratum_without_respondent_is_a_clear_error():
     """An empty stratum cannot be weighted: the error names it and the remedy."""
     edition = make_edition({("commune_lt_3500", "11"): 6, ("commune_3500_10000", "11"): 4})
-    with pytest.raises(ValidationError, match="Communautés de communes.*regroupez"):
+    with pytest.raises(ValidationError, match=r"Communautés de communes.*regroupez"):
         services.weight_edition(edition)
 
 
