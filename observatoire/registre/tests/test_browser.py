@@ -64,3 +64,28 @@ def test_create_classify_approve_find_and_read_history(page, users):
     page.get_by_role("heading", name="Version 1").wait_for()
     assert "Première publication." in page.content()
     check_accessibility(page, "registre-historique")
+
+
+def test_other_register_pages_are_accessible(page, users, authority_a):
+    """The authority's page, the embeddable list, a high-risk entry, its obligations, the
+    edit form with its parts, the import and product pages pass axe-core."""
+    from observatoire.registre.factories import full_entry
+
+    entry = full_entry(authority_a, status="published")
+    draft = full_entry(authority_a, name="Brouillon complet")
+    page.goto("/registre/collectivite/217804905/")
+    check_accessibility(page, "registre-collectivite")
+    page.goto("/registre/collectivite/217804905/integration/")
+    check_accessibility(page, "registre-integration")
+    page.goto(f"/registre/fiche/{entry.pk}/")
+    check_accessibility(page, "registre-fiche-haut-risque")
+    page.goto(entry.vendor_product.get_absolute_url())
+    check_accessibility(page, "registre-produit")
+    login(page, users["referent_a"])
+    for path, name in [
+        (f"/registre/fiche/{draft.pk}/modifier/", "registre-modifier"),
+        (f"/registre/fiche/{draft.pk}/conformite/", "registre-conformite"),
+        ("/registre/gerer/import/", "registre-import"),
+    ]:
+        page.goto(path)
+        check_accessibility(page, name)
