@@ -16,6 +16,7 @@ from observatoire.questionnaires import collection, importers
 from observatoire.questionnaires.access import get_campaign_for, get_response_for, require_referent
 from observatoire.questionnaires.choices import Population
 from observatoire.questionnaires.models import Questionnaire, Response
+from observatoire.questionnaires.services import current_edition
 
 router = Router(tags=["Questionnaires"])
 
@@ -168,6 +169,8 @@ def start_response(request, code: str):
     """The référent's response for its authority (created as a draft the first time)."""
     _guard(lambda: require_referent(request.user))
     questionnaire = get_object_or_404(Questionnaire, code=code, population=Population.AUTHORITIES)
+    if questionnaire != current_edition(Population.AUTHORITIES):
+        raise HttpError(403, "Cette édition est close : seule la dernière est ouverte.")
     return collection.start_response(questionnaire, request.user.authority, by=request.user)
 
 

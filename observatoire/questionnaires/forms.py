@@ -16,10 +16,11 @@ from observatoire.questionnaires.choices import (
     DONT_KNOW,
     REFUSED,
     SPECIAL_ANSWERS,
+    Population,
     QuestionType,
 )
 from observatoire.questionnaires.collection import OTHER, OTHER_SUFFIX, AnswerError, Form
-from observatoire.questionnaires.models import Question
+from observatoire.questionnaires.models import Question, Questionnaire
 from observatoire.territoires.choices import Stratum
 
 
@@ -124,4 +125,25 @@ class ImportForm(forms.Form):
         label=_("Simulation : montrer ce qui serait fait sans rien enregistrer"),
         required=False,
         initial=True,
+    )
+
+
+class XLSFormUploadForm(forms.Form):
+    file = forms.FileField(label=_("Fichier XLSForm (XLSX : feuilles survey, choices, settings)"))
+    code = forms.SlugField(
+        label=_("Code"), max_length=60, help_text=_("Par exemple barometre-2025.")
+    )
+    year = forms.IntegerField(label=_("Année"), min_value=2000, max_value=2100)
+    population = forms.ChoiceField(label=_("Population"), choices=Population.choices)
+    previous = forms.ModelChoiceField(
+        label=_("Édition précédente"),
+        queryset=Questionnaire.objects.all(),
+        required=False,
+        help_text=_("Les changements de libellé par rapport à elle seront enregistrés."),
+    )
+
+
+class NewEditionForm(forms.Form):
+    year = forms.IntegerField(
+        label=_("Année de la nouvelle édition"), min_value=2000, max_value=2100
     )

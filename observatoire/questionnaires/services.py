@@ -24,12 +24,18 @@ BUILTIN = {
 __all__ = [
     "XLSFormError",
     "create_from_form",
+    "current_edition",
     "export_xlsform",
     "form_definition",
     "import_xlsform",
     "load_builtin",
     "new_edition",
 ]
+
+
+def current_edition(population: str = Population.AUTHORITIES) -> Questionnaire | None:
+    """The latest edition of a population: the one référents answer now."""
+    return Questionnaire.objects.filter(population=population).order_by("-year", "-pk").first()
 
 
 def import_xlsform(
@@ -173,6 +179,8 @@ def export_xlsform(questionnaire: Questionnaire) -> bytes:
 def new_edition(previous: Questionnaire, *, year: int, by: Any = None) -> Questionnaire:
     """A new edition starts as a copy of the previous one (same codes, same wording)."""
     code = _edition_code(previous, year)
+    if Questionnaire.objects.filter(code=code).exists():
+        raise XLSFormError([f"L'édition « {code} » existe déjà."])
     form = form_definition(previous)
     form.version = 1
     return create_from_form(

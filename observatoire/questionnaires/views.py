@@ -29,23 +29,23 @@ from observatoire.questionnaires.forms import (
     submitted_values,
 )
 from observatoire.questionnaires.models import Questionnaire, Response
-from observatoire.questionnaires.services import export_xlsform
+from observatoire.questionnaires.services import current_edition, export_xlsform
 
 
 @login_required
 def index(request):
     """Référents: their questionnaires; analysts: the campaigns."""
-    questionnaires = Questionnaire.objects.filter(population=Population.AUTHORITIES)
     if request.user.is_analyst:
-        campaigns = Questionnaire.objects.all()
+        campaigns = Questionnaire.objects.select_related("previous")
         return render(request, "questionnaires/campaigns.html", {"campaigns": campaigns})
-    responses = {}
-    if request.user.authority_id:
-        responses = {
-            r.questionnaire_id: r
-            for r in Response.objects.filter(authority_id=request.user.authority_id)
-        }
-    rows = [(q, responses.get(q.pk)) for q in questionnaires]
+    responses = {
+        r.questionnaire_id: r
+        for r in Response.objects.filter(authority_id=request.user.authority_id or 0)
+    }
+    # The current edition can be answered; earlier ones only appear if answered.
+    editions = Questionnaire.objects.filter(population=Population.AUTHORITIES)
+    current = current_edition(Population.AUTHORITIES)
+    rows = [(q, responses.get(q.pk)) for q in editions if q == current or q.pk in responses]
     return render(request, "questionnaires/index.html", {"rows": rows})
 
 
@@ -54,6 +54,8 @@ def index(request):
 def start(request, code):
     require_referent(request.user)
     questionnaire = get_object_or_404(Questionnaire, code=code, population=Population.AUTHORITIES)
+    if questionnaire != current_edition(Population.AUTHORITIES):
+        raise PermissionDenied("Cette édition est close : seule la dernière est ouverte.")
     response = collection.start_response(questionnaire, request.user.authority, by=request.user)
     return redirect("questionnaires:response", response.pk)
 

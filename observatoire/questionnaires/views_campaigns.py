@@ -7,9 +7,15 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from observatoire.questionnaires import campaigns, importers
+from observatoire.accounts.access import require_analyst
+from observatoire.questionnaires import campaigns, importers, services
 from observatoire.questionnaires.access import get_campaign_for
-from observatoire.questionnaires.forms import ImportForm, SampleForm
+from observatoire.questionnaires.forms import (
+    ImportForm,
+    NewEditionForm,
+    SampleForm,
+    XLSFormUploadForm,
+)
 
 
 def _rates_context(questionnaire) -> dict:
@@ -44,7 +50,7 @@ def dashboard(request, code):
     questionnaire = get_campaign_for(request.user, code)
     context = _rates_context(questionnaire) | {
         "sample_form": SampleForm(),
-        "import_form": ImportForm(),
+        "edition_form": NewEditionForm(initial={"year": questionnaire.year + 1}),
     }
     return render(request, "questionnaires/campaign.html", context)
 
@@ -138,3 +144,46 @@ def export_responses(request, code):
     filename = f"{questionnaire.code}-v{questionnaire.version}-reponses.csv"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+@login_required
+def create(request):
+    """A new questionnaire from an XLSForm file (errors name sheet, row and column)."""
+    require_analyst(request.user)
+    form = XLSFormUploadForm(request.POST or None, request.FILES or None)
+    errors: list[str] = []
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            questionnaire = services.import_xlsform(
+                data["file"].read(),
+                code=data["code"],
+                year=data["year"],
+                population=data["population"],
+                by=request.user,
+                previous=data["previous"],
+            )
+        except services.XLSFormError as error:
+            errors = error.errors
+        else:
+            return redirect("questionnaires:campaign", questionnaire.code)
+    return render(request, "questionnaires/create.html", {"form": form, "errors": errors})
+
+
+@require_POST
+@login_required
+def new_edition(request, code):
+    """The next edition starts as a copy of this one (same codes, same wording)."""
+    questionnaire = get_campaign_for(request.user, code)
+    form = NewEditionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Année invalide."))
+        return redirect("questionnaires:campaign", code)
+    try:
+        edition = services.new_edition(
+            questionnaire, year=form.cleaned_data["year"], by=request.user
+        )
+    except services.XLSFormError as error:
+        messages.error(request, error.errors[0])
+        return redirect("questionnaires:campaign", code)
+    return redirect("questionnaires:campaign", edition.code)

@@ -101,3 +101,43 @@ def test_command_loads_editions_idempotently(capsys):
     call_command("questionnaires", "load", "2024")
     call_command("questionnaires", "load", "2024")
     assert Questionnaire.objects.filter(code="barometre-2024").count() == 1
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_analyst_creates_a_questionnaire_from_xlsform_then_its_next_edition(
+    questionnaire, client_for, persona
+):
+    """Upload an XLSForm (errors listed in French), then start the next edition as a copy."""
+    from observatoire.questionnaires.services import export_xlsform
+
+    client = client_for(persona)
+    content = export_xlsform(questionnaire)
+    upload = SimpleUploadedFile("f.xlsx", content)
+    data = {"file": upload, "code": "essai-2025", "year": 2025, "population": "authorities"}
+    created = client.post(reverse("questionnaires:create"), data)
+    copied = client.post(
+        reverse("questionnaires:new_edition", args=[questionnaire.code]), {"year": 2026}
+    )
+    if persona != "analyst":
+        assert {created.status_code, copied.status_code} == {302 if persona == "anonymous" else 403}
+        assert Questionnaire.objects.count() == 1
+        return
+    assert created.status_code == 302 and copied.status_code == 302
+    assert Questionnaire.objects.get(code="essai-2026").previous == questionnaire
+    assert Questionnaire.objects.get(code="essai-2025").questions.count() == 5
+    refused = client.post(
+        reverse("questionnaires:create"),
+        {"file": SimpleUploadedFile("f.xlsx", b"rien"), "code": "x", "year": 2025,
+         "population": "authorities"},
+    )  # fmt: skip
+    assert "pas un classeur XLSForm lisible" in refused.content.decode()
+
+
+def test_only_the_current_edition_can_be_started(questionnaire, client_for):
+    """Once a newer edition exists, référents can no longer start the older one."""
+    from observatoire.questionnaires.services import new_edition
+
+    new_edition(questionnaire, year=2025)
+    client = client_for("referent_a")
+    assert client.post(reverse("questionnaires:start", args=["essai-2024"])).status_code == 403
+    assert client.post(reverse("questionnaires:start", args=["essai-2025"])).status_code == 302
