@@ -20,6 +20,12 @@ PERSONAS = ["anonymous", "reader", "referent_a", "colleague_a", "referent_b", "a
 OUTPUT_DIR = Path(os.environ.get("TEST_OUTPUT_DIR", Path(__file__).parent.parent / "test-output"))
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Personas are created for most tests; the default hasher costs ~0.5 s per user."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def authority_a(db):
     return AuthorityFactory(code="78490", siren="217804905", name="Plaisir", population=31_811)
