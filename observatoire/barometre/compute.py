@@ -41,9 +41,10 @@ def estimate_indicators(
     flag`` for every indicator × category × domain level (overall: domain ``""``)."""
     binary: dict[str, np.ndarray] = {}
     numeric: dict[str, np.ndarray] = {}
+    table = ind.AnswerTable(sample.answers)
     for indicator in indicator_set.indicators:
         target = numeric if indicator.kind == "mean" else binary
-        for category, column in indicator.columns(sample.answers).items():
+        for category, column in indicator.columns(table).items():
             target[f"{indicator.code}{SEP}{category}"] = column
     by = {d: sample.columns[d] for d in indicator_set.domains if d in sample.columns}
     parts = []
@@ -115,9 +116,7 @@ def compute(
     plan = plan_of(edition)
     rule = stats.DisclosureRule(**plan["disclosure"])
     start = time.perf_counter()
-    rows = estimate_indicators(
-        ind.for_population(edition.population), sample, weighted.design, rule
-    )
+    rows = estimate_indicators(ind.for_edition(edition), sample, weighted.design, rule)
     add_changes(rows, previous or {})
     timings["estimate_s"] = time.perf_counter() - start
     if progress:

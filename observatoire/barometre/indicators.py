@@ -64,37 +64,85 @@ class Indicator:
         defaults = {"fait": "fait", "prevu": "prévu", "fait_ou_prevu": "fait ou prévu"}
         return self.labels.get(category, defaults.get(category, category))
 
-    def columns(self, answers: list[dict[str, Any]]) -> dict[str, np.ndarray]:
+    def columns(self, answers: list[dict[str, Any]] | AnswerTable) -> dict[str, np.ndarray]:
         """One float column (1, 0 or NaN for "not in the base") per category."""
-        n = len(answers)
-        out = {c: np.full(n, np.nan) for c in self.categories}
-        for i, row in enumerate(answers):
-            if self.among is not None and not _matches(row.get(self.among["question"]), self.among):
-                continue
-            value = row.get(self.question)
+        table = answers if isinstance(answers, AnswerTable) else AnswerTable(answers)
+        base = table.not_refused(self.question)
+        if not self.skipped_as_no:
+            base &= table.present(self.question)
+        if self.among is not None:
+            base &= table.chosen(self.among["question"], self.among["values"])
+
+        def column(mask: np.ndarray) -> np.ndarray:
+            out = mask.astype(np.float64)
+            out[~base] = np.nan
+            return out
+
+        if self.kind == "mean":
+            return {"": column(np.ones(table.n, dtype=bool)) * table.numbers(self.question)}
+        if self.kind == "share":
+            return {"": column(table.chosen(self.question, self.values))}
+        if self.kind == "ranking":
+            return {c: column(table.chosen(self.question, (c,))) for c in self.values}
+        done = table.chosen(self.question, self.done)
+        planned = table.chosen(self.question, self.planned)
+        return {
+            "fait": column(done),
+            "prevu": column(planned),
+            "fait_ou_prevu": column(done | planned),
+        }
+
+
+class AnswerTable:
+    """The answers of a sample seen question by question, as NumPy masks (cached)."""
+
+    def __init__(self, answers: list[dict[str, Any]]) -> None:
+        self.rows = answers
+        self.n = len(answers)
+        self._text: dict[str, np.ndarray] = {}
+        self._lists: dict[str, dict[str, list[int]]] = {}
+
+    def _load(self, code: str) -> None:
+        if code in self._text:
+            return
+        text = np.full(self.n, "", dtype=object)
+        lists: dict[str, list[int]] = {}
+        for i, row in enumerate(self.rows):
+            value = row.get(code)
             if value is None:
-                if not self.skipped_as_no:
-                    continue
-                value = []
-            if value == REFUSED:
                 continue
-            if self.kind == "mean":
-                if isinstance(value, int | float | str):
-                    out[""][i] = _number(value)
-                continue
-            chosen = set(value) if isinstance(value, list) else {value}
-            if self.kind == "share":
-                out[""][i] = float(bool(chosen & set(self.values)))
-            elif self.kind == "ranking":
-                for c in self.values:
-                    out[c][i] = float(c in chosen)
+            if isinstance(value, list):
+                text[i] = "\x00list"
+                for item in value:
+                    lists.setdefault(str(item), []).append(i)
             else:
-                done = bool(chosen & set(self.done))
-                planned = bool(chosen & set(self.planned))
-                out["fait"][i] = float(done)
-                out["prevu"][i] = float(planned)
-                out["fait_ou_prevu"][i] = float(done or planned)
-        return out
+                text[i] = str(value)
+        self._text[code] = text.astype(str)
+        self._lists[code] = lists
+
+    def present(self, code: str) -> np.ndarray:
+        self._load(code)
+        return np.asarray(self._text[code] != "")
+
+    def not_refused(self, code: str) -> np.ndarray:
+        self._load(code)
+        return np.asarray(self._text[code] != REFUSED)
+
+    def chosen(self, code: str, values: tuple[str, ...] | list[str]) -> np.ndarray:
+        """Rows whose answer is one of ``values`` (or, for a list, contains one of them)."""
+        self._load(code)
+        mask = np.isin(self._text[code], list(values))
+        for value in values:
+            rows = self._lists[code].get(value)
+            if rows:
+                mask[rows] = True
+        return mask
+
+    def numbers(self, code: str) -> np.ndarray:
+        self._load(code)
+        return np.array(
+            [_number(v) if v not in ("", "\x00list") else np.nan for v in self._text[code]]
+        )
 
 
 def _number(value: float | str) -> float:
@@ -184,6 +232,15 @@ def parse(text: str, name: str) -> IndicatorSet:
 @cache
 def _load(path: Path, mtime: float) -> IndicatorSet:
     return parse(path.read_text(encoding="utf-8"), path.name)
+
+
+def for_edition(edition) -> IndicatorSet:
+    """The edition's indicator file: ``plan["indicators"]`` if set, else its population's."""
+    custom = (edition.plan or {}).get("indicators")
+    if not custom:
+        return for_population(edition.population)
+    path = Path(custom) if Path(custom).is_absolute() else INDICATORS_DIR / custom
+    return _load(path, path.stat().st_mtime)
 
 
 def for_population(population: str) -> IndicatorSet:

@@ -9,7 +9,7 @@ from django.db.models import QuerySet
 
 from observatoire.barometre import formats
 from observatoire.barometre.choices import Flag
-from observatoire.barometre.indicators import Indicator, IndicatorSet, for_population
+from observatoire.barometre.indicators import Indicator, IndicatorSet, for_edition
 from observatoire.barometre.models import Edition, Result
 from observatoire.territoires.choices import Kind, Stratum
 
@@ -36,7 +36,7 @@ def level_label(domain: str, level: str) -> str:
 
 
 def indicators_of(edition: Edition) -> IndicatorSet:
-    return for_population(edition.population)
+    return for_edition(edition)
 
 
 def published(edition: Edition, version: int | None = None) -> QuerySet[Result]:
