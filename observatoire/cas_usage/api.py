@@ -78,6 +78,11 @@ class CaseOut(CaseSummaryOut):
     participants: list[ParticipantOut]
     results: list[ResultSchema]
     links: list[LinkSchema]
+    register_entries: list[int]
+
+    @staticmethod
+    def resolve_register_entries(obj) -> list[int]:
+        return list(obj.register_entries.published().values_list("pk", flat=True))
 
     @staticmethod
     def resolve_participants(obj):

@@ -7,13 +7,27 @@ from observatoire.cas_usage.services import CASE_FIELDS
 
 
 class UseCaseForm(forms.ModelForm):
+    """The case's fields; register entries are chosen among the authority's own."""
+
     class Meta:
         model = UseCase
-        fields = CASE_FIELDS
+        fields = [*CASE_FIELDS, "register_entries"]
         widgets = {
             name: forms.Textarea(attrs={"rows": 3})
             for name in ["summary", "stage_reason", "cost", "funding"]
         } | {name: forms.Textarea(attrs={"rows": 6}) for name in ["description", "lessons"]}
+
+    def __init__(self, *args, authority=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        from observatoire.registre.models import Entry
+
+        field = self.fields["register_entries"]
+        field.queryset = (
+            Entry.objects.filter(authority=authority) if authority else Entry.objects.none()
+        )
+        field.widget = forms.CheckboxSelectMultiple(choices=field.choices)
+        if authority is None or not field.queryset.exists():
+            del self.fields["register_entries"]
 
 
 class ResultForm(forms.ModelForm):

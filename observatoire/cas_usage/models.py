@@ -83,6 +83,13 @@ class UseCase(BaseModel):
         related_name="+",
     )
     published_at = models.DateTimeField(_("publié le"), null=True, blank=True, db_index=True)
+    register_entries = models.ManyToManyField(
+        "registre.Entry",
+        verbose_name=_("entrées du registre des systèmes d'IA"),
+        blank=True,
+        related_name="use_cases",
+        help_text=_("Les systèmes de votre registre que ce cas d'usage met en œuvre."),
+    )
 
     objects = UseCaseQuerySet.as_manager()
 

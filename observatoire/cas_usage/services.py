@@ -171,6 +171,7 @@ def propose_case(data: dict, *, results=(), links=(), by) -> UseCase:
         )
         Participant.objects.create(use_case=case, authority=by.authority, role=Role.LEAD)
         _replace_children(case, results, links)
+        _link_entries(case, data.get("register_entries"))
         index_case(case)
     _notify_analysts(case)
     return case
@@ -186,6 +187,7 @@ def update_case(case: UseCase, data: dict, *, results=None, links=None, by) -> U
         if case.status == Status.CHANGES_REQUESTED:
             case.status = Status.PROPOSED
         case.save()
+        _link_entries(case, data.get("register_entries"))
         if results is not None or links is not None:
             _replace_children(
                 case,
@@ -194,6 +196,18 @@ def update_case(case: UseCase, data: dict, *, results=None, links=None, by) -> U
             )
         index_case(case)
     return case
+
+
+def _link_entries(case: UseCase, entries) -> None:
+    """Link register entries of the case's own authority (others are refused)."""
+    if entries is None:
+        return
+    lead = case.lead_authority()
+    if any(entry.authority_id != getattr(lead, "pk", None) for entry in entries):
+        raise ValidationError(
+            {"register_entries": _("Seules les entrées du registre de la collectivité porteuse.")}
+        )
+    case.register_entries.set(entries)
 
 
 RESULT_FIELDS = ["indicator", "before", "after", "unit", "note", "source"]

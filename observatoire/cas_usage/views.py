@@ -110,7 +110,8 @@ def detail(request, pk):
 def _edit_page(request, case=None):
     """Shared by propose and edit: the case form and its results and links."""
     data = request.POST if request.method == "POST" else None
-    form = UseCaseForm(data, instance=case)
+    authority = case.lead_authority() if case else request.user.authority
+    form = UseCaseForm(data, instance=case, authority=authority)
     results = ResultFormSet(
         data,
         prefix="results",

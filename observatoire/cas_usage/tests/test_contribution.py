@@ -179,3 +179,23 @@ def test_moderation_queue_lists_proposals(client_for, proposed):
     """The analyst's queue shows waiting proposals."""
     response = client_for("analyst").get(reverse("cas_usage:moderation"))
     assert proposed.title in response.content.decode()
+
+
+def test_case_links_own_register_entries_only(client_for, users, authority_a, authority_b):
+    """A référent links its authority's register entries; published ones show on the case."""
+    from observatoire.registre.factories import EntryFactory
+
+    own = EntryFactory(authority=authority_a, name="Optimus", status="published")
+    foreign = EntryFactory(authority=authority_b, name="Système de Besançon")
+    form = client_for("referent_a").get(reverse("cas_usage:propose")).content.decode()
+    assert "Optimus" in form and "Système de Besançon" not in form
+    client_for("referent_a").post(
+        reverse("cas_usage:propose"), FORM | {"register_entries": [own.pk]}
+    )
+    case = UseCase.objects.get(title=FORM["title"])
+    assert list(case.register_entries.all()) == [own]
+    services.moderate_case(case, "accept", by=users["analyst"])
+    page = client_for("anonymous").get(case.get_absolute_url()).content.decode()
+    assert own.get_absolute_url() in page
+    with pytest.raises(ValidationError):
+        services.update_case(case, {"register_entries": [foreign]}, by=users["referent_a"])

@@ -100,3 +100,31 @@ def test_cited_cases_load_is_idempotent(cited):
     result = plaisir.results.get()
     assert (result.before_text, result.after_text) == ("65\u00a0%", "8\u00a0%")
     assert plaisir.links.filter(kind="source").exists()
+
+
+def test_authorities_like_mine_same_stratum_nearest_first(users, authority_a):
+    """A référent sees cases of authorities of its stratum, its own département first."""
+    from observatoire.territoires.factories import AuthorityFactory
+
+    population = authority_a.population
+    near = AuthorityFactory(name="Voisine", population=population, departement="78", region="11")
+    far = AuthorityFactory(name="Lointaine", population=population, departement="13", region="93")
+    other_stratum = AuthorityFactory(name="Village", population=800, departement="78")
+    far_case = UseCaseFactory(title="Loin", authority=far)
+    near_case = UseCaseFactory(title="Près", authority=near)
+    UseCaseFactory(title="Village", authority=other_stratum)
+    UseCaseFactory(title="Le nôtre", authority=authority_a)
+    assert services.cases_like_mine(users["referent_a"]) == [near_case, far_case]
+    assert services.cases_like_mine(users["reader"]) == []
+
+
+def test_search_page_shows_facets_and_like_mine(client_for, users, authority_a):
+    """The search page lists results with facet counts and, for a référent, peers' cases."""
+    from observatoire.territoires.factories import AuthorityFactory
+
+    peer = AuthorityFactory(name="Voisine", population=authority_a.population)
+    UseCaseFactory(title="Cantines de la voisine", summary="Repas des cantines.", authority=peer)
+    page = client_for("referent_a").get("/cas-usage/", {"q": "cantine"}).content.decode()
+    assert "<mark>cantines</mark>" in page
+    assert "Administration et gestion interne (1)" in page
+    assert "Des collectivités comme la vôtre" in page
