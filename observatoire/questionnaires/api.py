@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404
 from ninja import File, Form, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
+from ninja.pagination import PageNumberPagination, paginate
 
 from observatoire.accounts.access import require_analyst
 from observatoire.api import token_auth
@@ -155,6 +156,7 @@ def get_questionnaire(request, code: str):
 
 
 @router.get("/{code}/responses", response=list[ResponseOut], auth=token_auth)
+@paginate(PageNumberPagination, page_size=500)
 def list_responses(request, code: str, status: str = ""):
     """All responses of a questionnaire, each with the questionnaire version it answered."""
     _guard(lambda: require_analyst(request.user))

@@ -466,29 +466,39 @@ def _plan(questionnaire, parsed, citizens, report: ImportReport) -> None:
 
 
 def _write(questionnaire, parsed, citizens, source, by, form) -> None:
+    """Updates are saved one by one (each audited with its diff); new responses are
+    inserted in bulk, the import's audit event listing how many."""
     existing = _existing(questionnaire, parsed, citizens)
     now = timezone.now()
+    submitter = by if getattr(by, "is_authenticated", False) else None
+    new = []
     for _number, target, answers in parsed:
         response = existing.get(target)
-        if (
-            response is not None
-            and response.answers == answers
-            and response.status == ResponseStatus.SUBMITTED
-        ):
-            continue
         if response is None:
-            response = Response(
-                questionnaire=questionnaire,
-                authority_id=None if citizens else target[1],
-                respondent=target[1] if citizens else "",
-                source=source,
+            new.append(
+                Response(
+                    questionnaire=questionnaire,
+                    questionnaire_version=questionnaire.version,
+                    authority_id=None if citizens else target[1],
+                    respondent=target[1] if citizens else "",
+                    source=source,
+                    answers=answers,
+                    status=ResponseStatus.SUBMITTED,
+                    submitted_at=now,
+                    submitted_by=submitter,
+                )
             )
+            continue
+        if response.answers == answers and response.status == ResponseStatus.SUBMITTED:
+            continue
         response.answers = answers
         response.status = ResponseStatus.SUBMITTED
         response.submitted_at = response.submitted_at or now
-        response.submitted_by = by if getattr(by, "is_authenticated", False) else None
+        response.submitted_by = submitter
         response.questionnaire_version = questionnaire.version
+        response.source = source
         response.save()
+    Response.objects.bulk_create(new, batch_size=500)
 
 
 def export_responses_csv(questionnaire: Questionnaire) -> str:

@@ -83,8 +83,9 @@ def test_only_analysts_list_responses(response, users, persona, status):
     result = api(users, persona).get("/api/v1/questionnaires/essai-2024/responses")
     assert result.status_code == status
     if status == 200:
-        assert result.json()[0]["questionnaire_version"] == 1
-        assert result.json()[0]["authority_siren"] == "217804905"
+        assert result.json()["count"] == 1
+        assert result.json()["items"][0]["questionnaire_version"] == 1
+        assert result.json()["items"][0]["authority_siren"] == "217804905"
 
 
 def test_referent_starts_fills_and_submits(questionnaire, users):
