@@ -1,9 +1,10 @@
 # R side of bench/stats_vs_r.py: the same workload through R's survey package.
 #
-# Usage: Rscript stats_vs_r.R DIR
+# Usage: Rscript stats_vs_r.R DIR [REPS]
 # DIR holds sample.csv (stratum, region, zone, N_h, w, y1..yK) and margins_*.csv
 # (level, Freq).  Writes r_calibrate.csv and r_rake.csv (domain, level, variable, est, se)
-# and prints "r_calibrate_s=… r_rake_s=…" (design + weighting + all estimates).
+# and prints "r_calibrate_s=… r_rake_s=…" (design + weighting + all estimates; the
+# calibrate path is the best of REPS runs, 3 by default; the rake path, ~40 s, runs once).
 
 suppressPackageStartupMessages(library(survey))
 args <- commandArgs(trailingOnly = TRUE)
@@ -37,8 +38,10 @@ collect <- function(d) {
 
 design <- function() svydesign(ids = ~1, strata = ~stratum, weights = ~w, fpc = ~N_h, data = data)
 
-# calibrate(calfun = "raking") path: R's fastest
-t_cal <- system.time({
+# calibrate(calfun = "raking") path: R's fastest; best of `reps` runs, like our timing
+reps <- if (length(args) >= 2) as.integer(args[[2]]) else 3
+t_cal <- Inf
+for (rep in seq_len(reps)) t_cal <- min(t_cal, system.time({
   d <- design()
   totals <- c(`(Intercept)` = sum(pop_stratum$Freq))
   for (m in list(pop_stratum, pop_region, pop_zone)) {
@@ -50,7 +53,7 @@ t_cal <- system.time({
   dc <- calibrate(d, ~stratum + region + zone, totals, calfun = "raking",
                   epsilon = 1e-13, maxit = 100)
   res_cal <- collect(dc)
-})[["elapsed"]]
+})[["elapsed"]])
 
 # rake() path (iterative post-stratification; back-fitting variance)
 t_rake <- system.time({

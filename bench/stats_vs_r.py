@@ -146,10 +146,11 @@ def write_inputs(work: Workload, folder: Path) -> None:
 
 def run_r(
     folder: Path,
+    reps: int = 3,
 ) -> tuple[dict[str, float], dict[str, dict[tuple[str, str, str], tuple[float, float]]]]:
     """Run the R script; its times and its results keyed by (domain, level, variable)."""
     proc = subprocess.run(
-        ["Rscript", str(HERE / "stats_vs_r.R"), str(folder)],
+        ["Rscript", str(HERE / "stats_vs_r.R"), str(folder), str(reps)],
         capture_output=True,
         text=True,
         check=False,
@@ -310,7 +311,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.r_large and not args.no_r and shutil.which("Rscript"):
         with tempfile.TemporaryDirectory() as tmp:
             write_inputs(large, Path(tmp))
-            times, r_large = run_r(Path(tmp))
+            times, r_large = run_r(Path(tmp), reps=1)
         res_big = ours(large, "calibrate")
         print(
             f"large: R calibrate {times['r_calibrate_s']:.2f} s, rake {times['r_rake_s']:.2f} s; "
