@@ -317,7 +317,7 @@ def replicate_weights(
             for r in range(replicates):
                 counts[:, r] = np.bincount(draws[:, r], minlength=n_h)
             # Rao-Wu rescaling with m_h = n_h - 1 and the finite population correction.
-            lam = np.sqrt(f * (n_h - 1) / (n_h - 1)) if n_h > 1 else 0.0
+            lam = np.sqrt(f)  # sqrt(m_h (1 - f_h) / (n_h - 1)) with m_h = n_h - 1
             mat[members] = 1 - lam + lam * counts * n_h / (n_h - 1)
         return ReplicateWeights(mat[psu], 1.0 / (replicates - 1), np.ones(replicates), "bootstrap")
     raise StatsError(f"Type de répliques inconnu : « {type} » (JK1, JKn ou bootstrap).")

@@ -125,3 +125,15 @@ def test_results_as_columns_and_dataframe(dstrat: Design, apistrat: Data) -> Non
         frame.columns
     )
     assert frame["cv"].to_list() == pytest.approx(list(res.se / res.estimate))
+
+
+def test_covariance_diagonal_is_the_variance(dclus1: Design, apiclus1: Data) -> None:
+    """taylor_covariance's diagonal equals taylor_variance (cluster design)."""
+    from observatoire.stats.variance import taylor_covariance
+
+    w = dclus1.weights
+    y = np.column_stack([apiclus1["api00"], apiclus1["enroll"]]).astype(float)
+    u = w[:, None] * y
+    cov = taylor_covariance(dclus1, u)
+    np.testing.assert_allclose(np.diag(cov), taylor_variance(dclus1, u), rtol=1e-12)
+    assert cov[0, 1] == pytest.approx(cov[1, 0])
