@@ -27,44 +27,55 @@ from observatoire.territoires.models import Authority
 def add_strata_to_sample(questionnaire: Questionnaire, strata: list[str], *, by: Any) -> int:
     """Add every active authority of the strata to the sample; returns how many were new."""
     ids = Authority.objects.filter(stratum__in=strata, is_active=True).values_list("pk", flat=True)
-    return _add(questionnaire, list(ids), by, f"strates {', '.join(strata)}")
+    return _add(questionnaire, dict.fromkeys(ids, ""), by, f"strates {', '.join(strata)}")
 
 
 @transaction.atomic
 def add_sirens_to_sample(questionnaire: Questionnaire, data: bytes, *, by: Any) -> int:
-    """Add the authorities of a CSV list of SIREN codes; unknown codes reject the file."""
+    """Add the authorities of a CSV list of SIREN codes (with an optional `email` column
+    for authorities that have no référent yet); unknown codes reject the whole file."""
     text = decode(data)
     rows = list(csv.reader(io.StringIO(text), delimiter=";" if ";" in text[:200] else ","))
     if not rows:
         raise ImportError_(["Le fichier est vide."])
     header = [h.strip().lower() for h in rows[0]]
     column = header.index("siren") if "siren" in header else 0
+    email_column = next((header.index(h) for h in ("email", "courriel") if h in header), None)
     start = 1 if header and not header[column].isdigit() else 0
-    sirens, errors = {}, []
+    sirens: dict[str, tuple[int, str]] = {}
+    errors = []
     for number, row in enumerate(rows[start:], start=start + 1):
         siren = row[column].strip().replace(" ", "") if len(row) > column else ""
+        email = (
+            row[email_column].strip()
+            if email_column is not None and len(row) > email_column
+            else ""
+        )
         if not siren:
             continue
         if not (siren.isdigit() and len(siren) == 9):
             errors.append(f"Ligne {number}, colonne « siren » : « {siren} » n'est pas un SIREN.")
+        elif email and ("@" not in email or " " in email):
+            errors.append(f"Ligne {number}, colonne « email » : « {email} » n'est pas une adresse.")
         else:
-            sirens[siren] = number
+            sirens[siren] = (number, email)
     found = dict(Authority.objects.filter(siren__in=sirens).values_list("siren", "pk"))
     errors += [
         f"Ligne {line}, colonne « siren » : aucune collectivité n'a le SIREN {siren}."
-        for siren, line in sirens.items()
+        for siren, (line, _) in sirens.items()
         if siren not in found
     ]
     if errors:
         raise ImportError_(errors)
-    return _add(questionnaire, list(found.values()), by, "liste de SIREN")
+    members = {found[siren]: email for siren, (_, email) in sirens.items()}
+    return _add(questionnaire, members, by, "liste de SIREN")
 
 
-def _add(questionnaire, authority_ids: list[int], by, origin: str) -> int:
+def _add(questionnaire, members: dict[int, str], by, origin: str) -> int:
     existing = set(questionnaire.sample.values_list("authority_id", flat=True))
     new = [
-        SampleMember(questionnaire=questionnaire, authority_id=pk)
-        for pk in authority_ids
+        SampleMember(questionnaire=questionnaire, authority_id=pk, email=email)
+        for pk, email in members.items()
         if pk not in existing
     ]
     SampleMember.objects.bulk_create(new, batch_size=1000)

@@ -111,7 +111,8 @@ class SampleForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
     sirens = forms.FileField(
-        label=_("Ou une liste de SIREN (CSV, une colonne « siren »)"), required=False
+        label=_("Ou une liste de SIREN (CSV : colonne « siren », « email » facultative)"),
+        required=False,
     )
 
 

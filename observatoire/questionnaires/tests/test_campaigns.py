@@ -141,3 +141,13 @@ def test_only_the_current_edition_can_be_started(questionnaire, client_for):
     client = client_for("referent_a")
     assert client.post(reverse("questionnaires:start", args=["essai-2024"])).status_code == 403
     assert client.post(reverse("questionnaires:start", args=["essai-2025"])).status_code == 302
+
+
+def test_contact_without_referent_gets_an_account_invitation(questionnaire, users):
+    """An authority with no référent is invited through the e-mail given in the SIREN list."""
+    AuthorityFactory(siren="200000172", name="Saint-Savin", population=1_000)
+    data = b"siren;email\n200000172;mairie@saint-savin.example\n"
+    campaigns.add_sirens_to_sample(questionnaire, data, by=users["analyst"])
+    assert campaigns.send_invitations(questionnaire, by=users["analyst"]).sent == 1
+    assert mail.outbox[0].to == ["mairie@saint-savin.example"]
+    assert "/comptes/" in mail.outbox[0].body
