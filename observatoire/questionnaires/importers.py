@@ -369,6 +369,9 @@ def _parse_row(number, row, columns, mapper, authorities, report):
             raw[column.code] = mapper.value(questions[column.code], text)
         elif column.kind == "other" and text:
             raw[column.code + OTHER_SUFFIX] = text
+            multiple = questions[column.code].type == QuestionType.SELECT_MULTIPLE
+            if mapper.tool == LIMESURVEY and multiple:  # LimeSurvey ticks "other" by its text
+                raw.setdefault(f"{column.code}\x00ticks", []).append(OTHER)
         elif column.kind == "choice":
             flag = text.lower()
             if flag in YES:

@@ -302,3 +302,16 @@ def test_export_carries_the_version_and_reimports_unchanged(questionnaire, users
     assert lines[1].split(",")[4] == "1"
     report = import_responses(exported, questionnaire, "kobo", by=users["analyst"], dry_run=False)
     assert len(report.unchanged) == 2 and not report.created and not report.updated
+
+
+def test_limesurvey_other_specify(questionnaire, users):
+    """LimeSurvey's `Q[other]` text ticks « autre » in a multiple choice and keeps the text."""
+    row = LS_ROWS[0].replace(",Y,,Y,,120,", ",Y,,,OCR des courriers,120,")
+    report = import_responses(
+        csv_bytes(LS_HEADER, [row]), questionnaire, "limesurvey", by=users["analyst"],
+        dry_run=False,
+    )  # fmt: skip
+    assert report.applied, report.rejected
+    answers = Response.objects.get().answers
+    assert answers["ia_technologies"] == ["chatbot", "other"]
+    assert answers["ia_technologies_other"] == "OCR des courriers"
