@@ -15,7 +15,6 @@ Everything is labelled as demonstration data (``Edition.is_demo``, ``source="dé
 from __future__ import annotations
 
 import random
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,7 +26,7 @@ from observatoire.barometre import services, weighting
 from observatoire.barometre.choices import EditionStatus, Unit
 from observatoire.barometre.models import Edition
 from observatoire.questionnaires.choices import Population, QuestionType, ResponseStatus
-from observatoire.questionnaires.models import Choice, Question, Questionnaire, Response, Section
+from observatoire.questionnaires.models import Questionnaire, Response
 from observatoire.territoires.choices import Stratum
 from observatoire.territoires.models import Authority, UniverseCount
 
@@ -66,7 +65,7 @@ POLL_OCCUPATIONS = ["agriculteur", "artisan", "cadre", "intermediaire", "employe
 POLL_OCCUPATIONS += ["retraite", "autre_inactif"]
 POLL_REGIONS = ["11", "24", "27", "28", "32", "44", "52", "53", "75", "76", "84", "93", "94"]
 
-# --- the questionnaire (temporary: until questionnaires.services.load_builtin exists) -----
+# --- the questions the demo answers (codes and values of docs/barometre-questions.md) ---
 YES_NO = ["oui", "non"]
 YES_NO_PLANNED = ["oui", "non", "prevu"]
 AGREE = ["tout_a_fait", "plutot", "plutot_pas", "pas_du_tout"]
@@ -238,46 +237,10 @@ def closest_vintage(year: int) -> int:
 
 
 def _questionnaire(year: int, population: str) -> Questionnaire:
-    from observatoire.questionnaires import services as questionnaires
+    """The built-in questionnaire of the year (shipped XLSForm, loaded once)."""
+    from observatoire.questionnaires.services import load_builtin
 
-    load_builtin: Callable[..., Questionnaire] | None = getattr(
-        questionnaires, "load_builtin", None
-    )
-    if load_builtin is not None:
-        return load_builtin(year, population)
-    return _temporary_questionnaire(year, population)
-
-
-def _temporary_questionnaire(year: int, population: str) -> Questionnaire:
-    citizens = population == Population.CITIZENS
-    code = f"{'citoyens' if citizens else 'barometre'}-{year}"
-    questionnaire, created = Questionnaire.objects.get_or_create(
-        code=code,
-        defaults={
-            "title": "Sondage citoyen" if citizens else "Baromètre data, IA et cybersécurité",
-            "population": population,
-            "year": year,
-        },
-    )
-    if not created:
-        return questionnaire
-    sections: dict[str, Section] = {}
-    for order, (section, qcode, qtype, values, relevant) in enumerate(
-        CITIZEN_QUESTIONS if citizens else AUTHORITY_QUESTIONS
-    ):
-        if section not in sections:
-            sections[section] = Section.objects.create(
-                questionnaire=questionnaire, code=section, title=section, order=len(sections)
-            )
-        Question.objects.create(
-            questionnaire=questionnaire, section=sections[section], code=qcode, type=qtype,
-            label=qcode.replace("_", " "), relevant=relevant, choice_list=qcode, order=order,
-        )  # fmt: skip
-        Choice.objects.bulk_create(
-            Choice(questionnaire=questionnaire, list_name=qcode, value=v, label=v, order=i)
-            for i, v in enumerate(values)
-        )
-    return questionnaire
+    return load_builtin(year, population)
 
 
 def _authority_responses(questionnaire: Questionnaire, year: int) -> None:

@@ -29,6 +29,7 @@ from observatoire.questionnaires.choices import REFUSED
 
 INDICATORS_DIR = Path(__file__).resolve().parent / "indicators"
 KINDS = ("share", "done_or_planned", "mean", "ranking")
+LIST = "\x00list"  # placeholder of a multiple-choice answer in the text view
 
 
 class IndicatorError(Exception):
@@ -105,19 +106,18 @@ class AnswerTable:
     def _load(self, code: str) -> None:
         if code in self._text:
             return
-        text = np.full(self.n, "", dtype=object)
+        values = [row.get(code) for row in self.rows]
+        self._text[code] = np.array(
+            [v if type(v) is str else "" if v is None else LIST if type(v) is list else str(v)
+             for v in values],
+            dtype=str,
+        )  # fmt: skip
         lists: dict[str, list[int]] = {}
-        for i, row in enumerate(self.rows):
-            value = row.get(code)
-            if value is None:
-                continue
-            if isinstance(value, list):
-                text[i] = "\x00list"
-                for item in value:
-                    lists.setdefault(str(item), []).append(i)
-            else:
-                text[i] = str(value)
-        self._text[code] = text.astype(str)
+        if LIST in self._text[code]:
+            for i, value in enumerate(values):
+                if type(value) is list:
+                    for item in value:
+                        lists.setdefault(str(item), []).append(i)
         self._lists[code] = lists
 
     def present(self, code: str) -> np.ndarray:
@@ -140,9 +140,7 @@ class AnswerTable:
 
     def numbers(self, code: str) -> np.ndarray:
         self._load(code)
-        return np.array(
-            [_number(v) if v not in ("", "\x00list") else np.nan for v in self._text[code]]
-        )
+        return np.array([_number(v) if v not in ("", LIST) else np.nan for v in self._text[code]])
 
 
 def _number(value: float | str) -> float:

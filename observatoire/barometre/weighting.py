@@ -91,38 +91,42 @@ def plan_of(edition) -> dict[str, Any]:
 
 def load_sample(edition) -> Sample:
     """Submitted responses of the edition with the domain columns used by indicators."""
-    responses = (
+    rows = list(
         Response.objects.filter(
             questionnaire=edition.questionnaire, status=ResponseStatus.SUBMITTED
         )
-        .select_related("authority")
         .order_by("pk")
-    )
-    rows = list(responses)
+        .values_list(
+            "pk", "answers", "authority_id", "authority__kind", "authority__code",
+            "authority__stratum", "authority__region", "authority__population",
+        )
+    )  # fmt: skip
     if not rows:
         raise PlanError("Aucune réponse envoyée : rien à pondérer.")
-    sample = Sample([r.pk for r in rows], answers=[r.answers for r in rows])
+    sample = Sample([r[0] for r in rows], answers=[r[1] for r in rows])
     if plan_of(edition)["unit"] == Unit.PERSONS:
         for name in ("sexe", "age", "region", "occupation"):
-            sample.columns[name] = np.array([str(r.answers.get(name, "")) for r in rows])
+            sample.columns[name] = np.array([str(r[1].get(name, "")) for r in rows])
         return sample
-    missing = [r.pk for r in rows if r.authority is None]
+    missing = [r[0] for r in rows if r[2] is None]
     if missing:
         raise PlanError(f"La réponse n° {missing[0]} n'est rattachée à aucune collectivité.")
-    authorities = [r.authority for r in rows if r.authority is not None]
-    strata = [a.stratum for a in authorities]
+    strata = [r[5] for r in rows]
     sample.columns["strate"] = np.array(strata)
-    sample.columns["type"] = np.array([a.kind for a in authorities])
+    sample.columns["type"] = np.array([r[3] for r in rows])
     sample.columns["taille"] = np.array(
         ["moins_3500" if s == Stratum.COMMUNE_LT_3500 else "plus_3500" for s in strata]
     )
-    sample.columns["region"] = np.array([a.region or OTHER_REGIONS for a in authorities])
-    sample.columns["habitants"] = np.array(authority_populations(authorities), dtype=np.float64)
+    sample.columns["region"] = np.array([r[6] or OTHER_REGIONS for r in rows])
+    sample.columns["habitants"] = np.array(
+        authority_populations([(r[3], r[4], r[7]) for r in rows]), dtype=np.float64
+    )
     return sample
 
 
-def authority_populations(authorities: list[Authority]) -> list[float]:
-    """Inhabitants of each authority; départements and régions sum their communes."""
+def authority_populations(authorities: list[tuple[str, str, int | None]]) -> list[float]:
+    """Inhabitants of each (kind, code, population); départements and régions sum their
+    communes."""
     communes = Authority.objects.filter(kind=Kind.COMMUNE, is_active=True)
     by_dep = dict(
         communes.values("departement").annotate(p=Sum("population")).values_list("departement", "p")
@@ -131,13 +135,13 @@ def authority_populations(authorities: list[Authority]) -> list[float]:
         communes.values("region").annotate(p=Sum("population")).values_list("region", "p")
     )
     out = []
-    for a in authorities:
-        if a.kind == Kind.DEPARTEMENT:
-            out.append(float(by_dep.get(a.code) or 1))
-        elif a.kind == Kind.REGION:
-            out.append(float(by_reg.get(a.code) or 1))
+    for kind, code, population in authorities:
+        if kind == Kind.DEPARTEMENT:
+            out.append(float(by_dep.get(code) or 1))
+        elif kind == Kind.REGION:
+            out.append(float(by_reg.get(code) or 1))
         else:
-            out.append(float(a.population or 1))
+            out.append(float(population or 1))
     return out
 
 
