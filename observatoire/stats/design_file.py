@@ -181,12 +181,25 @@ def _apply_step(
 
 
 def read_data(path: str | Path) -> dict[str, NDArray[Any]]:
-    """Read a CSV file into NumPy columns (numbers as float with NaN, text as objects)."""
+    """Read a CSV file into NumPy columns (numbers as float with NaN, text as objects).
+
+    Comma-separated files use a decimal point; semicolon-separated files (the French
+    spreadsheet export) use a decimal comma.
+    """
     import polars as pl
 
     p = Path(path)
     try:
-        frame = pl.read_csv(p, infer_schema_length=None, null_values=["", "NA"])
+        with p.open(encoding="utf-8-sig") as fh:
+            header = fh.readline()
+        french = header.count(";") > header.count(",")
+        frame = pl.read_csv(
+            p,
+            infer_schema_length=None,
+            null_values=["", "NA"],
+            separator=";" if french else ",",
+            decimal_comma=french,
+        )
     except FileNotFoundError as exc:
         raise StatsError(f"{p.name} : fichier introuvable.") from exc
     except (pl.exceptions.PolarsError, OSError, UnicodeDecodeError) as exc:

@@ -168,3 +168,17 @@ def test_non_numeric_weight_names_the_line(
     code, _, err = run(["estimate", str(data), "--design", str(design)], capsys)
     assert code == 2
     assert "« weights » doit contenir des nombres (ligne 2 : 'abc')" in err
+
+
+def test_french_csv_with_semicolons_and_decimal_commas(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A `;`-separated file with decimal commas (French spreadsheets) is read correctly."""
+    data = tmp_path / "fr.csv"
+    data.write_text("poids;y\n1,5;2,25\n2;3\n0,5;1\n", encoding="utf-8")
+    design = tmp_path / "d.yaml"
+    design.write_text("weights: poids\nestimates:\n  - {variable: y}\n", encoding="utf-8")
+    code, out, _ = run(["estimate", str(data), "--design", str(design)], capsys)
+    assert code == 0
+    row = next(iter(csv.DictReader(io.StringIO(out))))
+    assert float(row["estimate"]) == pytest.approx((1.5 * 2.25 + 2 * 3 + 0.5 * 1) / 4)
