@@ -494,7 +494,7 @@ def search_cases(filters: Filters) -> SearchResult:
     if filters.stratum:  # the tabs count the query's matches, whatever the filters
         by_scope = _matching(filters.query).order_by().values_list("scope").annotate(n=Count("pk"))
         scopes = dict.fromkeys(Scope.values, 0) | dict(by_scope)
-    in_scope = _matching(filters.query, filters.scope)
+    in_scope = matching.filter(scope=filters.scope)
     strata = (
         _apply(in_scope, filters, skip="stratum")
         .order_by()

@@ -24,9 +24,9 @@ and `or`. The index is maintained by the owning app's services (see docs/search.
 
 from __future__ import annotations
 
+import collections
 import functools
 import html
-import itertools
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -134,32 +134,39 @@ def fts5_query(query: str) -> str:
 # --- Excerpts (SQLite; PostgreSQL uses ts_headline) --------------------------------------
 
 
-def word_stems(text: str) -> str:
-    """One stem per word of `text` ("-" for a stop word), space-separated, kept beside the
-    text so that cutting an excerpt needs no stemming at query time."""
-    return " ".join(stem(m.group()) or "-" for m in _WORD.finditer(text))
+SEPARATOR = "\x00"  # between the shown text, its word stems and their offsets in `_text`
+
+
+def word_index(text: str) -> str:
+    """One stem per word of `text` ("-" for a stop word), then each word's start offset,
+    kept beside the text so that cutting an excerpt needs no stemming at query time."""
+    found = list(_WORD.finditer(text))
+    stems_ = " ".join(stem(m.group()) or "-" for m in found)
+    return stems_ + SEPARATOR + " ".join(str(m.start()) for m in found)
 
 
 def excerpt(
-    text: str, wanted: Iterable[str], words: int = EXCERPT_WORDS, aligned: str | None = None
+    text: str, wanted: Iterable[str], words: int = EXCERPT_WORDS, index: str | None = None
 ) -> str:
     """About `words` words of `text` around the first match, escaped, matches in <mark>.
 
-    `aligned` is `word_stems(text)` when the caller stored it; otherwise it is computed.
+    `index` is `word_index(text)` when the caller stored it; otherwise it is computed.
     """
     wanted = set(wanted)
-    word_list = (aligned if aligned is not None else word_stems(text)).split(" ")
-    padded = f" {' '.join(word_list)} "
+    stems_, _sep, offsets = (index if index is not None else word_index(text)).partition(SEPARATOR)
+    if not stems_:
+        return html.escape(text)
+    word_list = stems_.split(" ")
+    padded = f" {stems_} "
     hits = [padded.find(f" {w} ") for w in wanted]
     first_hit = min((h for h in hits if h >= 0), default=-1)
     first = padded.count(" ", 0, first_hit + 1) - 1 if first_hit >= 0 else 0
     start = max(0, min(first - 8, len(word_list) - words))
-    spans = [
-        (m.start(), m.end(), word_list[i] in wanted if i < len(word_list) else False)
-        for i, m in enumerate(itertools.islice(_WORD.finditer(text), start + words))
-    ][start:]
-    if not spans:
-        return ""
+    spans = []
+    for i, offset in enumerate(offsets.split(" ")[start : start + words], start):
+        match = _WORD.match(text, int(offset))
+        end_ = match.end() if match else int(offset)
+        spans.append((int(offset), end_, word_list[i] in wanted))
     begin = 0 if start == 0 else spans[0][0]
     end = len(text) if start + words >= len(word_list) else spans[-1][1]
     parts = ["… " if begin else ""]
@@ -173,12 +180,9 @@ def excerpt(
     return "".join(parts).strip()
 
 
-SEPARATOR = "\x00"  # between the shown text and its word stems in the `_text` column
-
-
 def _sqlite_excerpt(stored: str | None, wanted: str | None) -> str:
-    text, _sep, aligned = (stored or "").partition(SEPARATOR)
-    return excerpt(text, (wanted or "").split(), aligned=aligned if _sep else None)
+    text, _sep, index = (stored or "").partition(SEPARATOR)
+    return excerpt(text, (wanted or "").split(), index=index if SEPARATOR in index else None)
 
 
 def _register_sqlite_function(connection: Any) -> None:
@@ -288,7 +292,7 @@ def index(model_label: str, pk: int, fields: dict[str, str], connection: Any = N
             marks = ", ".join(["%s"] * (len(names) + 2))
             cursor.execute(
                 f"INSERT INTO {table} (rowid, {columns}) VALUES ({marks})",
-                [pk, *(" ".join(stems(t)) for t in texts), shown + SEPARATOR + word_stems(shown)],
+                [pk, *(" ".join(stems(t)) for t in texts), shown + SEPARATOR + word_index(shown)],
             )
         else:
             vector = " || ".join(
@@ -319,6 +323,40 @@ def clear(model_label: str, connection: Any = None) -> None:
         cursor.execute(f"DELETE FROM {table_name(model_label)}")
 
 
+KEPT_SEARCHES = 16  # match sets a SQLite connection keeps in its temporary table
+
+
+def _sqlite_hits(connection: Any, model_label: str, match: str) -> int:
+    """Run the full-text query once and keep (id, bm25 rank) in a temporary table.
+
+    Ranking through a correlated `bm25()` subquery would re-run the MATCH for every row
+    (seconds on 50,000 cases); a keyed lookup in this table costs microseconds. The match
+    set is therefore taken when search() is called. Each call gets a token; a connection
+    keeps its last KEPT_SEARCHES sets.
+    """
+    table = table_name(model_label)
+    weights = _sqlite_weights(model_label)
+    tokens = getattr(connection, "_search_tokens", None)
+    if tokens is None:  # one deque per database wrapper (the proxy forwards to it)
+        tokens = connection._search_tokens = collections.deque()
+    token = (tokens[-1] + 1) if tokens else 1
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE TEMP TABLE IF NOT EXISTS search_hits (token INTEGER, id INTEGER,"
+            " rank REAL, PRIMARY KEY (token, id)) WITHOUT ROWID"
+        )
+        cursor.execute("DELETE FROM temp.search_hits WHERE token = %s", [token])
+        cursor.execute(
+            f"INSERT INTO temp.search_hits SELECT %s, rowid, -bm25({table}, {weights})"
+            f" FROM {table} WHERE {table} MATCH %s",
+            [token, match],
+        )
+        tokens.append(token)
+        while len(tokens) > KEPT_SEARCHES:
+            cursor.execute("DELETE FROM temp.search_hits WHERE token = %s", [tokens.popleft()])
+    return token
+
+
 def search(queryset: models.QuerySet, query: str) -> models.QuerySet:
     """The objects of `queryset` matching `query`, best first, with rank and excerpt.
 
@@ -333,18 +371,15 @@ def search(queryset: models.QuerySet, query: str) -> models.QuerySet:
         if not match:
             return queryset.none()
         _register_sqlite_function(connection)
-        weights = _sqlite_weights(model._meta.label)
-        # The match set is an IN (subquery) that SQLite evaluates once, so counts and facets
-        # never run one full-text lookup per row; rank and excerpt are only computed when
-        # selected (Django leaves unused annotations out of counts and grouped queries).
-        rank = f"SELECT -bm25({table}, {weights}) FROM {table} WHERE {table} MATCH %s AND rowid = {base}"
+        hits = _sqlite_hits(connection, model._meta.label, match)
         cut = f"SELECT obs_search_excerpt(_text, %s) FROM {table} WHERE rowid = {base}"
+        rank = f"SELECT rank FROM temp.search_hits WHERE token = %s AND id = {base}"
         return (
             queryset.filter(
-                pk__in=RawSQL(f"SELECT rowid FROM {table} WHERE {table} MATCH %s", [match])
+                pk__in=RawSQL("SELECT id FROM temp.search_hits WHERE token = %s", [hits])
             )
             .annotate(
-                search_rank=RawSQL(rank, [match], output_field=models.FloatField()),
+                search_rank=RawSQL(rank, [hits], output_field=models.FloatField()),
                 search_excerpt=RawSQL(
                     cut, [" ".join(query_stems(query))], output_field=models.TextField()
                 ),
