@@ -110,7 +110,8 @@ class UseCase(BaseModel):
             # Covers the facet counts: grouping the matches never reads the long texts.
             models.Index(
                 fields=["status", "scope", "domain", "technology", "stage", "country"],
-                name="use_case_facets",
+                include=["id"],
+                name="use_case_facets_id",
             ),
         ]
 

@@ -229,9 +229,19 @@ def create_index_sql(vendor: str, model_label: str, fields: Iterable[str]) -> li
                   ALTER MAPPING FOR hword, hword_part, word WITH unaccent, french_stem;
               END IF;
             END $$""",
+            # Long values go to TOAST (toast_tuple_target): the table's own pages stay thin,
+            # so a GIN bitmap scan over many matches reads a few hundred pages, not the texts.
             f"CREATE TABLE IF NOT EXISTS {table} (obj_id bigint PRIMARY KEY,"
-            " document tsvector NOT NULL, text_html text NOT NULL DEFAULT '')",
+            " document tsvector NOT NULL, text_html text NOT NULL DEFAULT '')"
+            " WITH (toast_tuple_target = 128)",
             f"CREATE INDEX IF NOT EXISTS {table}_document ON {table} USING gin (document)",
+            # Matching a tsvector means reading it (often from TOAST): cost it so, or the
+            # planner prefers scanning every document to the GIN index for broad queries.
+            """DO $$ BEGIN
+              ALTER FUNCTION pg_catalog.ts_match_vq(tsvector, tsquery) COST 100;
+            EXCEPTION WHEN insufficient_privilege THEN
+              RAISE NOTICE 'ts_match_vq cost unchanged (needs a superuser)';
+            END $$""",
         ]
     raise NotImplementedError(f"Recherche plein texte non prise en charge sur {vendor}")
 
