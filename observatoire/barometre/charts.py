@@ -88,6 +88,37 @@ def by_domain(title: str, points: list[dict[str, Any]], width: int = 520) -> dic
     return spec
 
 
+def theme_bars(title: str, points: list[dict[str, Any]], width: int = 440) -> dict[str, Any]:
+    """All the indicators of a theme, whole sample, one bar each with its 95 % interval."""
+    y = {
+        "field": "modalite",
+        "type": "nominal",
+        "title": None,
+        "sort": None,
+        "axis": {"labelLimit": 260},
+    }
+    x = {
+        "field": "estimation",
+        "type": "quantitative",
+        "title": "Estimation",
+        "axis": {"format": ".0%"},
+        "scale": {"domain": [0, 1]},
+    }
+    spec = _base(title, points, width)
+    spec["height"] = {"step": 14 if len(points) > 20 else 22}
+    spec["layer"] = [
+        {
+            "mark": {"type": "bar", "color": PALETTE[0], "opacity": 0.85},
+            "encoding": {"y": y, "x": x},
+        },
+        {
+            "mark": {"type": "rule", "color": "#161616"},
+            "encoding": {"y": y, "x": {**x, "field": "ic_bas"}, "x2": {"field": "ic_haut"}},
+        },
+    ]
+    return spec  # fmt: skip
+
+
 def to_svg(spec: dict[str, Any]) -> str:
     """Static SVG of a spec (for the PDF); deterministic for the same spec."""
     import vl_convert

@@ -31,14 +31,10 @@ class Computed:
     timings: dict[str, float] = field(default_factory=dict)
 
 
-def estimate_indicators(
-    indicator_set: ind.IndicatorSet,
-    sample: Sample,
-    design: stats.Design,
-    rule: stats.DisclosureRule,
-) -> list[dict[str, Any]]:
-    """Rows ``indicator, category, domain, level, estimate, se, ci_low, ci_high, n, population,
-    flag`` for every indicator × category × domain level (overall: domain ``""``)."""
+def indicator_columns(
+    indicator_set: ind.IndicatorSet, sample: Sample
+) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """The 0/1 columns (proportions) and the numeric columns (means) of every indicator."""
     binary: dict[str, np.ndarray] = {}
     numeric: dict[str, np.ndarray] = {}
     table = ind.AnswerTable(sample.answers)
@@ -46,6 +42,19 @@ def estimate_indicators(
         target = numeric if indicator.kind == "mean" else binary
         for category, column in indicator.columns(table).items():
             target[f"{indicator.code}{SEP}{category}"] = column
+    return binary, numeric
+
+
+def estimate_indicators(
+    indicator_set: ind.IndicatorSet,
+    sample: Sample,
+    design: stats.Design,
+    rule: stats.DisclosureRule,
+    columns: tuple[dict[str, np.ndarray], dict[str, np.ndarray]] | None = None,
+) -> list[dict[str, Any]]:
+    """Rows ``indicator, category, domain, level, estimate, se, ci_low, ci_high, n, population,
+    flag`` for every indicator × category × domain level (overall: domain ``""``)."""
+    binary, numeric = columns or indicator_columns(indicator_set, sample)
     by = {d: sample.columns[d] for d in indicator_set.domains if d in sample.columns}
     parts = []
     if binary:
@@ -115,8 +124,12 @@ def compute(
         progress("weights")
     plan = plan_of(edition)
     rule = stats.DisclosureRule(**plan["disclosure"])
+    indicator_set = ind.for_edition(edition)
     start = time.perf_counter()
-    rows = estimate_indicators(ind.for_edition(edition), sample, weighted.design, rule)
+    columns = indicator_columns(indicator_set, sample)
+    timings["columns_s"] = time.perf_counter() - start
+    start = time.perf_counter()
+    rows = estimate_indicators(indicator_set, sample, weighted.design, rule, columns)
     add_changes(rows, previous or {})
     timings["estimate_s"] = time.perf_counter() - start
     if progress:

@@ -17,12 +17,14 @@ import os
 import tempfile
 from typing import Any
 
+import numpy as np
 import polars as pl
 
 from observatoire.barometre import results as res
 from observatoire.barometre.choices import Flag
-from observatoire.barometre.indicators import Indicator
+from observatoire.barometre.indicators import AnswerTable, Indicator
 from observatoire.barometre.models import Edition
+from observatoire.barometre.weighting import load_sample
 from observatoire.questionnaires.choices import DONT_KNOW, REFUSED
 from observatoire.questionnaires.models import Choice, Question
 
@@ -152,12 +154,10 @@ def microdata(edition: Edition) -> tuple[pl.DataFrame, dict[str, str], dict[str,
     choices: dict[str, list[Choice]] = {}
     for choice in Choice.objects.filter(questionnaire=edition.questionnaire).order_by("order"):
         choices.setdefault(choice.list_name, []).append(choice)
-    weights = list(edition.weights.select_related("response__authority").order_by("response_id"))
-    data: dict[str, list[Any]] = {"id": [], "cellule": [], "poids": []}
+    data: dict[str, Any] = {}
     labels = {"id": "Identifiant séquentiel (sans lien avec la collectivité)", "cellule": "Strate de pondération (strates fines regroupées)", "poids": "Poids de calage"}  # fmt: skip
     authorities = edition.population == "authorities"
     if authorities:
-        data.update({"type": [], "taille": []})
         labels.update({"type": "Type de collectivité", "taille": "Taille (moins de 3 500 habitants ou plus)"})  # fmt: skip
     value_labels: dict[str, dict[int, str]] = {}
     columns: list[tuple[str, Question, str | None]] = []
@@ -178,39 +178,49 @@ def microdata(edition: Edition) -> tuple[pl.DataFrame, dict[str, str], dict[str,
                     i + 1: c.label for i, c in enumerate(choices.get(q.choice_list, []))
                 }
                 value_labels[q.code].update({98: "Ne sait pas", 99: "Refus"})
-    for name, _q, _c in columns:
-        data.setdefault(name, [])
-    for i, rw in enumerate(weights, start=1):
-        answers = rw.response.answers
-        data["id"].append(i)
-        data["cellule"].append(rw.cell)
-        data["poids"].append(rw.weight)
-        if authorities:
-            a = rw.response.authority
-            data["type"].append(a.kind if a else "")
-            data["taille"].append(
-                "moins_3500" if a and a.stratum == "commune_lt_3500" else "plus_3500"
-            )
-        for name, q, wanted in columns:
-            value = answers.get(q.code)
-            if wanted is not None:
-                data[name].append(
-                    None if value is None else int(isinstance(value, list) and wanted in value)
-                )
-            elif q.choice_list:
-                codes = {c.value: j + 1 for j, c in enumerate(choices.get(q.choice_list, []))}
-                codes.update(SPECIAL_CODES)
-                data[name].append(codes.get(value) if isinstance(value, str) else None)
-            else:
-                data[name].append(float(value) if isinstance(value, int | float) else None)
-    frame = pl.DataFrame(data, strict=False)
-    numeric = [c for c in frame.columns if c in value_labels or frame[c].dtype == pl.Null]
-    frame = frame.with_columns([pl.col(c).cast(pl.Float64) for c in numeric])
+    sample = load_sample(edition)
+    weights = dict(edition.weights.values_list("response_id", "weight"))
+    cells = dict(edition.weights.values_list("response_id", "cell"))
+    data["id"] = list(range(1, sample.n + 1))
+    data["cellule"] = [cells.get(pk, "") for pk in sample.response_ids]
+    data["poids"] = [weights.get(pk) for pk in sample.response_ids]
+    if authorities:
+        data["type"] = sample.columns["type"].tolist()
+        data["taille"] = sample.columns["taille"].tolist()
+    table = AnswerTable(sample.answers)
+    for name, q, wanted in columns:
+        answered = table.present(q.code)
+        if wanted is not None:
+            values = table.chosen(q.code, (wanted,)).astype(np.float64)
+        elif q.choice_list:
+            values = np.full(sample.n, np.nan)
+            codes = {c.value: j + 1 for j, c in enumerate(choices.get(q.choice_list, []))}
+            codes.update(SPECIAL_CODES)
+            for value, code in codes.items():
+                values[table.chosen(q.code, (value,))] = code
+        else:
+            values = table.numbers(q.code)
+        values[~answered] = np.nan
+        data[name] = values
+    frame = pl.DataFrame(data, strict=False).fill_nan(None)
+    frame = frame.with_columns([pl.col(c).cast(pl.Int64) for c in value_labels])
     return frame, labels, value_labels
 
 
+_LAST_MICRODATA: dict[tuple, tuple] = {}
+
+
+def _microdata_once(edition: Edition) -> tuple:
+    """The microdata of an edition's current weights, built once for the four formats."""
+    key = (edition.pk, edition.published_version, edition.weighted_at)
+    if key not in _LAST_MICRODATA:
+        _LAST_MICRODATA.clear()
+        _LAST_MICRODATA[key] = microdata(edition)
+    return _LAST_MICRODATA[key]
+
+
 def microdata_file(edition: Edition, fmt: str) -> bytes:
-    frame, labels, value_labels = microdata(edition)
+    frame, labels, value_labels = _microdata_once(edition)
     if fmt == "csv":
         return frame.write_csv().encode("utf-8")
     if fmt == "parquet":

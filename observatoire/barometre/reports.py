@@ -34,22 +34,29 @@ def report_html(edition: Edition, version: int) -> str:
     """The report as HTML: cover, key figures, one section per theme, method annex."""
     iset = res.indicators_of(edition)
     sections: list[dict[str, Any]] = []
+    published = {
+        (r.indicator, r.category): r for r in res.published(edition, version).filter(domain="")
+    }
     for code, theme, indicators in iset.by_theme():
-        items = []
+        bars = []
         for indicator in indicators:
+            r = published.get((indicator.code, res.main_category(indicator)))
+            if r is not None:
+                p = res.point(r, indicator, edition.year, "")
+                p["modalite"] = _short(indicator.title)
+                bars.append(p)
+        charts_svg = [charts.to_svg(charts.theme_bars(f"{theme['title']} — {edition.year}", bars))]
+        for indicator in indicators:
+            if indicator.key is None:
+                continue
             points = [
                 p
                 for p in res.series(edition, indicator, "", "")
                 if int(p["edition"]) <= edition.year
             ]
-            items.append(
-                {
-                    "indicator": indicator,
-                    "svg": charts.to_svg(charts.trend(indicator.title, points, width=440)),
-                }
-            )
+            charts_svg.append(charts.to_svg(charts.trend(indicator.title, points, width=440)))
         sections.append(
-            {"theme": theme, "items": items, "rows": res.theme_rows(edition, code, version)}
+            {"theme": theme, "charts": charts_svg, "rows": res.theme_rows(edition, code, version)}
         )
     context = {
         "edition": edition,
@@ -59,6 +66,10 @@ def report_html(edition: Edition, version: int) -> str:
         **res.method(edition),
     }
     return render_to_string("barometre/report.html", context)
+
+
+def _short(text: str, size: int = 48) -> str:
+    return text if len(text) <= size else text[: size - 1] + "…"
 
 
 def build_pdf(edition: Edition, version: int) -> bytes:

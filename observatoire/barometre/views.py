@@ -129,7 +129,7 @@ def manage(request, code):
 def manage_action(request, code, action):
     edition = services.get_managed_edition(request.user, code)
     try:
-        if action == "pondérer":
+        if action == "ponderer":
             services.weight_edition(edition, by=request.user)
         elif action == "publier":
             services.publish_edition(edition, by=request.user, note=request.POST.get("note", ""))

@@ -20,8 +20,9 @@ THEMES = ["Motivations et usages", "Organisation et outils", "Gouvernance des do
 
 
 def coloured_chart_pixels(pdf: Path, workdir: Path) -> list[int]:
-    """For each chart of the PDF (found by its axis title "Édition"), the number of coloured
-    pixels (data marks; axes, grid and text are grey) in its area, rendered by pdftoppm."""
+    """For each chart of the PDF (found by its x-axis title: "Édition" for a trend, "Estimation"
+    for a theme's bars), the number of coloured pixels (data marks; axes, grid and text are
+    grey) in the area above that title, rendered by pdftoppm."""
     from PIL import Image
 
     resolution = 50
@@ -32,9 +33,10 @@ def coloured_chart_pixels(pdf: Path, workdir: Path) -> list[int]:
     for number, page in enumerate(re.split(r"<page ", bbox)[1:]):
         image = Image.open(images[number]).convert("RGB")
         scale = resolution / 72
-        for match in re.finditer(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="[\d.]+" yMax="[\d.]+">Édition</word>', page):  # fmt: skip
-            bottom = float(match.group(2)) * scale
-            area = image.crop((0, max(0, bottom - 230 * scale), image.width, bottom))
+        for match in re.finditer(r'<word xMin="[\d.]+" yMin="([\d.]+)" xMax="[\d.]+" yMax="[\d.]+">(Édition|Estimation)</word>', page):  # fmt: skip
+            bottom = float(match.group(1)) * scale
+            height = 200 if match.group(2) == "Édition" else 60
+            area = image.crop((0, max(0, bottom - height * scale), image.width, bottom))
             pixels = np.asarray(area, dtype=np.int16)
             counts.append(int(((pixels.max(axis=2) - pixels.min(axis=2)) > 60).sum()))
     return counts
@@ -87,5 +89,5 @@ def test_visitor_reads_note_chart_stratum_csv_and_pdf(page, tmp_path):
     for heading_text in ["Note de conjoncture", "Chiffres clés", *THEMES, "Annexe : méthode"]:
         assert heading_text in text, heading_text
     counts = coloured_chart_pixels(pdf, tmp_path)
-    assert len(counts) == 20  # one trend chart per indicator of the file
+    assert len(counts) == 6 + 7  # one bar chart per theme, one trend per key figure
     assert min(counts) > 20, counts

@@ -150,3 +150,14 @@ def test_microdata_are_anonymised_and_labelled(edition, tmp_path):
         assert (
             meta.variable_value_labels["culture_donnee"][1.0] == value_labels["culture_donnee"][1]
         )
+
+
+def test_api_gives_the_published_numbers(client, edition):
+    """The API lists published editions and returns the CSV's numbers."""
+    editions = client.get("/api/v1/barometre/editions").json()
+    assert {"barometre-2024", "sondage-citoyens-2024"} <= {e["code"] for e in editions}
+    rows = client.get(
+        "/api/v1/barometre/editions/barometre-2024/results?indicateur=ia_usage&domaine="
+    ).json()
+    fait = next(r for r in rows if r["modalite"] == "fait" and r["domaine"] == "")
+    assert fait["estimation"] == pytest.approx(0.36, abs=0.005)
