@@ -58,6 +58,15 @@ def move_edition(edition: Edition, status: str, *, by) -> Edition:
     return edition
 
 
+@transaction.atomic
+def update_plan(edition: Edition, changes: dict[str, Any], *, by) -> Edition:
+    """Change the weighting plan (before publication or for a correction); logged."""
+    with acting_as(by):
+        edition.plan = {**(edition.plan or {}), **changes}
+        edition.save()
+    return edition
+
+
 def _require_closed(edition: Edition) -> None:
     if edition.status in (EditionStatus.DRAFT, EditionStatus.COLLECTING):
         raise ValidationError("Fermez la collecte avant de pondérer l'édition.")

@@ -9,7 +9,9 @@ from django.views.decorators.http import require_POST
 from observatoire.barometre import charts, opendata, reports, services
 from observatoire.barometre import results as res
 from observatoire.barometre.choices import EditionStatus
+from observatoire.barometre.forms import WeightingPlanForm
 from observatoire.barometre.models import Edition
+from observatoire.barometre.weighting import plan_of
 
 
 def index(request):
@@ -118,11 +120,15 @@ def report_pdf(request, code):
 
 def manage(request, code):
     edition = services.get_managed_edition(request.user, code)
-    return render(
-        request,
-        "barometre/manage.html",
-        {"edition": edition, "statuses": EditionStatus, "report": edition.weighting_report},
-    )
+    form = WeightingPlanForm.for_plan(plan_of(edition))
+    if request.method == "POST":
+        form = WeightingPlanForm(request.POST)
+        if form.is_valid():
+            services.update_plan(edition, form.cleaned_data, by=request.user)
+            messages.success(request, "Plan de pondération enregistré.")
+            return redirect("barometre:manage", code=edition.code)
+    context = {"edition": edition, "form": form, "report": edition.weighting_report}
+    return render(request, "barometre/manage.html", context)
 
 
 @require_POST

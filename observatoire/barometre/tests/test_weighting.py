@@ -119,3 +119,19 @@ def test_correction_keeps_the_previous_version():
         edition=edition, version=2, indicator="gouv_regles", category="fait", domain=""
     )
     assert regles.estimate == pytest.approx(1.0)
+
+
+def test_analyst_sets_the_plan_through_the_page(client_for):
+    """The analyst chooses the unit, the margins and a collapsed stratum; a bad line is
+    refused with a message naming it and nothing changes."""
+    edition = make_edition({("commune_lt_3500", "11"): 6})
+    client = client_for("analyst")
+    url = f"/barometre/{edition.code}/gestion/"
+    bad = client.post(url, {"unit": "habitants", "margins": ["strate"], "collapse": "cu → nulle", "min_cell": 4})  # fmt: skip
+    assert "Ligne 1" in bad.content.decode()
+    edition.refresh_from_db()
+    assert edition.plan["unit"] == "collectivites"
+    client.post(url, {"unit": "habitants", "margins": ["strate"], "collapse": "cu → metropole", "min_cell": 4})  # fmt: skip
+    edition.refresh_from_db()
+    assert edition.plan["unit"] == "habitants" and edition.plan["collapse"] == {"cu": "metropole"}
+    assert client_for("referent_a").post(url, {"unit": "collectivites"}).status_code == 403

@@ -1,0 +1,60 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from observatoire.barometre.choices import Unit
+from observatoire.territoires.choices import Stratum
+
+
+class WeightingPlanForm(forms.Form):
+    """The analyst's choices for an authorities' edition: unit, margins, collapsed strata."""
+
+    unit = forms.ChoiceField(
+        label=_("Unité"), choices=[c for c in Unit.choices if c[0] != Unit.PERSONS]
+    )
+    margins = forms.MultipleChoiceField(
+        label=_("Marges de calage"),
+        choices=[("strate", _("strate")), ("region", _("région"))],
+        widget=forms.CheckboxSelectMultiple,
+        initial=["strate", "region"],
+    )
+    collapse = forms.CharField(
+        label=_("Strates regroupées"),
+        required=False,
+        help_text=_("Une par ligne : « strate → strate d'accueil », par ex. « cu → metropole »."),
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    min_cell = forms.IntegerField(
+        label=_("Réponses minimales par case"), min_value=1, max_value=100, initial=5
+    )
+
+    def clean_margins(self):
+        margins = self.cleaned_data["margins"]
+        if "strate" not in margins:
+            raise forms.ValidationError(_("La marge « strate » est obligatoire."))
+        return margins
+
+    def clean_collapse(self):
+        mapping = {}
+        for number, line in enumerate(self.cleaned_data["collapse"].splitlines(), start=1):
+            if not line.strip():
+                continue
+            parts = [p.strip() for p in line.replace("->", "→").split("→")]
+            if len(parts) != 2 or not all(p in Stratum.values for p in parts):
+                raise forms.ValidationError(
+                    _("Ligne %(n)s : « %(line)s » n'est pas de la forme « strate → strate ».")
+                    % {"n": number, "line": line.strip()}
+                )
+            mapping[parts[0]] = parts[1]
+        return mapping
+
+    @classmethod
+    def for_plan(cls, plan: dict) -> "WeightingPlanForm":
+        collapse = "\n".join(f"{a} → {b}" for a, b in (plan.get("collapse") or {}).items())
+        return cls(
+            initial={
+                "unit": plan.get("unit"),
+                "margins": plan.get("margins"),
+                "collapse": collapse,
+                "min_cell": plan.get("min_cell"),
+            }
+        )
