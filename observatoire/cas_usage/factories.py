@@ -1,3 +1,5 @@
+import datetime
+
 import factory
 
 from observatoire.cas_usage.choices import Domain, Role, Stage, Status, Technology
@@ -18,7 +20,7 @@ class UseCaseFactory(factory.django.DjangoModelFactory):
     technology = Technology.ANALYTICS
     stage = Stage.DEPLOYED
     status = Status.PUBLISHED
-    published_at = factory.Faker("date_time", tzinfo=__import__("datetime").UTC)
+    published_at = factory.Faker("date_time", tzinfo=datetime.UTC)
 
     @factory.post_generation
     def authority(obj, create, extracted, **kwargs):
