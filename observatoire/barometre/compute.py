@@ -28,16 +28,17 @@ class Computed:
     rows: list[dict[str, Any]]
     weighted: Weighted
     sample: Sample
+    table: ind.AnswerTable
     timings: dict[str, float] = field(default_factory=dict)
 
 
 def indicator_columns(
-    indicator_set: ind.IndicatorSet, sample: Sample
+    indicator_set: ind.IndicatorSet, sample: Sample, table: ind.AnswerTable | None = None
 ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
     """The 0/1 columns (proportions) and the numeric columns (means) of every indicator."""
     binary: dict[str, np.ndarray] = {}
     numeric: dict[str, np.ndarray] = {}
-    table = ind.AnswerTable(sample.answers)
+    table = table or ind.AnswerTable(sample.answers)
     for indicator in indicator_set.indicators:
         target = numeric if indicator.kind == "mean" else binary
         for category, column in indicator.columns(table).items():
@@ -126,7 +127,8 @@ def compute(
     rule = stats.DisclosureRule(**plan["disclosure"])
     indicator_set = ind.for_edition(edition)
     start = time.perf_counter()
-    columns = indicator_columns(indicator_set, sample)
+    table = ind.AnswerTable(sample.answers)
+    columns = indicator_columns(indicator_set, sample, table)
     timings["columns_s"] = time.perf_counter() - start
     start = time.perf_counter()
     rows = estimate_indicators(indicator_set, sample, weighted.design, rule, columns)
@@ -134,4 +136,4 @@ def compute(
     timings["estimate_s"] = time.perf_counter() - start
     if progress:
         progress("estimates")
-    return Computed(rows, weighted, sample, timings)
+    return Computed(rows, weighted, sample, table, timings)

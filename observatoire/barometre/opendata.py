@@ -24,7 +24,7 @@ from observatoire.barometre import results as res
 from observatoire.barometre.choices import Flag
 from observatoire.barometre.indicators import AnswerTable, Indicator
 from observatoire.barometre.models import Edition
-from observatoire.barometre.weighting import load_sample
+from observatoire.barometre.weighting import Sample, load_sample
 from observatoire.questionnaires.choices import DONT_KNOW, REFUSED
 from observatoire.questionnaires.models import Choice, Question
 
@@ -178,7 +178,10 @@ def microdata(edition: Edition) -> tuple[pl.DataFrame, dict[str, str], dict[str,
                     i + 1: c.label for i, c in enumerate(choices.get(q.choice_list, []))
                 }
                 value_labels[q.code].update({98: "Ne sait pas", 99: "Refus"})
-    sample = load_sample(edition)
+    sample, table = _LAST_SAMPLE.get((edition.pk, edition.weighted_at), (None, None))
+    if sample is None or table is None:
+        sample = load_sample(edition)
+        table = AnswerTable(sample.answers)
     weights = dict(edition.weights.values_list("response_id", "weight"))
     cells = dict(edition.weights.values_list("response_id", "cell"))
     data["id"] = list(range(1, sample.n + 1))
@@ -187,7 +190,6 @@ def microdata(edition: Edition) -> tuple[pl.DataFrame, dict[str, str], dict[str,
     if authorities:
         data["type"] = sample.columns["type"].tolist()
         data["taille"] = sample.columns["taille"].tolist()
-    table = AnswerTable(sample.answers)
     for name, q, wanted in columns:
         answered = table.present(q.code)
         if wanted is not None:
@@ -208,6 +210,14 @@ def microdata(edition: Edition) -> tuple[pl.DataFrame, dict[str, str], dict[str,
 
 
 _LAST_MICRODATA: dict[tuple, tuple] = {}
+# The sample of the last weighting run in this process, reused by the microdata export.
+_LAST_SAMPLE: dict[tuple, tuple[Sample, AnswerTable]] = {}
+
+
+def remember_sample(edition: Edition, sample: Sample, table: AnswerTable) -> None:
+    """Keep the sample just weighted (same answers as the stored weights) for the export."""
+    _LAST_SAMPLE.clear()
+    _LAST_SAMPLE[(edition.pk, edition.weighted_at)] = (sample, table)
 
 
 def _microdata_once(edition: Edition) -> tuple:

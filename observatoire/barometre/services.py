@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from observatoire.accounts.access import require_analyst
 from observatoire.barometre import compute as computing
+from observatoire.barometre import opendata
 from observatoire.barometre.choices import EditionStatus
 from observatoire.barometre.models import WORKING, Edition, PublishedVersion, ResponseWeight, Result
 from observatoire.barometre.weighting import PlanError
@@ -95,6 +96,7 @@ def weight_edition(edition: Edition, *, by=None, progress: Callable[[str], None]
         if edition.status != EditionStatus.PUBLISHED:
             edition.status = EditionStatus.WEIGHTED
         edition.save()
+    transaction.on_commit(lambda: opendata.remember_sample(edition, result.sample, result.table))
     return result
 
 

@@ -161,3 +161,15 @@ def test_api_gives_the_published_numbers(client, edition):
     ).json()
     fait = next(r for r in rows if r["modalite"] == "fait" and r["domaine"] == "")
     assert fait["estimation"] == pytest.approx(0.36, abs=0.005)
+
+
+def test_cli_compute_and_export_print_a_summary(edition, tmp_path):
+    """`observatoire barometre compute|export EDITION` end with one summary line."""
+    from django.core.management import call_command
+
+    out, err = io.StringIO(), io.StringIO()
+    call_command("barometre", "compute", "barometre-2024", stdout=out, stderr=err)
+    assert "résultats, dont" in out.getvalue()
+    call_command("barometre", "export", "barometre-2024", "--out", str(tmp_path), stdout=out, stderr=err)  # fmt: skip
+    assert "8 fichiers écrits" in out.getvalue()
+    assert (tmp_path / "barometre-2024-microdonnees.dta").stat().st_size > 0
