@@ -498,7 +498,7 @@ def search_cases(filters: Filters) -> SearchResult:
     strata = (
         _apply(in_scope, filters, skip="stratum")
         .order_by()
-        .exclude(participants__stratum="")
+        .filter(participants__stratum__gt="")
         .values_list("participants__stratum")
         .annotate(n=Count("pk", distinct=True))
     )
