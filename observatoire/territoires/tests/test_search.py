@@ -61,3 +61,12 @@ def test_api_search_is_paginated(universe, client):
 def test_openapi_document_lists_the_search(client):
     schema = client.get("/api/v1/openapi.json").json()
     assert "/api/v1/territoires/authorities" in schema["paths"]
+
+
+def test_autocomplete_ids_are_never_grouped_like_numbers(client):
+    """A pick button carries the raw id: "109 210" would not be a valid authority."""
+    AuthorityFactory(pk=109_210, code="78490", name="Plaisir")
+    response = client.get(
+        "/territoires/", {"q": "plaisir", "pick": "id_authority"}, HTTP_HX_REQUEST="true"
+    )
+    assert 'data-id="109210"' in response.content.decode()
