@@ -368,13 +368,20 @@ def estimate(
     pop_parts: list[FloatArray] = []
     n_parts: list[FloatArray] = []
     s2_parts: list[FloatArray] = []
+    # Work buffers reused by every domain: allocating n x K temporaries per domain costs
+    # more (page faults) than the arithmetic on them.
+    gathered = np.empty_like(ys)
+    centred_buf = np.empty_like(ys)
+    scaled_buf = np.empty_like(ys)
     for j, dom in enumerate(domains):
         if dom.mask is None:
             pos = None
             wd, yd, pd = ws, ys, ps
         else:
             pos = np.flatnonzero(dom.mask if design.is_sorted else dom.mask[order])
-            wd, yd, pd = ws[pos], ys[pos], ps[pos]
+            wd, pd = ws[pos], ps[pos]
+            yd = np.take(ys, pos, axis=0, out=gathered[: pos.size], mode="clip")
+        rows_d = yd.shape[0]
         if any_missing:
             ans = ans_s if pos is None else ans_s[pos]
             wdk = wd[:, None] * ans
@@ -388,11 +395,13 @@ def estimate(
             nobs = np.full(k, pd.sum())
         with np.errstate(divide="ignore", invalid="ignore"):
             mean = sums / pop
-            centred = yd - np.where(np.isfinite(mean), mean, 0.0)
+            centred = np.subtract(
+                yd, np.where(np.isfinite(mean), mean, 0.0), out=centred_buf[:rows_d]
+            )
             safe_pop = np.where(pop > 0, pop, 1.0)
             # per-row scale (n_d x 1) when every variable has the same respondents
             row_scale = wdk / safe_pop if any_missing else (wd / safe_pop[0])[:, None]
-            scaled = row_scale * centred  # w (y - m) / N
+            scaled = np.multiply(row_scale, centred, out=scaled_buf[:rows_d])  # w (y - m) / N
             weighted_ss = np.einsum("ij,ij->j", scaled, centred) * pop
             if total:
                 influence = wdk * yd
