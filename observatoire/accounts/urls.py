@@ -14,25 +14,29 @@ urlpatterns = [
         "mot-de-passe/",
         auth_views.PasswordResetView.as_view(
             success_url=reverse_lazy("accounts:password_reset_done"),
-            email_template_name="registration/password_reset_email.txt",
+            template_name="accounts/password_reset_form.html",
+            email_template_name="accounts/password_reset_email.txt",
         ),
         name="password_reset",
     ),
     path(
         "mot-de-passe/envoye/",
-        auth_views.PasswordResetDoneView.as_view(),
+        auth_views.PasswordResetDoneView.as_view(template_name="accounts/password_reset_done.html"),
         name="password_reset_done",
     ),
     path(
         "mot-de-passe/<uidb64>/<token>/",
         auth_views.PasswordResetConfirmView.as_view(
-            success_url=reverse_lazy("accounts:password_reset_complete")
+            success_url=reverse_lazy("accounts:password_reset_complete"),
+            template_name="accounts/password_reset_confirm.html",
         ),
         name="password_reset_confirm",
     ),
     path(
         "mot-de-passe/termine/",
-        auth_views.PasswordResetCompleteView.as_view(),
+        auth_views.PasswordResetCompleteView.as_view(
+            template_name="accounts/password_reset_complete.html"
+        ),
         name="password_reset_complete",
     ),
 ]
