@@ -10,3 +10,10 @@ def test_home_page_explains_the_site(client):
     assert '<html lang="fr">' in html
     assert 'href="#contenu"' in html and 'id="contenu"' in html
     assert "Le registre des IA" in html and "Données de démonstration" in html
+
+
+def test_home_page_leads_to_every_module(client):
+    """Each module's card links to it, and the header lists the modules."""
+    html = client.get("/").content.decode()
+    for url in ["/barometre/", "/registre/", "/cas-usage/", "/territoires/"]:
+        assert html.count(f'href="{url}"') >= 2, url
