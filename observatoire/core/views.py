@@ -1,7 +1,7 @@
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import render
 
+from observatoire.accounts.access import require_analyst
 from observatoire.core.models import AuditEvent
 from observatoire.territoires.services import kind_counts
 
@@ -12,8 +12,7 @@ def home(request):
 
 def audit_log(request):
     """The audit log, for analysts; filter by object type or id."""
-    if not getattr(request.user, "is_analyst", False):
-        raise PermissionDenied
+    require_analyst(request.user)
     events = AuditEvent.objects.select_related("actor")
     if model := request.GET.get("model"):
         events = events.filter(model=model)
