@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cache
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -95,52 +96,107 @@ class Indicator:
 
 
 class AnswerTable:
-    """The answers of a sample seen question by question, as NumPy masks (cached)."""
+    """The answers of a sample seen question by question, as NumPy masks (cached).
+
+    Each question is read once: its answers become integer codes of their text (a list
+    answer is one code, its items are kept as (row, item code) pairs), so every mask is a
+    vectorised comparison of codes rather than a loop over respondents.
+    """
 
     def __init__(self, answers: list[dict[str, Any]]) -> None:
         self.rows = answers
         self.n = len(answers)
-        self._text: dict[str, np.ndarray] = {}
-        self._lists: dict[str, dict[str, list[int]]] = {}
+        self._questions: dict[str, _Question] = {}
+        self._by_code: dict[str, list[Any]] | None = None
 
-    def _load(self, code: str) -> None:
-        if code in self._text:
-            return
-        values = [row.get(code) for row in self.rows]
-        self._text[code] = np.array(
-            [v if type(v) is str else "" if v is None else LIST if type(v) is list else str(v)
-             for v in values],
-            dtype=str,
-        )  # fmt: skip
-        lists: dict[str, list[int]] = {}
-        if LIST in self._text[code]:
-            for i, value in enumerate(values):
-                if type(value) is list:
-                    for item in value:
-                        lists.setdefault(str(item), []).append(i)
-        self._lists[code] = lists
+    def _values(self, code: str) -> list[Any]:
+        """The answers to one question, one per row (None when absent)."""
+        if self._by_code is None:
+            # One pass over the rows for every question: faster than a pass per question.
+            by_code: dict[str, list[Any]] = {}
+            for row in self.rows:
+                for key, value in row.items():
+                    column = by_code.get(key)
+                    if column is None:
+                        by_code[key] = [value]
+                    else:
+                        column.append(value)
+            self._by_code = by_code
+        column = self._by_code.get(code)
+        if column is not None and len(column) == self.n:  # answered in every row, in order
+            return column
+        return [row.get(code) for row in self.rows]
+
+    def _load(self, code: str) -> _Question:
+        question = self._questions.get(code)
+        if question is None:
+            question = self._questions[code] = _Question.read(self._values(code))
+        return question
 
     def present(self, code: str) -> np.ndarray:
-        self._load(code)
-        return np.asarray(self._text[code] != "")
+        return self._load(code).other_than("")
 
     def not_refused(self, code: str) -> np.ndarray:
-        self._load(code)
-        return np.asarray(self._text[code] != REFUSED)
+        return self._load(code).other_than(REFUSED)
 
     def chosen(self, code: str, values: tuple[str, ...] | list[str]) -> np.ndarray:
         """Rows whose answer is one of ``values`` (or, for a list, contains one of them)."""
-        self._load(code)
-        mask = np.isin(self._text[code], list(values))
+        question = self._load(code)
+        wanted = [question.index[v] for v in values if v in question.index]
+        mask = np.isin(question.codes, wanted)
         for value in values:
-            rows = self._lists[code].get(value)
-            if rows:
-                mask[rows] = True
+            item = question.item_index.get(value)
+            if item is not None:
+                mask[question.item_rows[question.item_codes == item]] = True
         return mask
 
     def numbers(self, code: str) -> np.ndarray:
-        self._load(code)
-        return np.array([_number(v) if v not in ("", LIST) else np.nan for v in self._text[code]])
+        question = self._load(code)
+        by_text = np.array(
+            [_number(t) if t not in ("", LIST) else np.nan for t in question.index], dtype=float
+        )
+        return by_text[question.codes] if self.n else np.zeros(0)
+
+
+@dataclass
+class _Question:
+    """One question's answers: text codes per row, and the items of list answers."""
+
+    index: dict[str, int]  # text of an answer ("" when skipped, LIST for a list) -> code
+    codes: np.ndarray
+    item_index: dict[str, int]
+    item_codes: np.ndarray
+    item_rows: np.ndarray
+
+    @classmethod
+    def read(cls, values: list[Any]) -> _Question:
+        types = set(map(type, values))
+        texts = (
+            values
+            if types <= {str}
+            else [v if type(v) is str else "" if v is None else LIST if type(v) is list else str(v)
+                  for v in values]
+        )  # fmt: skip
+        index = {text: i for i, text in enumerate(dict.fromkeys(texts))}
+        codes = np.fromiter(map(index.__getitem__, texts), dtype=np.intp, count=len(texts))
+        items: list[Any] = []
+        lengths = np.zeros(len(values), dtype=np.intp)
+        if list in types:
+            lists = [v if type(v) is list else () for v in values]
+            lengths = np.fromiter(map(len, lists), dtype=np.intp, count=len(lists))
+            items = list(chain.from_iterable(lists))
+            if not set(map(type, items)) <= {str}:
+                items = [str(item) for item in items]
+        item_index = {item: i for i, item in enumerate(dict.fromkeys(items))}
+        item_codes = np.fromiter(
+            map(item_index.__getitem__, items), dtype=np.intp, count=len(items)
+        )
+        item_rows = np.repeat(np.arange(len(values)), lengths)
+        return cls(index, codes, item_index, item_codes, item_rows)
+
+    def other_than(self, text: str) -> np.ndarray:
+        code = self.index.get(text)
+        return np.ones(self.codes.size, dtype=bool) if code is None else self.codes != code
 
 
 def _number(value: float | str) -> float:
