@@ -26,6 +26,7 @@ from observatoire.barometre import services, weighting
 from observatoire.barometre.choices import EditionStatus, Unit
 from observatoire.barometre.models import Edition
 from observatoire.questionnaires.choices import Population, QuestionType, ResponseStatus
+from observatoire.questionnaires.collection import AnswerError, Form
 from observatoire.questionnaires.models import Questionnaire, Response
 from observatoire.territoires.choices import Stratum
 from observatoire.territoires.models import Authority, UniverseCount
@@ -221,6 +222,7 @@ def _edition(year: int, population: str, stdout) -> Edition:
     answers = [dict(r.answers) for r in responses]
     domains = _domains(responses, citizens)
     _fill(answers, weights, domains, POLL_TARGETS if citizens else TARGETS, year, citizens)
+    _complete(answers, Form.load(questionnaire), random.Random(f"complet-{code}"))
     for response, values in zip(responses, answers, strict=True):
         response.answers = values
     Response.objects.bulk_update(responses, ["answers"], batch_size=500)
@@ -332,6 +334,44 @@ def _pick(order: list[int], weights: np.ndarray, goal: float) -> list[int]:
             taken.append(i)
             total += weights[i]
     return taken
+
+
+def _complete(answers: list[dict[str, Any]], form: Form, rng: random.Random) -> None:
+    """Answer the questions no target covers, as a respondent would, so that every demo
+    response is complete and valid (required answers present, skip logic respected)."""
+    for values in answers:
+        for question in form.questions:
+            if question.code in values or not form.is_relevant(question, values):
+                continue
+            value = _plausible(question, form, rng)
+            if value is not None and not check_answer(form, question, value, values):
+                values[question.code] = value
+
+
+def _plausible(question, form: Form, rng: random.Random) -> Any:
+    options = [v for v, _label in form.choices.get(question.choice_list, []) if v != "autre"]
+    if question.type in (QuestionType.SELECT_ONE, QuestionType.LIKERT):
+        return rng.choice(options) if options else None
+    if question.type == QuestionType.YES_NO_PLANNED:
+        return rng.choice(options or ["oui", "non", "prevu"])
+    if question.type == QuestionType.SELECT_MULTIPLE:
+        return sorted(rng.sample(options, min(len(options), rng.randint(1, 3))), key=options.index)
+    if question.type in (QuestionType.INTEGER, QuestionType.DECIMAL):
+        low = int(question.minimum) if question.minimum is not None else 0
+        high = int(question.maximum) if question.maximum is not None else max(low, 20)
+        return rng.randint(low, min(high, low + 20))
+    if question.type == QuestionType.TEXT and question.required:
+        return "Réponse de démonstration"
+    return None
+
+
+def check_answer(form: Form, question, value: Any, answers: dict[str, Any]) -> str | None:
+    """The error a value would get in the référent's form, or None."""
+    try:
+        form.clean(question, value, answers)
+    except AnswerError as error:
+        return str(error)
+    return None
 
 
 def _fill(

@@ -75,3 +75,14 @@ def test_demo_load_is_idempotent(demo_loaded):
     before = list(Response.objects.order_by("pk").values_list("pk", "answers"))
     demo.load(io.StringIO())
     assert list(Response.objects.order_by("pk").values_list("pk", "answers")) == before
+
+
+def test_demo_responses_are_complete_and_valid(demo_loaded):
+    """Every demo response passes the checks a référent's sending goes through: all
+    required questions answered, skip logic and constraints respected."""
+    from observatoire.questionnaires.collection import Form, check_response
+
+    for edition in Edition.objects.select_related("questionnaire"):
+        form = Form.load(edition.questionnaire)
+        for response in Response.objects.filter(questionnaire=edition.questionnaire):
+            assert check_response(form, response.answers) == {}, (edition.code, response.pk)
