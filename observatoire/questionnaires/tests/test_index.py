@@ -1,0 +1,19 @@
+"""The référent's list of questionnaires."""
+
+import pytest
+
+from observatoire.questionnaires import collection
+from observatoire.questionnaires.choices import ResponseStatus
+from observatoire.questionnaires.factories import small_questionnaire
+from observatoire.questionnaires.models import Response
+
+pytestmark = pytest.mark.django_db
+
+
+def test_states_are_written_alike(client_for, authority_a):
+    """« Brouillon » and « Envoyée » start with a capital, like « Pas commencée »."""
+    response = collection.start_response(small_questionnaire(), authority_a, by=None)
+    client = client_for("referent_a")
+    assert "<td>Brouillon</td>" in client.get("/questionnaires/").content.decode()
+    Response.objects.filter(pk=response.pk).update(status=ResponseStatus.SUBMITTED)
+    assert "<td>Envoyée</td>" in client.get("/questionnaires/").content.decode()
