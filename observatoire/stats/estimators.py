@@ -351,14 +351,17 @@ def estimate(
     if k == 0 or not domains:
         return Estimates()
     order = design.sort_order
-    ys = cols.values if design.is_sorted else cols.values[order]  # n x K in sort order
-    any_missing = na_rm and bool(np.isnan(ys).any())
+    any_missing = na_rm and bool(np.isnan(cols.values).any())
     if any_missing:
+        ys = cols.values if design.is_sorted else cols.values[order]  # n x K in sort order
         missing_s = np.isnan(ys)
         ans_s = (~missing_s).astype(np.float64)
         ys = np.where(missing_s, 0.0, ys)
+        source, source_rows = ys, None  # rows already in sort order
     else:
-        ans_s = ys[:, :0]
+        ans_s = cols.values[:, :0]
+        # Each domain's rows are gathered in sort order straight from the columns.
+        source, source_rows = cols.values, None if design.is_sorted else order
     w = np.asarray(design.weights)
     ws = w if design.is_sorted else w[order]
     ps = (ws != 0).astype(np.float64)
@@ -368,19 +371,24 @@ def estimate(
     pop_parts: list[FloatArray] = []
     n_parts: list[FloatArray] = []
     s2_parts: list[FloatArray] = []
-    # Work buffers reused by every domain: allocating n x K temporaries per domain costs
-    # more (page faults) than the arithmetic on them.
-    gathered = np.empty_like(ys)
-    centred_buf = np.empty_like(ys)
-    scaled_buf = np.empty_like(ys)
+    # Work buffers reused by every domain (the domain's rows, centred in place, and their
+    # influence values): allocating n x K temporaries per domain costs more (page faults)
+    # than the arithmetic on them.
+    gathered = np.empty((design.n, k))
+    scaled_buf = np.empty((design.n, k))
+    centred_buf: FloatArray | None = None
     for j, dom in enumerate(domains):
         if dom.mask is None:
             pos = None
-            wd, yd, pd = ws, ys, ps
+            wd, pd = ws, ps
         else:
             pos = np.flatnonzero(dom.mask if design.is_sorted else dom.mask[order])
             wd, pd = ws[pos], ps[pos]
-            yd = np.take(ys, pos, axis=0, out=gathered[: pos.size], mode="clip")
+        take = pos if source_rows is None else source_rows if pos is None else source_rows[pos]
+        if take is None:
+            yd = source
+        else:
+            yd = np.take(source, take, axis=0, out=gathered[: take.size], mode="clip")
         rows_d = yd.shape[0]
         if any_missing:
             ans = ans_s if pos is None else ans_s[pos]
@@ -395,9 +403,13 @@ def estimate(
             nobs = np.full(k, pd.sum())
         with np.errstate(divide="ignore", invalid="ignore"):
             mean = sums / pop
-            centred = np.subtract(
-                yd, np.where(np.isfinite(mean), mean, 0.0), out=centred_buf[:rows_d]
-            )
+            if total or take is None:  # y is still needed, or is not ours
+                if centred_buf is None:
+                    centred_buf = np.empty((design.n, k))
+                target = centred_buf[:rows_d]
+            else:
+                target = yd  # the gathered rows are not needed once centred
+            centred = np.subtract(yd, np.where(np.isfinite(mean), mean, 0.0), out=target)
             safe_pop = np.where(pop > 0, pop, 1.0)
             # per-row scale (n_d x 1) when every variable has the same respondents
             row_scale = wdk / safe_pop if any_missing else (wd / safe_pop[0])[:, None]
