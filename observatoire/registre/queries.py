@@ -1,6 +1,8 @@
 """Reads of the register: the faceted search of public pages and the version differences."""
 
-from django.db.models import Count
+from django.core.exceptions import FieldDoesNotExist
+from django.db.models import Count, DecimalField, FloatField, IntegerField
+from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
 from observatoire.core import search
@@ -101,12 +103,42 @@ def _flatten(data, prefix="") -> dict:
 IGNORED = {"published_at", "status", "footprint.assumptions", "review_date", "url", "id"}
 
 
+# Computed values stored in a version that are not model fields.
+FLAT_LABELS = {
+    "footprint.kwh_per_year": _("énergie estimée (kWh par an)"),
+    "footprint.kg_co2e_per_year": _("émissions estimées (kg CO2e par an)"),
+}
+
+
 def _label(path: str) -> str:
+    if path in FLAT_LABELS:
+        return str(FLAT_LABELS[path])
     field = path.split(".")[-1]
     try:
         return str(getattr(Entry._meta.get_field(field), "verbose_name", path))
     except Exception:
         return path
+
+
+def _is_number(path: str) -> bool:
+    if path in FLAT_LABELS:
+        return True
+    try:
+        field = Entry._meta.get_field(path.split(".")[-1])
+    except FieldDoesNotExist:
+        return False
+    return isinstance(field, (IntegerField, FloatField, DecimalField))
+
+
+def _display(path: str, value: str) -> str:
+    """Numbers as French readers expect them (« 52 000 », « 0,082 »); the rest as stored."""
+    if not value or not _is_number(path):
+        return value
+    try:
+        number = int(value) if value.lstrip("-").isdigit() else float(value)
+    except ValueError:
+        return value
+    return number_format(number, force_grouping=True)
 
 
 def version_changes(versions) -> list[dict]:
@@ -117,7 +149,12 @@ def version_changes(versions) -> list[dict]:
     for version in ordered:
         flat = _flatten(version.data)
         changes = [
-            {"field": path, "label": _label(path), "before": previous.get(path, ""), "after": value}
+            {
+                "field": path,
+                "label": _label(path),
+                "before": _display(path, previous.get(path, "")),
+                "after": _display(path, value),
+            }
             for path, value in flat.items()
             if path not in IGNORED and previous.get(path, "") != value and (previous or value)
         ]

@@ -1,6 +1,7 @@
 """Draft → in review → published → archived, revisions, versions, history and reminders."""
 
 import datetime
+import re
 
 import pytest
 from django.core import mail
@@ -81,6 +82,21 @@ def test_history_page_shows_the_differences(entry, users, client_for):
     assert "Version 2" in page and "Version 1" in page
     assert "<del>Chatbot de la mairie</del>" in page
     assert "<ins>Chatbot Optimus</ins>" in page
+
+
+def test_history_writes_numbers_and_labels_in_french(entry, users, client_for):
+    """Changed figures read « 52 000 » and « 0,08 », and the footprint rows carry a French
+    label instead of their storage key."""
+    entry = _publish(entry, users)
+    revision = services.start_revision(entry, by=users["referent_a"])
+    services.update_entry(revision, {"requests_per_year": 52000}, by=users["referent_a"])
+    services.submit_entry(revision, by=users["referent_a"])
+    services.approve_entry(revision, by=users["colleague_a"])
+    page = client_for("anonymous").get(f"/registre/fiche/{entry.pk}/historique/").content.decode()
+    assert re.search("<ins>52[\u00a0\u202f]000</ins>", page), "grouped like « 52 000 »"
+    assert "footprint." not in page
+    assert "énergie estimée (kWh par an)" in page
+    assert re.search(r"<ins>\d+,\d+</ins>", page), "a decimal with a comma"
 
 
 def test_published_entries_are_changed_only_through_a_revision(entry, users):
