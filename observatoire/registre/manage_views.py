@@ -32,7 +32,9 @@ def _acting_authority(request) -> Authority:
     siren = request.GET.get("authority") or request.POST.get("authority")
     authority = authority_by_siren(siren) if user.is_analyst and siren else user.authority
     if authority is None:
-        raise PermissionDenied(_("Choisissez une collectivité (paramètre authority=SIREN)."))
+        raise PermissionDenied(
+            _("Choisissez d'abord la collectivité : ouvrez son registre, puis « Nouvelle fiche ».")
+        )
     require_act_for(user, authority)
     return authority
 

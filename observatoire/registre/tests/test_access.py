@@ -233,3 +233,12 @@ def test_api_writes_need_to_act_for_the_authority(users, authority_a, draft, per
     draft.refresh_from_db()
     assert (draft.name == "Changé") == allowed
     assert (draft.ai_act_level == "high") == allowed
+
+
+@pytest.mark.parametrize("persona", ["analyst", "reader"])
+def test_creating_without_an_authority_says_where_to_start(client_for, persona):
+    """An analyst or a reader (no authority of their own) opening « Nouvelle fiche » directly is
+    told, in plain French, to start from an authority's register page."""
+    response = client_for(persona).get("/registre/gerer/nouvelle/")
+    assert response.status_code == 403
+    assert "ouvrez son registre, puis « Nouvelle fiche »" in response.content.decode()
