@@ -27,7 +27,7 @@ from observatoire.barometre.choices import EditionStatus, Unit
 from observatoire.barometre.models import Edition
 from observatoire.questionnaires.choices import Population, QuestionType, ResponseStatus
 from observatoire.questionnaires.collection import AnswerError, Form
-from observatoire.questionnaires.models import Questionnaire, Response
+from observatoire.questionnaires.models import Questionnaire, Response, SampleMember
 from observatoire.territoires.choices import Stratum
 from observatoire.territoires.models import Authority, UniverseCount
 
@@ -248,6 +248,10 @@ def _questionnaire(year: int, population: str) -> Questionnaire:
 def _authority_responses(questionnaire: Questionnaire, year: int) -> None:
     rng = random.Random(f"barometre-{year}")
     chosen: list[int] = []
+    # The invited sample: the respondents and, drawn apart so that the respondents stay the
+    # same, twice as many authorities of the same strata that did not answer.
+    silent: list[int] = []
+    rng_silent = random.Random(f"echantillon-{year}")
     for stratum, size in zip(STRATA, ALLOCATION[year], strict=True):
         pool = list(
             Authority.objects.filter(stratum=stratum, is_active=True)
@@ -255,8 +259,19 @@ def _authority_responses(questionnaire: Questionnaire, year: int) -> None:
             .order_by("code")
             .values_list("pk", flat=True)
         )
-        chosen += rng.sample(pool, min(size, len(pool)))
+        picked = rng.sample(pool, min(size, len(pool)))
+        chosen += picked
+        rest = sorted(set(pool) - set(picked))
+        silent += rng_silent.sample(rest, min(2 * len(picked), len(rest)))
     now = timezone.now()
+    SampleMember.objects.filter(questionnaire=questionnaire).delete()
+    SampleMember.objects.bulk_create(
+        (
+            SampleMember(questionnaire=questionnaire, authority_id=pk, invited_at=now)
+            for pk in chosen + silent
+        ),
+        batch_size=1000,
+    )
     Response.objects.bulk_create(
         Response(
             questionnaire=questionnaire,

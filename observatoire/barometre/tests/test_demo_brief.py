@@ -86,3 +86,15 @@ def test_demo_responses_are_complete_and_valid(demo_loaded):
         form = Form.load(edition.questionnaire)
         for response in Response.objects.filter(questionnaire=edition.questionnaire):
             assert check_response(form, response.answers) == {}, (edition.code, response.pk)
+
+
+def test_demo_campaign_shows_response_rates(demo_loaded):
+    """The analyst's dashboard has a sample to count: every respondent was invited, along
+    with authorities of the same strata that did not answer."""
+    from observatoire.questionnaires.campaigns import response_rates
+
+    edition = Edition.objects.get(code="barometre-2024")
+    rates = response_rates(edition.questionnaire)
+    assert sum(r.submitted for r in rates) == 289
+    assert sum(r.sample for r in rates) > 289
+    assert all(0 < r.rate <= 1 for r in rates)
