@@ -70,10 +70,3 @@ def test_autocomplete_ids_are_never_grouped_like_numbers(client):
         "/territoires/", {"q": "plaisir", "pick": "id_authority"}, HTTP_HX_REQUEST="true"
     )
     assert 'data-id="109210"' in response.content.decode()
-
-
-def test_authority_page_links_to_its_ai_register(client):
-    """From an authority's page, a visitor reaches its public register of AI systems."""
-    AuthorityFactory(code="78490", siren="217804905", name="Plaisir")
-    html = client.get("/territoires/commune/78490/").content.decode()
-    assert 'href="/registre/collectivite/217804905/"' in html
