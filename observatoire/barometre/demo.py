@@ -359,8 +359,13 @@ def _complete(answers: list[dict[str, Any]], form: Form, rng: random.Random) -> 
             if question.code in values or not form.is_relevant(question, values):
                 continue
             value = _plausible(question, form, rng)
-            if value is not None and not check_answer(form, question, value, values):
-                values[question.code] = value
+            if value is None:
+                continue
+            try:  # the référent's form's own check: constraints and bounds
+                form.clean(question, value, values)
+            except AnswerError:
+                continue
+            values[question.code] = value
 
 
 def _plausible(question, form: Form, rng: random.Random) -> Any:
@@ -377,15 +382,6 @@ def _plausible(question, form: Form, rng: random.Random) -> Any:
         return rng.randint(low, min(high, low + 20))
     if question.type == QuestionType.TEXT and question.required:
         return "Réponse de démonstration"
-    return None
-
-
-def check_answer(form: Form, question, value: Any, answers: dict[str, Any]) -> str | None:
-    """The error a value would get in the référent's form, or None."""
-    try:
-        form.clean(question, value, answers)
-    except AnswerError as error:
-        return str(error)
     return None
 
 
