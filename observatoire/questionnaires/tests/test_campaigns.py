@@ -151,3 +151,25 @@ def test_contact_without_referent_gets_an_account_invitation(questionnaire, user
     assert campaigns.send_invitations(questionnaire, by=users["analyst"]).sent == 1
     assert mail.outbox[0].to == ["mairie@saint-savin.example"]
     assert "/comptes/" in mail.outbox[0].body
+
+
+def test_chart_bar_widths_are_svg_numbers_not_french_decimals(
+    questionnaire, client_for, users, authority_a
+):
+    """A one-in-three rate draws a 133.3-unit bar: "133,3" is not an SVG length and the
+    bar vanished from the French page."""
+    from observatoire.questionnaires.models import Response
+
+    for code, siren in [("78001", "217800010"), ("78002", "217800028")]:
+        AuthorityFactory(code=code, siren=siren, population=authority_a.population)
+    sirens = b"217804905\n217800010\n217800028\n"
+    campaigns.add_sirens_to_sample(questionnaire, sirens, by=users["analyst"])
+    Response.objects.create(
+        questionnaire=questionnaire,
+        questionnaire_version=1,
+        authority=authority_a,
+        status="submitted",
+    )
+    url = reverse("questionnaires:campaign", args=[questionnaire.code])
+    html = client_for("analyst").get(url).content.decode()
+    assert 'width="133.3"' in html and "133,3" not in html
