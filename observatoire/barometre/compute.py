@@ -21,6 +21,12 @@ from observatoire.barometre.weighting import Sample, Weighted, load_sample, plan
 from observatoire.stats.compare import difference
 
 SEP = "|"
+# The stages ``compute`` reports to its ``progress`` callback, with their label on the page.
+STAGES = {
+    "load": "Lecture des réponses",
+    "weights": "Calage des poids",
+    "estimates": "Calcul des indicateurs",
+}
 
 
 @dataclass
@@ -121,16 +127,20 @@ def compute(
     previous: dict[tuple, tuple[float, float]] | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> Computed:
-    """Weights (re-run, deterministic) then every indicator of the edition."""
+    """Weights (re-run, deterministic) then every indicator of the edition.
+
+    ``progress`` is told each of ``STAGES`` as it starts."""
+    step = progress or (lambda _stage: None)
     timings: dict[str, float] = {}
+    step("load")
     start = time.perf_counter()
     sample = load_sample(edition)
     timings["load_s"] = time.perf_counter() - start
+    step("weights")
     start = time.perf_counter()
     weighted = weight(edition, sample)
     timings["weight_s"] = time.perf_counter() - start
-    if progress:
-        progress("weights")
+    step("estimates")
     plan = plan_of(edition)
     rule = stats.DisclosureRule(**plan["disclosure"])
     indicator_set = ind.for_edition(edition)
@@ -142,6 +152,4 @@ def compute(
     rows = estimate_indicators(indicator_set, sample, weighted.design, rule, columns)
     add_changes(rows, previous or {})
     timings["estimate_s"] = time.perf_counter() - start
-    if progress:
-        progress("estimates")
     return Computed(rows, weighted, sample, table, timings)
