@@ -109,6 +109,14 @@ class Result(models.Model):
     change = models.FloatField(_("évolution"), null=True, blank=True)
     change_se = models.FloatField(_("erreur type de l'évolution"), null=True, blank=True)
     change_p = models.FloatField(_("p-valeur de l'évolution"), null=True, blank=True)
+    gap = models.FloatField(
+        _("écart à l'ensemble"),
+        null=True,
+        blank=True,
+        help_text=_("Estimation du domaine moins celle de l'ensemble (vide pour l'ensemble)."),
+    )
+    gap_se = models.FloatField(_("erreur type de l'écart à l'ensemble"), null=True, blank=True)
+    gap_p = models.FloatField(_("p-valeur de l'écart à l'ensemble"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("résultat")
@@ -129,6 +137,11 @@ class Result(models.Model):
     @property
     def significant(self) -> bool:
         return self.change_p is not None and self.change_p < 0.05
+
+    @property
+    def gap_significant(self) -> bool:
+        """The domain differs from the whole universe at the 5 % level."""
+        return self.gap_p is not None and self.gap_p < 0.05
 
 
 class PublishedVersion(BaseModel):
