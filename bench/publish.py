@@ -38,11 +38,11 @@ def main() -> None:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
-    edition = setup(args.responses, args.indicators, workdir)
+    edition = setup(args.responses, args.indicators)
     run_chain(edition, workdir)
 
 
-def setup(n_responses: int, n_indicators: int, workdir: Path):
+def setup(n_responses: int, n_indicators: int):
     import numpy as np
     import yaml
 
@@ -90,15 +90,10 @@ def setup(n_responses: int, n_indicators: int, workdir: Path):
         indicators.append(spec)
     Question.objects.bulk_create(questions)
     Choice.objects.bulk_create(choices)
-    path = workdir / "indicateurs.yaml"
-    path.write_text(
-        yaml.safe_dump({"domains": ["strate", "type", "taille"], "themes": themes, "indicators": indicators}),
-        encoding="utf-8",
-    )  # fmt: skip
     edition = Edition.objects.create(
         code="bench-2024", title="Banc d'essai 2024", year=2024, questionnaire=questionnaire,
-        vintage=2024, status="closed",
-        plan={"unit": "collectivites", "indicators": str(path), "margins": ["strate", "region"]},
+        vintage=2024, status="closed", plan={"unit": "collectivites", "margins": ["strate", "region"]},
+        indicators=yaml.safe_dump({"domains": ["strate", "type", "taille"], "themes": themes, "indicators": indicators}),
     )  # fmt: skip
     rng = np.random.default_rng(2024)
     pool = list(Authority.objects.exclude(region="").values_list("pk", "stratum"))

@@ -58,3 +58,36 @@ class WeightingPlanForm(forms.Form):
                 "min_cell": plan.get("min_cell"),
             }
         )
+
+
+class IndicatorFileForm(forms.Form):
+    """The edition's indicator file, edited in the page or uploaded (a file wins)."""
+
+    text = forms.CharField(
+        label=_("Fichier des indicateurs (YAML)"),
+        required=False,
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 24, "spellcheck": "false", "class": "code"}),
+    )
+    upload = forms.FileField(
+        label=_("… ou déposer un fichier .yaml"),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": ".yaml,.yml,text/yaml"}),
+    )
+
+    def clean(self):
+        data = super().clean()
+        upload = data.get("upload")
+        if upload is not None:
+            try:
+                data["content"] = upload.read().decode("utf-8-sig")
+            except UnicodeDecodeError as exc:
+                raise forms.ValidationError(
+                    _("Le fichier déposé n'est pas en UTF-8 (octet %(pos)s illisible).")
+                    % {"pos": exc.start}
+                ) from exc
+        else:
+            data["content"] = data.get("text", "")
+        if not data["content"].strip():
+            raise forms.ValidationError(_("Le fichier des indicateurs est vide."))
+        return data

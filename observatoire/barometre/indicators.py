@@ -18,7 +18,7 @@ base as a "no", a refusal leaves it.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cache
+from functools import lru_cache
 from itertools import chain
 from pathlib import Path
 from typing import Any
@@ -53,6 +53,7 @@ class Indicator:
     key: dict[str, str] | None = None
     labels: dict[str, str] = field(default_factory=dict)
     description: str = ""
+    line: int = field(default=0, compare=False)  # in its file, for error messages
 
     @property
     def categories(self) -> list[str]:
@@ -206,13 +207,6 @@ def _number(value: float | str) -> float:
         return float("nan")
 
 
-def _matches(value: Any, among: dict[str, Any]) -> bool:
-    wanted = set(among["values"])
-    if isinstance(value, list):
-        return bool(set(value) & wanted)
-    return value in wanted
-
-
 @dataclass(frozen=True)
 class IndicatorSet:
     questionnaire: str
@@ -234,17 +228,25 @@ class IndicatorSet:
 
 
 def parse(text: str, name: str) -> IndicatorSet:
-    """Validate an indicator file; errors name the file, the indicator and the field."""
+    """Validate an indicator file; errors name the file, the line, the indicator and the field."""
     try:
         data = yaml.safe_load(text) or {}
+        lines = _item_lines(text)
     except yaml.YAMLError as exc:
         raise IndicatorError(f"{name} : YAML invalide ({exc}).") from exc
-    themes = {t["code"]: t for t in data.get("themes", [])}
+    if not isinstance(data, dict) or not isinstance(data.get("indicators"), list):
+        raise IndicatorError(f"{name} : la liste « indicators » est absente.")
+    themes = {t["code"]: t for t in data.get("themes", []) if isinstance(t, dict) and "code" in t}
     indicators = []
     seen = set()
-    for pos, raw in enumerate(data.get("indicators", []), start=1):
+    for pos, raw in enumerate(data["indicators"], start=1):
+        line = f", ligne {lines[pos - 1]}" if pos <= len(lines) else ""
+        if not isinstance(raw, dict):
+            raise IndicatorError(
+                f"{name}{line} : l'indicateur n° {pos} n'est pas une liste de champs."
+            )
         code = raw.get("code") or f"n° {pos}"
-        where = f"{name}, indicateur « {code} »"
+        where = f"{name}{line}, indicateur « {code} »"
         for key in ("code", "theme", "title", "kind", "question"):
             if not raw.get(key):
                 raise IndicatorError(f"{where} : le champ « {key} » est obligatoire.")
@@ -254,6 +256,11 @@ def parse(text: str, name: str) -> IndicatorSet:
             raise IndicatorError(f"{where}, champ « theme » : thème « {raw['theme']} » inconnu.")
         if raw["kind"] in ("share", "ranking") and not raw.get("values"):
             raise IndicatorError(f"{where} : le champ « values » est obligatoire.")
+        among = raw.get("among")
+        if among is not None and not (
+            isinstance(among, dict) and among.get("question") and among.get("values")
+        ):
+            raise IndicatorError(f"{where}, champ « among » : « question » et « values » attendus.")
         if code in seen:
             raise IndicatorError(f"{where} : code en double.")
         seen.add(code)
@@ -267,12 +274,13 @@ def parse(text: str, name: str) -> IndicatorSet:
                 values=tuple(raw.get("values", ())),
                 done=tuple(raw.get("done", ("oui",))),
                 planned=tuple(raw.get("planned", ("prevu",))),
-                among=raw.get("among"),
+                among=among,
                 among_label=raw.get("among_label", ""),
                 skipped_as_no=raw.get("skipped") == "non",
                 key=raw.get("key"),
                 labels=dict(raw.get("labels", {})),
                 description=raw.get("description", ""),
+                line=line,
             )
         )
     return IndicatorSet(
@@ -283,22 +291,90 @@ def parse(text: str, name: str) -> IndicatorSet:
     )
 
 
-@cache
-def _load(path: Path, mtime: float) -> IndicatorSet:
-    return parse(path.read_text(encoding="utf-8"), path.name)
+def _where(name: str, line: int, code: str) -> str:
+    return f"{name}{f', ligne {line}' if line else ''}, indicateur « {code} »"
+
+
+def _item_lines(text: str) -> list[int]:
+    """The line where each item of ``indicators:`` starts, for error messages."""
+    root = yaml.compose(text, Loader=yaml.SafeLoader)
+    if not isinstance(root, yaml.MappingNode):
+        return []
+    for key, value in root.value:
+        if key.value == "indicators" and isinstance(value, yaml.SequenceNode):
+            return [item.start_mark.line + 1 for item in value.value]
+    return []
+
+
+def check_questions(iset: IndicatorSet, questionnaire, name: str) -> None:
+    """Every question and value an indicator reads must exist in the questionnaire."""
+    questions = {q.code: q for q in questionnaire.questions.all()}
+    choices: dict[str, set[str]] = {}
+    for choice in questionnaire.choices.all():
+        choices.setdefault(choice.list_name, set()).add(choice.value)
+    for indicator in iset.indicators:
+        where = _where(name, indicator.line, indicator.code)
+        reads = [("question", indicator.question, indicator.values)]
+        if indicator.kind == "done_or_planned":
+            reads.append(("question", indicator.question, indicator.done + indicator.planned))
+        if indicator.among:
+            reads.append(("among", indicator.among["question"], tuple(indicator.among["values"])))
+        for field_name, code, values in reads:
+            question = questions.get(code)
+            if question is None:
+                raise IndicatorError(
+                    f"{where}, champ « {field_name} » : le questionnaire n'a pas de question "
+                    f"« {code} »."
+                )
+            known = choices.get(question.choice_list)
+            unknown = [v for v in values if known is not None and v not in known]
+            if unknown:
+                raise IndicatorError(
+                    f"{where}, champ « {field_name} » : « {unknown[0]} » n'est pas un choix de "
+                    f"la question « {code} »."
+                )
+        question = questions[indicator.question]
+        numeric = question.type in ("integer", "decimal")
+        if (indicator.kind == "mean") != numeric or (not numeric and not question.choice_list):
+            wanted = "numérique" if indicator.kind == "mean" else "à choix"
+            raise IndicatorError(
+                f"{where}, champ « kind » : « {indicator.kind} » demande une question {wanted}, "
+                f"« {question.code} » ne l'est pas."
+            )
+
+
+@lru_cache(maxsize=32)
+def parse_cached(text: str, name: str) -> IndicatorSet:
+    return parse(text, name)
+
+
+def shipped_name(population: str) -> str:
+    return {"authorities": "barometre.yaml", "citizens": "citoyens.yaml"}[population]
+
+
+def shipped_text(population: str) -> str:
+    return (INDICATORS_DIR / shipped_name(population)).read_text(encoding="utf-8")
+
+
+def text_of(edition) -> str:
+    """The edition's indicator file: its own text if an analyst set one, else the shipped one."""
+    return edition.indicators or shipped_text(edition.population)
 
 
 def for_edition(edition) -> IndicatorSet:
-    """The edition's indicator file: ``plan["indicators"]`` if set, else its population's."""
-    custom = (edition.plan or {}).get("indicators")
-    if not custom:
-        return for_population(edition.population)
-    path = Path(custom) if Path(custom).is_absolute() else INDICATORS_DIR / custom
-    return _load(path, path.stat().st_mtime)
+    """The working indicator set of an edition (what the next computation uses)."""
+    return parse_cached(text_of(edition), shipped_name(edition.population))
+
+
+def for_version(edition, version: int) -> IndicatorSet:
+    """The indicator set a published version was computed with (its pages stay consistent)."""
+    published = edition.versions.filter(number=version).values_list("indicators", flat=True)
+    text = next(iter(published), "")
+    if not text:
+        return for_edition(edition)
+    return parse_cached(text, shipped_name(edition.population))
 
 
 def for_population(population: str) -> IndicatorSet:
-    """The indicator file of a questionnaire population (``authorities`` or ``citizens``)."""
-    name = {"authorities": "barometre.yaml", "citizens": "citoyens.yaml"}[population]
-    path = INDICATORS_DIR / name
-    return _load(path, path.stat().st_mtime)
+    """The shipped indicator file of a questionnaire population (``authorities``, ``citizens``)."""
+    return parse_cached(shipped_text(population), shipped_name(population))

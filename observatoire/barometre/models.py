@@ -44,6 +44,11 @@ class Edition(BaseModel):
     published_version = models.PositiveSmallIntegerField(_("version publiée"), default=0)
     is_demo = models.BooleanField(_("données de démonstration"), default=False)
     summary = models.TextField(_("chapeau de la note"), blank=True)
+    indicators = models.TextField(
+        _("fichier des indicateurs"),
+        blank=True,
+        help_text=_("YAML modifié par un analyste ; vide : le fichier livré pour sa population."),
+    )
 
     class Meta:
         verbose_name = _("édition")
@@ -154,6 +159,7 @@ class PublishedVersion(BaseModel):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     fingerprint = models.CharField(_("empreinte des résultats"), max_length=64)
+    indicators = models.TextField(_("fichier des indicateurs publié"), blank=True)
 
     class Meta:
         verbose_name = _("version publiée")
@@ -164,6 +170,35 @@ class PublishedVersion(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.edition} — v{self.number}"
+
+
+class WeightingRun(BaseModel):
+    """One run of the weighting and computation, in the background, with its progress."""
+
+    edition = models.ForeignKey(Edition, on_delete=models.CASCADE, related_name="runs")
+    status = models.CharField(
+        _("statut"), max_length=10, choices=JobStatus.choices, default=JobStatus.PENDING
+    )
+    step = models.CharField(_("étape"), max_length=80, blank=True)
+    percent = models.PositiveSmallIntegerField(_("avancement (%)"), default=0)
+    report = models.JSONField(_("rapport de pondération"), default=dict, blank=True)
+    error = models.TextField(_("erreur"), blank=True)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    finished_at = models.DateTimeField(_("terminé le"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("pondération")
+        verbose_name_plural = _("pondérations")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.edition} — {self.get_status_display()}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in (JobStatus.PENDING, JobStatus.RUNNING)
 
 
 class ReportJob(BaseModel):

@@ -57,7 +57,7 @@ def dumps(data: Any) -> str:
 
 def result_rows(edition: Edition, version: int | None = None) -> list[dict[str, Any]]:
     version = version or edition.published_version
-    iset = res.indicators_of(edition)
+    iset = res.indicators_of(edition, version)
     titles = {i.code: i for i in iset.indicators}
     rows = []
     for r in res.published(edition, version).order_by("indicator", "domain", "level", "category"):

@@ -1,7 +1,7 @@
 """The PDF report (WeasyPrint; charts as SVG from vl-convert), generated in the background.
 
-A request creates a ``ReportJob`` and runs it in a thread (one process is enough here: the
-report of an edition takes a few seconds); the note's page polls its status.  The same
+A request creates a ``ReportJob`` and runs it in a thread (``core.background``: the report
+of an edition takes a few seconds); the note's page polls its status.  The same
 published version always gives the same content (no date, sorted data), and the file's
 SHA-256 is kept on the job.
 """
@@ -9,12 +9,10 @@ SHA-256 is kept on the job.
 from __future__ import annotations
 
 import hashlib
-import threading
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.db import connection
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -22,6 +20,7 @@ from observatoire.barometre import charts
 from observatoire.barometre import results as res
 from observatoire.barometre.choices import JobStatus
 from observatoire.barometre.models import Edition, ReportJob
+from observatoire.core import background as bg
 
 
 def report_dir() -> Path:
@@ -32,7 +31,7 @@ def report_dir() -> Path:
 
 def report_html(edition: Edition, version: int) -> str:
     """The report as HTML: cover, key figures, one section per theme, method annex."""
-    iset = res.indicators_of(edition)
+    iset = res.indicators_of(edition, version)
     sections: list[dict[str, Any]] = []
     published = {
         (r.indicator, r.category): r for r in res.published(edition, version).filter(domain="")
@@ -107,19 +106,11 @@ def request_report(edition: Edition, version: int, background: bool = True) -> R
     job.status, job.error = JobStatus.PENDING, ""
     job.save()
     if background:
-        thread = threading.Thread(target=_run_and_close, args=(job.pk,), daemon=True)
-        thread.start()
+        bg.start(run_job, job.pk)
     else:
         run_job(job.pk)
         job.refresh_from_db()
     return job
-
-
-def _run_and_close(job_id: int) -> None:
-    try:
-        run_job(job_id)
-    finally:
-        connection.close()
 
 
 def finished_job(edition: Edition, version: int) -> ReportJob | None:

@@ -9,7 +9,7 @@ from django.db.models import QuerySet
 
 from observatoire.barometre import formats
 from observatoire.barometre.choices import Flag
-from observatoire.barometre.indicators import Indicator, IndicatorSet, for_edition
+from observatoire.barometre.indicators import Indicator, IndicatorSet, for_edition, for_version
 from observatoire.barometre.models import Edition, Result
 from observatoire.territoires.choices import Kind, Stratum
 
@@ -35,8 +35,11 @@ def level_label(domain: str, level: str) -> str:
     return LEVEL_LABELS.get(domain, {}).get(level, level)
 
 
-def indicators_of(edition: Edition) -> IndicatorSet:
-    return for_edition(edition)
+def indicators_of(edition: Edition, version: int | None = None) -> IndicatorSet:
+    """The indicators of a published version (the latest by default) as they were published."""
+    if not edition.is_published:
+        return for_edition(edition)
+    return for_version(edition, version or edition.published_version)
 
 
 def published(edition: Edition, version: int | None = None) -> QuerySet[Result]:
@@ -99,7 +102,7 @@ class Cell:
 def key_figures(edition: Edition, version: int | None = None) -> list[tuple[Indicator, Cell]]:
     rows = {(r.indicator, r.category, r.domain, r.level): r for r in published(edition, version)}
     out = []
-    for indicator in indicators_of(edition).indicators:
+    for indicator in indicators_of(edition, version).indicators:
         if indicator.key is None:
             continue
         key = (
@@ -115,7 +118,7 @@ def key_figures(edition: Edition, version: int | None = None) -> list[tuple[Indi
 
 def theme_rows(edition: Edition, theme: str, version: int | None = None) -> list[dict[str, Any]]:
     """Overall cells of every indicator of a theme, one row per category."""
-    iset = indicators_of(edition)
+    iset = indicators_of(edition, version)
     rows = {(r.indicator, r.category): r for r in published(edition, version).filter(domain="")}
     out = []
     for indicator in iset.indicators:

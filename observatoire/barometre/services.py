@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from collections.abc import Callable
 from typing import Any
 
@@ -14,11 +15,22 @@ from django.utils import timezone
 
 from observatoire.accounts.access import require_analyst
 from observatoire.barometre import compute as computing
+from observatoire.barometre import indicators as ind
 from observatoire.barometre import opendata
-from observatoire.barometre.choices import EditionStatus
-from observatoire.barometre.models import WORKING, Edition, PublishedVersion, ResponseWeight, Result
+from observatoire.barometre.choices import EditionStatus, JobStatus
+from observatoire.barometre.models import (
+    WORKING,
+    Edition,
+    PublishedVersion,
+    ResponseWeight,
+    Result,
+    WeightingRun,
+)
 from observatoire.barometre.weighting import PlanError
+from observatoire.core import background
 from observatoire.core.audit import acting_as, record_event
+
+logger = logging.getLogger(__name__)
 
 # Allowed moves of the life cycle; weighting and publishing have their own services.
 TRANSITIONS = {
@@ -28,6 +40,8 @@ TRANSITIONS = {
     EditionStatus.WEIGHTED: {EditionStatus.COLLECTING},
     EditionStatus.PUBLISHED: {EditionStatus.COLLECTING},
 }
+# A weighting run's stages, in order, with their label on the page (and the CLI's bar).
+RUN_STAGES = {**computing.STAGES, "store": "Enregistrement des poids et des résultats"}
 RESULT_FIELDS = [
     "indicator", "category", "domain", "level", "estimate", "se", "ci_low", "ci_high", "n",
     "population", "flag", "change", "change_se", "change_p",
@@ -73,31 +87,80 @@ def _require_closed(edition: Edition) -> None:
         raise ValidationError("Fermez la collecte avant de pondérer l'édition.")
 
 
-@transaction.atomic
 def weight_edition(edition: Edition, *, by=None, progress: Callable[[str], None] | None = None):
-    """Run the weighting plan; store one weight per response and the report. Re-runnable."""
+    """Run the weighting plan; store one weight per response and the report. Re-runnable.
+
+    The computation only reads, outside any transaction, so that a page can follow the
+    run's progress; everything it writes is written in one transaction at the end."""
     _require_closed(edition)
+    step = progress or (lambda _stage: None)
     try:
-        result = computing.compute(edition, _previous_cells(edition), progress)
+        result = computing.compute(edition, _previous_cells(edition), step)
     except PlanError as exc:
         raise ValidationError(str(exc)) from exc
-    weights = result.weighted.design.weights
-    ResponseWeight.objects.filter(edition=edition).delete()
-    ResponseWeight.objects.bulk_create(
-        ResponseWeight(edition=edition, response_id=pk, cell=str(cell), weight=float(w))
-        for pk, cell, w in zip(
-            result.sample.response_ids, result.weighted.cells.tolist(), weights, strict=True
+    step("store")
+    with transaction.atomic():
+        weights = result.weighted.design.weights
+        ResponseWeight.objects.filter(edition=edition).delete()
+        ResponseWeight.objects.bulk_create(
+            ResponseWeight(edition=edition, response_id=pk, cell=str(cell), weight=float(w))
+            for pk, cell, w in zip(
+                result.sample.response_ids, result.weighted.cells.tolist(), weights, strict=True
+            )
         )
-    )
-    _store_results(edition, result.rows)
-    with acting_as(by):
-        edition.weighting_report = result.weighted.report
-        edition.weighted_at = edition.computed_at = timezone.now()
-        if edition.status != EditionStatus.PUBLISHED:
-            edition.status = EditionStatus.WEIGHTED
-        edition.save()
-    transaction.on_commit(lambda: opendata.remember_sample(edition, result.sample, result.table))
+        _store_results(edition, result.rows)
+        with acting_as(by):
+            edition.weighting_report = result.weighted.report
+            edition.weighted_at = edition.computed_at = timezone.now()
+            if edition.status != EditionStatus.PUBLISHED:
+                edition.status = EditionStatus.WEIGHTED
+            edition.save()
+        transaction.on_commit(
+            lambda: opendata.remember_sample(edition, result.sample, result.table)
+        )
     return result
+
+
+def start_weighting(edition: Edition, *, by=None, in_background: bool = True) -> WeightingRun:
+    """Start a weighting run for the management page (or return the one under way)."""
+    _require_closed(edition)
+    run = edition.runs.filter(status__in=[JobStatus.PENDING, JobStatus.RUNNING]).first()
+    if run is not None:
+        return run
+    with acting_as(by):
+        run = WeightingRun.objects.create(edition=edition, started_by=by)
+    if in_background:
+        background.start(run_weighting, run.pk)
+    else:
+        run_weighting(run.pk)
+        run.refresh_from_db()
+    return run
+
+
+def run_weighting(run_id: int) -> None:
+    """Weight and compute an edition; the run records each stage, then success or the error."""
+    run = WeightingRun.objects.select_related("edition", "started_by").get(pk=run_id)
+    stages = list(RUN_STAGES)
+
+    def progress(stage: str) -> None:
+        WeightingRun.objects.filter(pk=run.pk).update(
+            status=JobStatus.RUNNING,
+            step=RUN_STAGES[stage],
+            percent=100 * stages.index(stage) // len(stages),
+        )
+
+    try:
+        result = weight_edition(run.edition, by=run.started_by, progress=progress)
+    except ValidationError as exc:
+        run.status, run.error = JobStatus.FAILED, " ".join(exc.messages)
+    except Exception as exc:  # the page shows it; the analyst can run it again
+        logger.exception("Weighting run %s failed", run.pk)
+        run.status, run.error = JobStatus.FAILED, f"Erreur inattendue : {exc}"[:2000]
+    else:
+        run.status, run.percent, run.report = JobStatus.DONE, 100, result.weighted.report
+        run.step = f"{len(result.rows)} résultats calculés"
+    run.finished_at = timezone.now()
+    run.save(update_fields=["status", "error", "percent", "report", "step", "finished_at"])
 
 
 @transaction.atomic
@@ -111,6 +174,28 @@ def compute_edition(edition: Edition, *, by=None, progress: Callable[[str], None
         edition.computed_at = timezone.now()
         edition.save()
     return result
+
+
+@transaction.atomic
+def update_indicators(edition: Edition, text: str, *, by) -> Edition:
+    """Replace the edition's indicator file (``""``: back to the shipped one) after checking
+    it against the questionnaire.
+
+    A file with an error changes nothing; the next computation uses the new file, and the
+    published pages keep the file of their version until the next publication."""
+    text = text.replace("\r\n", "\n")
+    if text and text != ind.shipped_text(edition.population):
+        name = "fichier des indicateurs"
+        try:
+            ind.check_questions(ind.parse(text, name), edition.questionnaire, name)
+        except ind.IndicatorError as exc:
+            raise ValidationError(str(exc)) from exc
+    else:
+        text = ""
+    with acting_as(by):
+        edition.indicators = text
+        edition.save()
+    return edition
 
 
 def _previous_cells(edition: Edition) -> dict[tuple, tuple[float, float]]:
@@ -164,6 +249,7 @@ def publish_edition(edition: Edition, *, by=None, note: str = "") -> PublishedVe
             note=note,
             published_by=by,
             fingerprint=fingerprint(rows),
+            indicators=ind.text_of(edition),
         )
         edition.published_version = number
         edition.status = EditionStatus.PUBLISHED

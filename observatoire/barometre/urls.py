@@ -16,5 +16,8 @@ urlpatterns = [
     path("<slug:code>/rapport/statut/", views.report_status, name="report_status"),
     path("<slug:code>/rapport.pdf", views.report_pdf, name="report_pdf"),
     path("<slug:code>/gestion/", views.manage, name="manage"),
+    path("<slug:code>/gestion/indicateurs/", views.manage_indicators, name="manage_indicators"),
+    path("<slug:code>/gestion/indicateurs.yaml", views.indicator_file, name="indicator_file"),
+    path("<slug:code>/gestion/ponderation/", views.weighting_status, name="weighting_status"),
     path("<slug:code>/gestion/<str:action>/", views.manage_action, name="manage_action"),
 ]

@@ -9,7 +9,8 @@ from django.views.decorators.http import require_POST
 from observatoire.barometre import charts, opendata, reports, services
 from observatoire.barometre import results as res
 from observatoire.barometre.choices import EditionStatus
-from observatoire.barometre.forms import WeightingPlanForm
+from observatoire.barometre.forms import IndicatorFileForm, WeightingPlanForm
+from observatoire.barometre.indicators import for_edition, text_of
 from observatoire.barometre.models import Edition
 from observatoire.barometre.weighting import plan_of
 
@@ -36,7 +37,7 @@ def note(request, code):
         "edition": edition,
         "version": version,
         "key_figures": res.key_figures(edition, version),
-        "themes": res.indicators_of(edition).themes.values(),
+        "themes": res.indicators_of(edition, version).themes.values(),
         "versions": edition.versions.all(),
         "job": edition.report_jobs.filter(version=version).first(),
     }
@@ -127,8 +128,56 @@ def manage(request, code):
             services.update_plan(edition, form.cleaned_data, by=request.user)
             messages.success(request, "Plan de pondération enregistré.")
             return redirect("barometre:manage", code=edition.code)
-    context = {"edition": edition, "form": form, "report": edition.weighting_report}
-    return render(request, "barometre/manage.html", context)
+    return _manage_page(request, edition, plan_form=form)
+
+
+def _manage_page(request, edition, *, plan_form=None, indicator_form=None, status=200):
+    indicator_form = indicator_form or IndicatorFileForm(initial={"text": text_of(edition)})
+    context = {
+        "edition": edition,
+        "form": plan_form or WeightingPlanForm.for_plan(plan_of(edition)),
+        "indicator_form": indicator_form,
+        "indicator_set": for_edition(edition),
+        "report": edition.weighting_report,
+        "run": edition.runs.first(),
+        "runs": edition.runs.select_related("started_by")[:5],
+    }
+    return render(request, "barometre/manage.html", context, status=status)
+
+
+@require_POST
+def manage_indicators(request, code):
+    """Replace the indicator file (pasted or uploaded); a file with an error changes nothing."""
+    edition = services.get_managed_edition(request.user, code)
+    form = IndicatorFileForm(request.POST, request.FILES)
+    if "restore" in request.POST or form.is_valid():
+        try:
+            text = "" if "restore" in request.POST else form.cleaned_data["content"]
+            services.update_indicators(edition, text, by=request.user)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(
+                request,
+                "Fichier des indicateurs enregistré. Lancez « Pondérer et calculer » pour "
+                "recalculer les résultats ; les pages publiées changent à la publication suivante.",
+            )
+            return redirect("barometre:manage", code=edition.code)
+    return _manage_page(request, edition, indicator_form=form, status=400)
+
+
+def indicator_file(request, code):
+    edition = services.get_managed_edition(request.user, code)
+    response = HttpResponse(text_of(edition), content_type="application/yaml; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{edition.code}-indicateurs.yaml"'
+    return response
+
+
+def weighting_status(request, code):
+    """The latest weighting run, polled by the management page while it runs."""
+    edition = services.get_managed_edition(request.user, code)
+    context = {"edition": edition, "run": edition.runs.first()}
+    return render(request, "barometre/_weighting_status.html", context)
 
 
 @require_POST
@@ -136,7 +185,7 @@ def manage_action(request, code, action):
     edition = services.get_managed_edition(request.user, code)
     try:
         if action == "ponderer":
-            services.weight_edition(edition, by=request.user)
+            services.start_weighting(edition, by=request.user)
         elif action == "publier":
             services.publish_edition(edition, by=request.user, note=request.POST.get("note", ""))
         elif action in EditionStatus.values:
@@ -146,7 +195,10 @@ def manage_action(request, code, action):
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        messages.success(request, "Action effectuée.")
+        if action == "ponderer":
+            messages.info(request, "Pondération lancée : suivez son avancement ci-dessous.")
+        else:
+            messages.success(request, "Action effectuée.")
     return redirect("barometre:manage", code=edition.code)
 
 

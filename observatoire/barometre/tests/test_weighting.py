@@ -6,46 +6,11 @@ from django.core.exceptions import ValidationError
 
 from observatoire.barometre import services, weighting
 from observatoire.barometre.choices import EditionStatus
-from observatoire.barometre.factories import EditionFactory
+from observatoire.barometre.factories import make_edition
 from observatoire.barometre.models import Result
-from observatoire.questionnaires.choices import ResponseStatus
 from observatoire.questionnaires.models import Response
-from observatoire.territoires.choices import Kind
-from observatoire.territoires.factories import AuthorityFactory
-from observatoire.territoires.models import UniverseCount
 
 pytestmark = pytest.mark.django_db
-
-UNIVERSE = [  # stratum, région, authorities, inhabitants
-    ("commune_lt_3500", "11", 300, 300_000),
-    ("commune_lt_3500", "24", 200, 150_000),
-    ("commune_3500_10000", "11", 40, 250_000),
-    ("commune_3500_10000", "24", 30, 180_000),
-    ("cc", "11", 8, 400_000),
-]
-
-
-def make_edition(sample: dict[tuple[str, str], int], status=EditionStatus.CLOSED, **plan):
-    for stratum, region, count, population in UNIVERSE:
-        UniverseCount.objects.create(
-            vintage=2024, stratum=stratum, region=region, count=count, population=population
-        )
-    edition = EditionFactory(status=status, plan={"unit": "collectivites", "min_cell": 3, **plan})
-    for (stratum, region), n in sample.items():
-        for _ in range(n):
-            if stratum == "cc":
-                authority = AuthorityFactory(kind=Kind.EPCI, epci_type="CC", region=region)
-            else:
-                pop = 1_000 if stratum == "commune_lt_3500" else 5_000
-                authority = AuthorityFactory(population=pop, region=region)
-            Response.objects.create(
-                questionnaire=edition.questionnaire,
-                questionnaire_version=1,
-                authority=authority,
-                status=ResponseStatus.SUBMITTED,
-                answers={"gouv_regles": "oui" if authority.pk % 2 else "non"},
-            )
-    return edition
 
 
 def test_weights_reproduce_stratum_and_region_counts():

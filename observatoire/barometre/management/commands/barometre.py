@@ -7,12 +7,14 @@ observatoire barometre export EDITION [--out DIR]
 """
 
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
+from observatoire.barometre import compute as computing
 from observatoire.barometre import opendata, reports, services
 from observatoire.barometre.models import Edition
 
@@ -38,12 +40,23 @@ class Command(BaseCommand):
             raise CommandError(" ".join(exc.messages)) from exc
         self.stdout.write(self.style.SUCCESS(f"{summary} ({time.perf_counter() - start:.1f} s)"))
 
-    def _bar(self, total, desc):
-        return tqdm(total=total, desc=desc, unit="étape", file=self.stderr)
+    @contextmanager
+    def _stages(self, desc, stages):
+        """A bar over named stages; ``progress(stage)`` is called as each one starts."""
+        order = list(stages)
+        with tqdm(total=len(order), desc=desc, unit="étape", file=self.stderr) as bar:
+
+            def progress(stage):
+                bar.n = order.index(stage)
+                bar.set_postfix_str(stages[stage])
+
+            yield progress
+            bar.n = len(order)
+            bar.set_postfix_str("terminé")
 
     def do_weight(self, edition, **_):
-        with self._bar(2, "Pondération") as bar:
-            result = services.weight_edition(edition, progress=lambda _step: bar.update(1))
+        with self._stages("Pondération", services.RUN_STAGES) as progress:
+            result = services.weight_edition(edition, progress=progress)
         report = result.weighted.report
         return (
             f"{edition.code} : {report['n']:.0f} réponses pondérées, poids de {report['min']:.3g} "
@@ -52,13 +65,13 @@ class Command(BaseCommand):
         )
 
     def do_compute(self, edition, **_):
-        with self._bar(2, "Calcul") as bar:
-            result = services.compute_edition(edition, progress=lambda _step: bar.update(1))
+        with self._stages("Calcul", computing.STAGES) as progress:
+            result = services.compute_edition(edition, progress=progress)
         suppressed = sum(r["flag"] == "suppress" for r in result.rows)
         return f"{edition.code} : {len(result.rows)} résultats, dont {suppressed} non diffusés"
 
     def do_publish(self, edition, note, **_):
-        with self._bar(2, "Publication") as bar:
+        with tqdm(total=2, desc="Publication", unit="étape", file=self.stderr) as bar:
             version = services.publish_edition(edition, note=note)
             bar.update(1)
             job = reports.request_report(edition, version.number, background=False)
