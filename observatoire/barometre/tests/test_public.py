@@ -170,6 +170,7 @@ def test_cli_compute_and_export_print_a_summary(edition, tmp_path):
     out, err = io.StringIO(), io.StringIO()
     call_command("barometre", "compute", "barometre-2024", stdout=out, stderr=err)
     assert "résultats, dont" in out.getvalue()
+    assert "Calcul: 100%" in err.getvalue() and "3/3" in err.getvalue()
     call_command("barometre", "export", "barometre-2024", "--out", str(tmp_path), stdout=out, stderr=err)  # fmt: skip
     assert "8 fichiers écrits" in out.getvalue()
     assert (tmp_path / "barometre-2024-microdonnees.dta").stat().st_size > 0
