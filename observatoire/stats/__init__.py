@@ -8,7 +8,7 @@ small samples, design effects, comparisons and disclosure control.  See ``docs/s
 """
 
 from .ci import confidence_interval
-from .compare import Comparison, compare_domains, compare_editions
+from .compare import Comparison, compare_domains, compare_editions, compare_to_overall
 from .design import Design
 from .disclosure import DisclosureRule
 from .errors import ConvergenceError, StatsError
@@ -39,6 +39,7 @@ __all__ = [
     "calibrate_matrix",
     "compare_domains",
     "compare_editions",
+    "compare_to_overall",
     "confidence_interval",
     "cross",
     "estimate",

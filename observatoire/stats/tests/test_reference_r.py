@@ -19,6 +19,7 @@ from observatoire.stats import (
     Estimates,
     calibrate,
     calibrate_matrix,
+    compare_to_overall,
     estimate,
     estimate_ratio,
     post_stratify,
@@ -335,6 +336,42 @@ def test_ci_function_is_the_engine_one(ref: dict[str, float]) -> None:
     se = np.array([ref["strat.ciprop.beta.se"]])
     low, high = confidence_interval(p, se, method="beta", df=197.0, nrow=np.array([200.0]))
     check([low[0], high[0]], ref, "strat.ciprop.beta.ci")
+
+
+def test_gap_to_the_whole_population(
+    dstrat: Design, dclus1: Design, apistrat: Data, apiclus1: Data, ref: dict[str, float]
+) -> None:
+    """compare_to_overall equals svycontrast(svytotal(~yd + nd + ya + na), yd/nd - ya/na):
+    stratified with fpc, raked clusters, linear calibration; a missing y leaves the row out."""
+    raked = rake(
+        dclus1,
+        {
+            "stype": (apiclus1["stype"], POP_TYPES),
+            "sch.wide": (apiclus1["sch.wide"], {"No": 1072, "Yes": 5122}),
+        },
+        tol=1e-14,
+    )
+    greg = calibrate(
+        dclus1,
+        margins={"stype": (apiclus1["stype"], POP_TYPES)},
+        totals={"api99": (apiclus1["api99"], 3914069)},
+    )
+
+    def poor_missing(data: Data) -> NDArray[np.float64]:
+        return np.where(np.asarray(data["meals"]) > 80, np.nan, data["api00"].astype(float))
+
+    cases = [
+        ("gap.strat.schwide", dstrat, (apistrat["sch.wide"] == "Yes").astype(float), apistrat["stype"]),
+        ("gap.strat.api00na", dstrat, poor_missing(apistrat), apistrat["stype"]),
+        ("gap.rake.api00", raked, apiclus1["api00"].astype(float), apiclus1["stype"]),
+        ("gap.cal.api00na", greg, poor_missing(apiclus1), apiclus1["sch.wide"]),
+    ]  # fmt: skip
+    for prefix, design, y, by in cases:
+        comp = compare_to_overall(design, {"y": y}, {"by": by}, na_rm=True)
+        for i, level in enumerate(comp.domain_level):
+            check([comp.difference[i]], ref, f"{prefix}.{level}.est")
+            check([comp.se[i]], ref, f"{prefix}.{level}.se")
+            check([comp.p_value[i]], ref, f"{prefix}.{level}.p")
 
 
 @pytest.mark.skipif(shutil.which("Rscript") is None, reason="R (Rscript) is not installed")

@@ -3,7 +3,8 @@
 # Run from this folder:  Rscript make_reference.R
 # Writes reference.csv (key,value with 17 significant digits) and the two data sets the
 # Python tests read (apistrat.csv, apiclus1.csv), so that the test suite runs without R.
-# Requires the Debian package r-cran-survey (it ships the `api` data sets).
+# Requires the Debian packages r-cran-survey (it ships the `api` data sets) and r-cran-mass
+# (calibrate() loads MASS).
 
 suppressPackageStartupMessages(library(survey))
 options(survey.lonely.psu = "fail", survey.replicates.mse = FALSE)
@@ -135,6 +136,34 @@ rclus1p <- postStratify(rclus1, ~stype, pop.types)
 put_stat("jk1.post.mean", svymean(~api00 + enroll, rclus1p))
 rstratk <- calibrate(rstrat, ~sch.wide + comp.imp, pop.raking, calfun = "raking", epsilon = 1e-13)
 put_stat("jkn.calrake.mean", svymean(~api00 + enroll, rstratk))
+
+# ---- a domain against the whole population (compare_to_overall)
+# The domain is part of the whole, so the two means are correlated. Written as a nonlinear
+# contrast of four totals estimated jointly, mean(domain) - mean(all) = yd/nd - ya/na, whose
+# SE svycontrast takes by the delta method on svytotal's covariance (an independent path
+# from the engine's influence values). A missing y leaves the respondent out of both means
+# (na.rm); p-value: t with the design's degrees of freedom.
+put_gap <- function(prefix, design, y, dom) {
+  ans <- !is.na(y)
+  for (lv in sort(unique(as.character(dom)))) {
+    inside <- ans & as.character(dom) == lv
+    design$variables$yd <- ifelse(inside, y, 0)
+    design$variables$nd <- as.numeric(inside)
+    design$variables$ya <- ifelse(ans, y, 0)
+    design$variables$na <- as.numeric(ans)
+    g <- svycontrast(svytotal(~yd + nd + ya + na, design), quote(yd / nd - ya / na))
+    key <- paste0(prefix, ".", lv)
+    put(paste0(key, ".est"), coef(g))
+    put(paste0(key, ".se"), SE(g))
+    put(paste0(key, ".p"), 2 * pt(-abs(coef(g) / SE(g)), degf(design)))
+  }
+}
+put_gap("gap.strat.schwide", dstrat, as.numeric(apistrat$sch.wide == "Yes"), apistrat$stype)
+put_gap("gap.strat.api00na", dstrat, ifelse(apistrat$meals > 80, NA, apistrat$api00),
+        apistrat$stype)
+put_gap("gap.rake.api00", dclus1r, apiclus1$api00, apiclus1$stype)
+put_gap("gap.cal.api00na", dclus1g, ifelse(apiclus1$meals > 80, NA, apiclus1$api00),
+        apiclus1$sch.wide)
 
 values <- unlist(out)
 write.csv(data.frame(key = names(values), value = sprintf("%.17g", values)),
