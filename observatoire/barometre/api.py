@@ -32,6 +32,8 @@ class ResultOut(Schema):
     diffusion: str
     evolution: float | None
     evolution_p: float | None
+    ecart_ensemble: float | None
+    ecart_ensemble_p: float | None
 
 
 @router.get("/editions", response=list[EditionOut])

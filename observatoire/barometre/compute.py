@@ -3,7 +3,9 @@
 All 0/1 category columns of all indicators go through one ``stats.estimate`` call (means
 of 0/1 columns are proportions; logit intervals stay inside [0, 1]); numeric indicators
 through a second one.  The disclosure rule flags each cell; the edition-to-edition change
-comes from ``stats.compare.difference`` (independent samples).
+comes from ``stats.compare.difference`` (independent samples); the gap between each domain
+level and the whole universe from ``stats.compare_to_overall`` (the stratum is part of the
+whole: the test needs their covariance, hence the microdata and the design).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import numpy as np
 
 from observatoire import stats
 from observatoire.barometre import indicators as ind
+from observatoire.barometre.choices import Flag
 from observatoire.barometre.weighting import Sample, Weighted, load_sample, plan_of, weight
 from observatoire.stats.compare import difference
 
@@ -122,6 +125,49 @@ def add_changes(rows: list[dict[str, Any]], previous: dict[tuple, tuple[float, f
         rows[i].update(change=float(diff[j]), change_se=float(se[j]), change_p=float(p[j]))
 
 
+def add_gaps(
+    rows: list[dict[str, Any]],
+    indicator_set: ind.IndicatorSet,
+    sample: Sample,
+    design: stats.Design,
+    columns: tuple[stats.IndicatorMatrix, stats.IndicatorMatrix],
+) -> None:
+    """Add ``gap``, ``gap_se``, ``gap_p``: each domain level's estimate minus the whole's.
+
+    The variances are the rows' own; only the covariances are computed.  The whole's rows,
+    empty domains and cells where the domain or the whole is suppressed get none (``None``):
+    a gap beside a shown figure would give away the suppressed one."""
+    for row in rows:
+        row.update(gap=None, gap_se=None, gap_p=None)
+    by = {d: sample.columns[d] for d in indicator_set.domains if d in sample.columns}
+    if not by:
+        return
+    cells = {(f"{r['indicator']}{SEP}{r['category']}", r["domain"], r["level"]): r for r in rows}
+    results = stats.Estimates(
+        variable=[key[0] for key in cells],
+        category=[""] * len(cells),
+        domain=[key[1] for key in cells],
+        domain_level=[key[2] for key in cells],
+        estimate=np.array([r["estimate"] for r in cells.values()]),
+        se=np.array([r["se"] for r in cells.values()]),
+        population=np.array([r["population"] for r in cells.values()]),
+    )
+    for matrix in columns:
+        if not matrix.names:
+            continue
+        gaps = stats.compare_to_overall(design, matrix, by, na_rm=True, estimates=results)
+        finite = np.isfinite(gaps.se)
+        for i in range(len(gaps)):
+            row = cells[(gaps.variable[i], gaps.domain[i], gaps.domain_level[i])]
+            whole = cells[(gaps.variable[i], "", "")]
+            if finite[i] and Flag.SUPPRESS not in (row["flag"], whole["flag"]):
+                row.update(
+                    gap=float(gaps.difference[i]),
+                    gap_se=float(gaps.se[i]),
+                    gap_p=float(gaps.p_value[i]),
+                )
+
+
 def compute(
     edition,
     previous: dict[tuple, tuple[float, float]] | None = None,
@@ -151,5 +197,6 @@ def compute(
     start = time.perf_counter()
     rows = estimate_indicators(indicator_set, sample, weighted.design, rule, columns)
     add_changes(rows, previous or {})
+    add_gaps(rows, indicator_set, sample, weighted.design, columns)
     timings["estimate_s"] = time.perf_counter() - start
     return Computed(rows, weighted, sample, table, timings)

@@ -46,7 +46,9 @@ RESULT_COLUMNS: list[tuple[str, str, str]] = [
     ("diffusion", "string", "ok, prudence ou non_diffuse (règle de diffusion)"),
     ("evolution", "number", "Évolution depuis l'édition précédente (en proportion)"),
     ("evolution_p", "number", "p-valeur de l'évolution (échantillons indépendants)"),
-]
+    ("ecart_ensemble", "number", "Écart à l'ensemble : estimation du domaine moins celle de l'ensemble (vide pour l'ensemble et les cellules non diffusées)"),
+    ("ecart_ensemble_p", "number", "p-valeur de l'écart à l'ensemble (même plan de sondage : le domaine fait partie de l'ensemble, leur covariance est prise en compte)"),
+]  # fmt: skip
 FLAG_CODES = {Flag.OK: "ok", Flag.CAUTION: "prudence", Flag.SUPPRESS: "non_diffuse"}
 SPECIAL_CODES = {DONT_KNOW: 98, REFUSED: 99}
 
@@ -82,6 +84,8 @@ def result_rows(edition: Edition, version: int | None = None) -> list[dict[str, 
                 "diffusion": FLAG_CODES[Flag(r.flag)],
                 "evolution": round(r.change, 4) if shown and r.change is not None else None,
                 "evolution_p": round(r.change_p, 4) if shown and r.change_p is not None else None,
+                "ecart_ensemble": round(r.gap, 4) if shown and r.gap is not None else None,
+                "ecart_ensemble_p": round(r.gap_p, 4) if shown and r.gap_p is not None else None,
             }
         )
     return rows
@@ -92,7 +96,7 @@ def table_schema() -> dict[str, Any]:
     fields = []
     for name, kind, description in RESULT_COLUMNS:
         field: dict[str, Any] = {"name": name, "type": kind, "description": description}
-        if name in ("estimation", "ic_bas", "ic_haut"):
+        if name in ("estimation", "ic_bas", "ic_haut", "evolution_p", "ecart_ensemble_p"):
             field["constraints"] = {"minimum": 0, "maximum": 1}
         if name == "diffusion":
             field["constraints"] = {"required": True, "enum": list(FLAG_CODES.values())}

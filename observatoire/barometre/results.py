@@ -98,6 +98,26 @@ class Cell:
         sign = "significative" if r.significant else "non significative"
         return f"{formats.points(r.change, digits=0, signed=True)} ({sign})"
 
+    @property
+    def gap(self) -> str:
+        """The domain's gap to the whole in points ("+12 points"); empty when not shown."""
+        r = self.result
+        if not self.shown or r is None or r.gap is None:
+            return ""
+        return formats.points(r.gap, digits=0, signed=True)
+
+    @property
+    def gap_significant(self) -> bool:
+        """The domain differs from the whole at the 5 % level (test on the same design)."""
+        return bool(self.gap) and self.result is not None and self.result.gap_significant
+
+    @property
+    def gap_text(self) -> str:
+        """Gap and verdict in words, "+12 points (significatif)": never by colour alone."""
+        if not self.gap:
+            return ""
+        return f"{self.gap} ({'significatif' if self.gap_significant else 'non significatif'})"
+
 
 def key_figures(edition: Edition, version: int | None = None) -> list[tuple[Indicator, Cell]]:
     rows = {(r.indicator, r.category, r.domain, r.level): r for r in published(edition, version)}
@@ -240,7 +260,8 @@ def _main_labels(indicator: Indicator) -> set[str]:
 
 
 def comparison(edition: Edition, level: str, other_code: str | None) -> dict[str, Any]:
-    """My stratum against the whole sample, and this edition against another one."""
+    """My stratum against the whole sample (with the gap and its significance, tested at
+    compute time on the microdata), and this edition against another one."""
     from observatoire.stats.compare import difference
 
     iset = indicators_of(edition)

@@ -44,7 +44,7 @@ TRANSITIONS = {
 RUN_STAGES = {**computing.STAGES, "store": "Enregistrement des poids et des résultats"}
 RESULT_FIELDS = [
     "indicator", "category", "domain", "level", "estimate", "se", "ci_low", "ci_high", "n",
-    "population", "flag", "change", "change_se", "change_p",
+    "population", "flag", "change", "change_se", "change_p", "gap", "gap_se", "gap_p",
 ]  # fmt: skip
 
 

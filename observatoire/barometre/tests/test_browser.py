@@ -1,5 +1,6 @@
 """A visitor reads the 2024 note in Chromium: key figures, an indicator's interactive chart,
-another stratum, the CSV and the PDF (rendered with pdftoppm: charts are not blank)."""
+another stratum, a stratum compared with the whole, the CSV and the PDF (rendered with
+pdftoppm: charts are not blank)."""
 
 import io
 import re
@@ -70,6 +71,15 @@ def test_visitor_reads_note_chart_stratum_csv_and_pdf(page, tmp_path):
     assert heading.count() == 1
     page.locator("#chart-trend[data-ready=true]").wait_for()
     assert "42\u00a0%" in page.locator("table").first.inner_text()
+
+    page.get_by_role("link", name="Comparer", exact=True).click()
+    page.get_by_label("Ma strate").select_option(label="Communes de 10 000 à 100 000 habitants")
+    page.get_by_role("button", name="Comparer").click()
+    page.wait_for_url("**niveau=commune_10000_100000**")
+    row = page.get_by_role("row", name=re.compile("Projets d.IA par domaine"))
+    assert "écart significatif (p\u00a0<\u00a00,05)" in row.inner_text()
+    assert "écart non significatif" in page.locator("table").inner_text()
+    check_accessibility(page, "barometre-comparer")
 
     page.get_by_role("link", name="Note de conjoncture").click()
     with page.expect_download() as download:
