@@ -37,6 +37,8 @@ FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.intp]
 LonelyPSU = Literal["fail", "certainty", "remove", "adjust"]
 LONELY_PSU_RULES: tuple[str, ...] = ("fail", "certainty", "remove", "adjust")
+#: Largest share of non-zero entries for which the calibration matrices are kept sparse.
+SPARSE_DENSITY = 0.25
 
 
 def is_missing(values: NDArray[Any]) -> NDArray[np.bool_]:
@@ -198,6 +200,16 @@ class ResidualOperator:
         a_mat = np.hstack([m for _, m in a_index.values()])
         z_mat = np.hstack([m for _, m in z_index.values()])
         return cls(a=a_mat, z=z_mat, t=gather @ solved)
+
+
+def _csr(dense: FloatArray) -> sparse.csr_matrix:
+    """A dense matrix as CSR, built from its non-zeros (faster than SciPy's conversion)."""
+    flat = np.ascontiguousarray(dense).ravel()
+    nonzero = flat != 0
+    where = np.flatnonzero(nonzero)
+    indptr = np.zeros(dense.shape[0] + 1, dtype=np.intp)
+    np.cumsum(nonzero.reshape(dense.shape).sum(axis=1), out=indptr[1:])
+    return sparse.csr_matrix((flat[where], where % dense.shape[1], indptr), shape=dense.shape)
 
 
 _KEY = [0]
@@ -479,6 +491,21 @@ class Design:
         return op.z if self.is_sorted else np.ascontiguousarray(op.z[self.sort_order])
 
     @cached_property
+    def sparse_calibration(self) -> tuple[sparse.csr_matrix, sparse.csr_matrix] | None:
+        """``sorted_a`` and ``sorted_z`` as sparse matrices, when mostly zeros (else None).
+
+        Raking and post-stratification put one non-zero per margin in each row of ``A`` and
+        ``Z``: products with the influence values then cost a couple of operations per value
+        instead of one per column of ``A`` (31 for 10 strata and 21 régions).
+        """
+        if self.residual_operator is None:
+            return None
+        a, z = self.sorted_a, self.sorted_z
+        if max(np.count_nonzero(a) / a.size, np.count_nonzero(z) / z.size) > SPARSE_DENSITY:
+            return None
+        return _csr(a), _csr(z)
+
+    @cached_property
     def psu_matrix(self) -> sparse.csr_matrix:
         """Sparse ``P x n`` matrix summing rows into their PSU."""
         n_psu = self.psu_strata.shape[0]
@@ -527,4 +554,6 @@ class Design:
         return f"Design({', '.join(parts)})"
 
 
-_CACHED_ATTRIBUTES = frozenset({"residual_operator", "unit_calibration", "sorted_a", "sorted_z"})
+_CACHED_ATTRIBUTES = frozenset(
+    {"residual_operator", "unit_calibration", "sorted_a", "sorted_z", "sparse_calibration"}
+)

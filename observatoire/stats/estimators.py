@@ -32,7 +32,7 @@ from numpy.typing import ArrayLike, NDArray
 from .ci import CI_METHODS, CIMethod, confidence_interval
 from .design import Design, FloatArray, factorize, is_missing
 from .errors import StatsError
-from .variance import domain_variance, taylor_variance
+from .variance import DomainVariance, taylor_variance
 
 Kind = Literal["mean", "total", "proportion"]
 KINDS: tuple[str, ...] = ("mean", "total", "proportion")
@@ -315,6 +315,26 @@ def _columns(
     return _Columns(values, var_names, categories)
 
 
+#: Size of one block of indicator columns (all rows): a share of the processor's cache.
+BLOCK_BYTES = 2**23
+
+
+def _block_columns(design: Design, k: int) -> int:
+    """How many of the ``k`` columns go through the domain loop together.
+
+    Blocks keep each domain's rows in the cache through all the passes over them.  With
+    dense calibration matrices (``calibrate`` on a model matrix) every block would read the
+    domain's rows of ``A`` and ``Z`` again, which costs more than it saves: one block."""
+    if design.residual_operator is not None and design.sparse_calibration is None:
+        return k
+    return max(8, min(k, BLOCK_BYTES // (8 * design.n)))
+
+
+def _view(buffer: FloatArray, shape: tuple[int, int]) -> FloatArray:
+    """A C-contiguous ``shape`` array over the start of a flat work buffer."""
+    return buffer[: shape[0] * shape[1]].reshape(shape)
+
+
 def estimate(
     design: Design,
     variables: Mapping[str, ArrayLike] | IndicatorMatrix,
@@ -351,32 +371,18 @@ def estimate(
     if k == 0 or not domains:
         return Estimates()
     order = design.sort_order
-    any_missing = na_rm and bool(np.isnan(cols.values).any())
-    if any_missing:
-        ys = cols.values if design.is_sorted else cols.values[order]  # n x K in sort order
-        missing_s = np.isnan(ys)
-        ans_s = (~missing_s).astype(np.float64)
-        ys = np.where(missing_s, 0.0, ys)
-        source, source_rows = ys, None  # rows already in sort order
-    else:
-        ans_s = cols.values[:, :0]
-        # Each domain's rows are gathered in sort order straight from the columns.
-        source, source_rows = cols.values, None if design.is_sorted else order
     w = np.asarray(design.weights)
     ws = w if design.is_sorted else w[order]
     ps = (ws != 0).astype(np.float64)
     total = kind == "total"
-    est_parts: list[FloatArray] = []
-    var_parts: list[FloatArray] = []
-    pop_parts: list[FloatArray] = []
-    n_parts: list[FloatArray] = []
-    s2_parts: list[FloatArray] = []
-    # Work buffers reused by every domain (the domain's rows, centred in place, and their
-    # influence values): allocating n x K temporaries per domain costs more (page faults)
-    # than the arithmetic on them.
-    gathered = np.empty((design.n, k))
-    scaled_buf = np.empty((design.n, k))
-    centred_buf: FloatArray | None = None
+    size = len(domains) * k
+    est, var, pop, nobs, s2 = (np.empty(size) for _ in range(5))
+    block = _block_columns(design, k)
+    # Work buffers reused by every domain and block (their rows of the columns, and the
+    # influence values): fresh n x K temporaries cost more in page faults than the
+    # arithmetic on them.
+    gathered = np.empty(design.n * block)
+    scaled_buf = np.empty(design.n * block)
     for j, dom in enumerate(domains):
         if dom.mask is None:
             pos = None
@@ -384,57 +390,59 @@ def estimate(
         else:
             pos = np.flatnonzero(dom.mask if design.is_sorted else dom.mask[order])
             wd, pd = ws[pos], ps[pos]
-        take = pos if source_rows is None else source_rows if pos is None else source_rows[pos]
-        if take is None:
-            yd = source
-        else:
-            yd = np.take(source, take, axis=0, out=gathered[: take.size], mode="clip")
-        rows_d = yd.shape[0]
-        if any_missing:
-            ans = ans_s if pos is None else ans_s[pos]
-            wdk = wd[:, None] * ans
-            pop = wdk.sum(axis=0)
-            sums = np.einsum("ij,ij->j", wdk, yd)
-            nobs = pd @ ans
-        else:
-            wdk = wd[:, None]
-            pop = np.full(k, wd.sum())
-            sums = wd @ yd
-            nobs = np.full(k, pd.sum())
-        with np.errstate(divide="ignore", invalid="ignore"):
-            mean = sums / pop
-            if total or take is None:  # y is still needed, or is not ours
-                if centred_buf is None:
-                    centred_buf = np.empty((design.n, k))
-                target = centred_buf[:rows_d]
+        take = order if pos is None else order[pos]  # the domain's rows, in sort order
+        identity = pos is None and design.is_sorted  # the columns' rows as they are
+        variance_of = DomainVariance(design, pos)
+        for first in range(0, k, block):
+            last = min(first + block, k)
+            cells = slice(j * k + first, j * k + last)
+            # The domain's rows of this block of columns: a copy small enough to stay in
+            # the processor's cache through every pass below (none for the whole sample
+            # in order: it is centred into the buffer instead).
+            shape = (take.size, last - first)
+            buf = _view(gathered, shape)
+            if identity:
+                yd = cols.values[:, first:last]  # the caller's data: never written
+            elif last - first == k:
+                yd = np.take(cols.values, take, axis=0, out=buf, mode="clip")
             else:
-                target = yd  # the gathered rows are not needed once centred
-            centred = np.subtract(yd, np.where(np.isfinite(mean), mean, 0.0), out=target)
-            safe_pop = np.where(pop > 0, pop, 1.0)
-            # per-row scale (n_d x 1) when every variable has the same respondents
-            row_scale = wdk / safe_pop if any_missing else (wd / safe_pop[0])[:, None]
-            scaled = np.multiply(row_scale, centred, out=scaled_buf[:rows_d])  # w (y - m) / N
-            weighted_ss = np.einsum("ij,ij->j", scaled, centred) * pop
-            if total:
-                influence = wdk * yd
-                est_parts.append(sums)
+                yd = cols.values[take, first:last]
+            missing = np.isnan(yd) if na_rm else None
+            uniform = missing is None or not missing.any()  # same respondents everywhere
+            if missing is not None and not uniform:
+                ans = (~missing).astype(np.float64)
+                yd = np.where(missing, 0.0, yd)
+                wdk = wd[:, None] * ans
+                pop_b = wdk.sum(axis=0)
+                sums = np.einsum("ij,ij->j", wdk, yd)
+                nobs[cells] = pd @ ans
             else:
-                influence = scaled
-                est_parts.append(mean)
-            # weighted variance with R's n/(n-1) factor (svyvar), for the deff
-            s2 = weighted_ss / pop * nobs / (nobs - 1)
-        var_parts.append(domain_variance(design, pos, influence))
-        pop_parts.append(pop)
-        n_parts.append(nobs)
-        s2_parts.append(s2)
+                wdk = wd[:, None]
+                pop_b = np.full(last - first, wd.sum())
+                sums = wd @ yd
+                nobs[cells] = pd.sum()
+            owned = not (identity and uniform)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                mean = sums / pop_b
+                influence = wdk * yd if total else None  # before y is centred in place
+                centred = np.subtract(
+                    yd, np.where(np.isfinite(mean), mean, 0.0), out=yd if owned else buf
+                )
+                safe_pop = np.where(pop_b > 0, pop_b, 1.0)
+                # per-row scale (n_d x 1) when every variable has the same respondents
+                row_scale = wdk / safe_pop[0] if uniform else wdk / safe_pop
+                scaled = np.multiply(
+                    row_scale, centred, out=_view(scaled_buf, shape)
+                )  # w (y - m) / N
+                weighted_ss = np.einsum("ij,ij->j", scaled, centred) * pop_b
+                # weighted variance with R's n/(n-1) factor (svyvar), for the deff
+                s2[cells] = weighted_ss / pop_b * nobs[cells] / (nobs[cells] - 1)
+            est[cells] = sums if total else mean
+            var[cells] = variance_of(scaled if influence is None else influence)
+            pop[cells] = pop_b
         if progress is not None:
             progress((j + 1) * k)
 
-    est = np.concatenate(est_parts)
-    var = np.concatenate(var_parts)
-    pop = np.concatenate(pop_parts)
-    nobs = np.concatenate(n_parts)
-    s2 = np.concatenate(s2_parts)
     # A domain with no respondent to the variable has no estimate (never silently 0).
     var = np.where(pop > 0, var, np.nan)
     if kind == "proportion":

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
+from scipy import sparse
 
 from .design import Design, FloatArray, IntArray
 from .errors import StatsError
@@ -127,86 +128,133 @@ def domain_variance(design: Design, pos: IntArray | None, e: FloatArray) -> Floa
     ``pos`` are the domain's positions in ``design.sort_order`` (rows sorted by stratum,
     then PSU), increasing, or None for the whole sample; ``e`` holds the influence values
     of those rows in that order (``len(pos) x m``).  The result equals
-    :func:`taylor_variance` on the full ``n x m`` matrix, which is never built: with the
-    calibration residual ``r = e - Z beta``, ``beta = T A' e``, the stratum sums are
+    :func:`taylor_variance` on the full ``n x m`` matrix, which is never built; see
+    :class:`DomainVariance`, which does the same for many blocks of columns.
+    """
+    return DomainVariance(design, pos)(e)
+
+
+class DomainVariance:
+    """:func:`domain_variance` of one domain, prepared once for any number of column blocks.
+
+    With the calibration residual ``r = e - Z beta``, ``beta = T A' e``, the stratum sums
+    are
 
         sum_h r = sum_h e - (sum_h Z)' beta,
         sum_h r^2 = sum_h e^2 - 2 beta' sum_h Z e + beta' (sum_h Z Z') beta,
 
     where only the first and the middle terms involve the domain's rows; ``sum_h Z`` and
     ``sum_h Z Z'`` are computed once per design.  The cost is one pass over the domain's
-    rows whatever the number of raking iterations.  Columns whose one-pass sums lose more
-    than six digits to cancellation are recomputed exactly.
+    rows whatever the number of raking iterations; what depends only on the domain (its
+    rows of ``A`` and ``Z``, its PSU and stratum boundaries) is gathered here once, so that
+    the indicators can go through in blocks that stay in the processor's cache.  Columns
+    whose one-pass sums lose more than six digits to cancellation are recomputed exactly.
     """
-    m = e.shape[1]
-    n_strata = len(design.strata_labels)
-    order = design.sort_order
-    if pos is None:
-        rows = order
-    elif design.is_sorted:
-        rows = pos
-    else:
-        rows = order[pos]
-    if design.has_clusters:
-        psu = design.psu_codes[rows]
-        starts = np.flatnonzero(np.r_[True, psu[1:] != psu[:-1]]) if rows.size else rows
-        units_e = np.add.reduceat(e, starts, axis=0) if rows.size else e
-        units = psu[starts]
-        unit_strata = design.psu_strata[units]
-    else:
-        units_e = e
-        units = rows
-        unit_strata = design.strata_codes[rows]
-    if units.size:
-        bounds = np.flatnonzero(np.r_[True, unit_strata[1:] != unit_strata[:-1]])
-    else:
-        bounds = units
-    present = unit_strata[bounds].tolist()
-    ends = np.r_[bounds[1:], units.size].tolist()
-    s1 = np.zeros((n_strata, m))
-    s2 = np.zeros((n_strata, m))
-    op = design.residual_operator
-    cal = design.unit_calibration
-    if op is not None and cal is not None:
-        z_unit, z_sums, gram = cal
-        a_sorted = design.sorted_a
-        a_rows = a_sorted if pos is None else a_sorted[pos]
-        beta = op.t @ (a_rows.T @ e)
-        if design.has_clusters:
-            z_units = z_unit[units]
+
+    def __init__(self, design: Design, pos: IntArray | None) -> None:
+        self.design = design
+        order = design.sort_order
+        if pos is None:
+            rows = order
+        elif design.is_sorted:
+            rows = pos
         else:
-            z_sorted = design.sorted_z
-            z_units = z_sorted if pos is None else z_sorted[pos]
-        cross_sum = np.zeros((n_strata, m))
-        for h, lo, hi in zip(present, bounds.tolist(), ends, strict=True):
+            rows = order[pos]
+        self.rows: IntArray = rows
+        self.starts: IntArray | None = None
+        if design.has_clusters:
+            psu = design.psu_codes[rows]
+            self.starts = np.flatnonzero(np.r_[True, psu[1:] != psu[:-1]]) if rows.size else rows
+            units = psu[self.starts]
+            unit_strata = design.psu_strata[units]
+        else:
+            units = rows
+            unit_strata = design.strata_codes[rows]
+        bounds = (
+            np.flatnonzero(np.r_[True, unit_strata[1:] != unit_strata[:-1]])
+            if units.size
+            else units
+        )
+        self.bounds = bounds
+        self.present: IntArray = unit_strata[bounds]
+        self.ends: list[int] = [*bounds[1:].tolist(), units.size]
+        # beta = T A' e needs the domain's rows of A (transposed); the stratum sums of Z e
+        # need its units' rows of Z: as one sparse (strata x Z columns) x units matrix when
+        # Z is sparse, else per stratum.
+        self.a_t: FloatArray | sparse.csc_matrix | None = None
+        self.z_units: FloatArray | None = None
+        self.z_strata: sparse.csc_matrix | None = None
+        cal = design.unit_calibration
+        if design.residual_operator is None or cal is None:
+            return
+        sparse_az = design.sparse_calibration
+        if sparse_az is not None:
+            self.a_t = (sparse_az[0] if pos is None else sparse_az[0][pos]).T  # CSC
+        else:
+            self.a_t = (design.sorted_a if pos is None else design.sorted_a[pos]).T
+        if design.has_clusters:
+            self.z_units = cal[0][units]
+        elif sparse_az is not None:
+            # Row i of Z goes to the columns of its stratum: (units x strata*qz), transposed.
+            z_rows = sparse_az[1] if pos is None else sparse_az[1][pos]
+            qz = z_rows.shape[1]
+            per_row = np.diff(z_rows.indptr)
+            shifted = z_rows.indices + np.repeat(unit_strata * qz, per_row)
+            self.z_strata = sparse.csr_matrix(
+                (z_rows.data, shifted, z_rows.indptr),
+                shape=(units.size, len(design.strata_labels) * qz),
+            ).T
+        else:
+            self.z_units = design.sorted_z if pos is None else design.sorted_z[pos]
+
+    def __call__(self, e: FloatArray) -> FloatArray:
+        """Variances of the totals of the columns of ``e`` (the domain's rows, ``len(pos) x m``)."""
+        design = self.design
+        m = e.shape[1]
+        n_strata = len(design.strata_labels)
+        if self.starts is not None:
+            units_e = np.add.reduceat(e, self.starts, axis=0) if self.rows.size else e
+        else:
+            units_e = e
+        s1 = np.zeros((n_strata, m))
+        s2 = np.zeros((n_strata, m))
+        segments = list(zip(self.present.tolist(), self.bounds.tolist(), self.ends, strict=True))
+        for h, lo, hi in segments:
             seg = units_e[lo:hi]
             s1[h] = seg.sum(axis=0)
             s2[h] = np.einsum("ij,ij->j", seg, seg)
-            cross_sum[h] = np.einsum("qk,qk->k", beta, z_units[lo:hi].T @ seg)
-        magnitude = s2.copy()
-        quad = (np.tensordot(gram, beta, axes=([2], [0])) * beta[None, :, :]).sum(axis=1)
-        s1 -= z_sums @ beta
-        s2 += quad - 2.0 * cross_sum
-        magnitude += quad
-    else:
-        for h, lo, hi in zip(present, bounds.tolist(), ends, strict=True):
-            seg = units_e[lo:hi]
-            s1[h] = seg.sum(axis=0)
-            s2[h] = np.einsum("ij,ij->j", seg, seg)
-        magnitude = s2
-    scale = design.stratum_scale
-    n_h = design.n_psu
-    centred = s2 - s1 * s1 / n_h[:, None]
-    if design.lonely_psu == "adjust":
-        centred = np.where((n_h <= 1)[:, None], s2, centred)
-    bad = ((centred < _CANCELLATION * magnitude) & (scale[:, None] > 0)).any(axis=0)
-    var = np.asarray(scale @ np.maximum(centred, 0.0), dtype=np.float64)
-    if bad.any():
-        cols = np.flatnonzero(bad)
-        full = np.zeros((design.n, cols.size))
-        full[rows] = e[:, cols]
-        var[cols] = taylor_variance(design, full)
-    return var
+        op = design.residual_operator
+        cal = design.unit_calibration
+        if op is not None and cal is not None and self.a_t is not None:
+            _z_unit, z_sums, gram = cal
+            beta = op.t @ (self.a_t @ e)
+            cross_sum = np.zeros((n_strata, m))
+            if self.z_strata is not None:
+                z_e = (self.z_strata @ units_e).reshape(n_strata, -1, m)
+                cross_sum = np.einsum("hqk,qk->hk", z_e, beta)
+            elif (z_units := self.z_units) is not None:
+                for h, lo, hi in segments:
+                    cross_sum[h] = np.einsum("qk,qk->k", beta, z_units[lo:hi].T @ units_e[lo:hi])
+            magnitude = s2.copy()
+            quad = (np.tensordot(gram, beta, axes=([2], [0])) * beta[None, :, :]).sum(axis=1)
+            s1 -= z_sums @ beta
+            s2 += quad - 2.0 * cross_sum
+            magnitude += quad
+        else:
+            magnitude = s2
+        scale = design.stratum_scale
+        n_h = design.n_psu
+        centred = s2 - s1 * s1 / n_h[:, None]
+        if design.lonely_psu == "adjust":
+            centred = np.where((n_h <= 1)[:, None], s2, centred)
+        bad = ((centred < _CANCELLATION * magnitude) & (scale[:, None] > 0)).any(axis=0)
+        var = np.asarray(scale @ np.maximum(centred, 0.0), dtype=np.float64)
+        if bad.any():
+            cols = np.flatnonzero(bad)
+            full = np.zeros((design.n, cols.size))
+            full[self.rows] = e[:, cols]
+            var[cols] = taylor_variance(design, full)
+        return var
 
 
 # ---------------------------------------------------------------------- replicate weights

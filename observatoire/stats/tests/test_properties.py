@@ -155,6 +155,47 @@ def test_domain_variance_equals_full_matrix_variance(s: dict[str, NDArray[np.gen
     )
 
 
+@SETTINGS
+@given(samples(), st.sampled_from(["none", "rake", "calibrate", "clustered rake"]))
+def test_column_blocks_and_sparse_calibration_change_nothing(
+    s: dict[str, NDArray[np.generic]], weighting: str
+) -> None:
+    """Indicators estimated in blocks of 8 columns, with the calibration matrices sparse,
+    equal one block with dense matrices (missing answers, domains, rows out of order)."""
+    from observatoire.stats import design as design_module
+    from observatoire.stats import estimators
+
+    rng = np.random.default_rng(int(s["seed"][0]))
+    n = s["w"].size
+    perm = rng.permutation(n)  # rows not in stratum order: every domain is gathered
+    strata, a, b = s["strata"][perm], s["a"][perm], s["b"][perm]
+    ids = np.arange(n) // 2 if weighting == "clustered rake" else None
+    d = Design(s["w"][perm], strata=strata, ids=None if ids is None else ids[perm])
+    margins = {"a": (a, _margin(a, 900.0, rng)), "b": (b, _margin(b, 900.0, rng))}
+    if weighting == "calibrate":
+        d = calibrate(d, margins=margins)
+    elif weighting != "none":
+        d = rake(d, margins)
+    y = rng.normal(size=(n, 20)) * 10.0
+    y[rng.random((n, 20)) < 0.2] = np.nan
+    y[:, 3] = np.where(rng.random(n) < 0.5, 1.0, 0.0)  # a column without missing answers
+    matrix = IndicatorMatrix([f"y{j}" for j in range(20)], y)
+    by = {"a": a, "b": b}
+
+    def run(block_bytes: int, density: float) -> list[NDArray[np.float64]]:
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setattr(estimators, "BLOCK_BYTES", block_bytes)
+            mp.setattr(design_module, "SPARSE_DENSITY", density)
+            fresh = d.with_weights(d.weights, None)  # no cached sparse matrices
+            means = estimate(fresh, matrix, kind="mean", by=by, na_rm=True)
+            totals = estimate(fresh, matrix, kind="total", by=by, na_rm=True)
+            return [means.estimate, means.se, means.population, means.deff, totals.estimate,
+                    totals.se, totals.deff]  # fmt: skip
+
+    for got, want in zip(run(1, 1.0), run(2**40, -1.0), strict=True):
+        np.testing.assert_allclose(got, want, rtol=1e-11, atol=1e-12)
+
+
 # ------------------------------------------------------------------ bad inputs
 
 
