@@ -358,9 +358,12 @@ def _overall_covariances(
         kc = stop - start
         y = values[:, start:stop]
         missing = np.isnan(y)
-        weight = np.multiply(w, ~missing, out=w_buf[:, :kc])  # 0 for a non-respondent
         v = np.subtract(y, mean[start:stop], out=v_buf[:, :kc])
-        np.putmask(v, missing, 0.0)
+        if missing.any():
+            weight = np.multiply(w, ~missing, out=w_buf[:, :kc])  # 0 for a non-respondent
+            np.putmask(v, missing, 0.0)
+        else:
+            weight = w
         v *= weight  # v = w (y - m): N times the overall influence values
         r = v if projector is None else projector.residuals(v, out=r_buf[:, :kc])
         t = design.psu_matrix @ r if design.has_clusters else r
