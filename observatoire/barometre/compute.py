@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from observatoire import stats
 from observatoire.barometre import indicators as ind
@@ -168,6 +169,10 @@ def add_gaps(
                 )
 
 
+# One BLAS thread: the engine's matrix products are small (blocks of ~50 columns), so on the
+# shared 2-core machine a second OpenBLAS thread saved nothing when idle and, when the other
+# core was busy, made the statistics 2-4 times slower while burning twice the CPU.
+@threadpool_limits.wrap(limits=1, user_api="blas")
 def compute(
     edition,
     previous: dict[tuple, tuple[float, float]] | None = None,
