@@ -5,6 +5,7 @@ misconfigured production server refuses to start instead of running half-configu
 """
 
 import os
+import tempfile
 from pathlib import Path
 
 import dj_database_url
@@ -134,6 +135,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
+    # Tests use a file too, not Django's shared in-memory database: there a reader and a
+    # writer on two threads (a page polling a background job) fail with "table is locked"
+    # at once instead of waiting, which production's WAL file never does. One per process.
+    DATABASES["default"]["TEST"] = {
+        "NAME": str(Path(tempfile.gettempdir()) / f"observatoire-test-{os.getpid()}.sqlite3")
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -1,3 +1,5 @@
+from typing import cast
+
 import factory
 
 from observatoire.barometre.choices import EditionStatus
@@ -7,7 +9,7 @@ from observatoire.questionnaires.factories import small_questionnaire
 from observatoire.questionnaires.models import Response
 from observatoire.territoires.choices import Kind
 from observatoire.territoires.factories import AuthorityFactory
-from observatoire.territoires.models import UniverseCount
+from observatoire.territoires.models import Authority, UniverseCount
 
 
 class EditionFactory(factory.django.DjangoModelFactory):
@@ -43,14 +45,17 @@ def make_edition(
         UniverseCount.objects.create(
             vintage=2024, stratum=stratum, region=region, count=count, population=population
         )
-    edition = EditionFactory(status=status, plan={"unit": "collectivites", "min_cell": 3, **plan})
+    edition = cast(
+        Edition,
+        EditionFactory(status=status, plan={"unit": "collectivites", "min_cell": 3, **plan}),
+    )
     for (stratum, region), n in sample.items():
         for _ in range(n):
             if stratum == "cc":
-                authority = AuthorityFactory(kind=Kind.EPCI, epci_type="CC", region=region)
+                fields: dict[str, object] = {"kind": Kind.EPCI, "epci_type": "CC"}
             else:
-                pop = 1_000 if stratum == "commune_lt_3500" else 5_000
-                authority = AuthorityFactory(population=pop, region=region)
+                fields = {"population": 1_000 if stratum == "commune_lt_3500" else 5_000}
+            authority = cast(Authority, AuthorityFactory(region=region, **fields))
             Response.objects.create(
                 questionnaire=edition.questionnaire,
                 questionnaire_version=1,

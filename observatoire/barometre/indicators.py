@@ -240,13 +240,11 @@ def parse(text: str, name: str) -> IndicatorSet:
     indicators = []
     seen = set()
     for pos, raw in enumerate(data["indicators"], start=1):
-        line = f", ligne {lines[pos - 1]}" if pos <= len(lines) else ""
+        line = lines[pos - 1] if pos <= len(lines) else 0
+        code = raw.get("code") if isinstance(raw, dict) else None
+        where = _where(name, line, code or f"n° {pos}")
         if not isinstance(raw, dict):
-            raise IndicatorError(
-                f"{name}{line} : l'indicateur n° {pos} n'est pas une liste de champs."
-            )
-        code = raw.get("code") or f"n° {pos}"
-        where = f"{name}{line}, indicateur « {code} »"
+            raise IndicatorError(f"{where} : une liste de champs est attendue.")
         for key in ("code", "theme", "title", "kind", "question"):
             if not raw.get(key):
                 raise IndicatorError(f"{where} : le champ « {key} » est obligatoire.")

@@ -65,11 +65,11 @@ def test_analyst_saves_an_indicator_file_and_the_next_run_uses_it(client_for):
     ("change", "message"),
     [
         (("question: ia_usage", "question: ia_usages"),
-         "ligne 6, indicateur « ia_deployee », champ « question » : le questionnaire n'a pas de question « ia_usages »"),
+         "fichier des indicateurs, ligne 6, indicateur « ia_deployee », champ « question » : le questionnaire n'a pas de question « ia_usages »"),
         (("values: [deploye]", "values: [deployee]"),
          "« deployee » n'est pas un choix de la question « ia_usage »"),
         (("kind: done_or_planned", "kind: moyenne"),
-         "ligne 13, indicateur « strategie_cyber », champ « kind » : « moyenne » inconnu"),
+         "fichier des indicateurs, ligne 13, indicateur « strategie_cyber », champ « kind » : « moyenne » inconnu"),
         (("    values: [deploye]\n", "    values: [deploye\n"), "YAML invalide"),
         (("question: cyber_strategie", "question: nb_agents\n    values: [oui]"),
          "« done_or_planned » demande une question à choix, « nb_agents » ne l'est pas"),
@@ -98,7 +98,10 @@ def test_uploaded_file_wins_and_must_be_utf8(client_for):
     edition.refresh_from_db()
     assert edition.indicators == ""
     upload = SimpleUploadedFile("ind.yaml", FILE.encode("utf-8"), "text/yaml")
-    assert client.post(url(edition, "indicateurs/"), {"text": "x", "upload": upload}).status_code == 302
+    assert (
+        client.post(url(edition, "indicateurs/"), {"text": "x", "upload": upload}).status_code
+        == 302
+    )
     edition.refresh_from_db()
     assert indicators.for_edition(edition).get("ia_deployee").title == "IA déployée"
     client.post(url(edition, "indicateurs/"), {"restore": "1"})
