@@ -236,6 +236,18 @@ class IndicatorMatrix:
     values: ArrayLike
 
 
+def _infinite_column(values: FloatArray) -> int | None:
+    """The first column holding an infinite value, or None.
+
+    Checked a few rows at a time: an ``n x K`` mask would be fresh memory, which costs more
+    to touch the first time than the check itself."""
+    rows = max(1, 2**16 // max(values.shape[1], 1))
+    bad = np.zeros(values.shape[1], dtype=bool)
+    for start in range(0, values.shape[0], rows):
+        bad |= np.isinf(values[start : start + rows]).any(axis=0)
+    return int(np.flatnonzero(bad)[0]) if bad.any() else None
+
+
 def _matrix_columns(design: Design, m: IndicatorMatrix, kind: str, na_rm: bool) -> _Columns:
     values = np.asarray(m.values, dtype=np.float64)
     names = [str(v) for v in m.names]
@@ -247,8 +259,7 @@ def _matrix_columns(design: Design, m: IndicatorMatrix, kind: str, na_rm: bool) 
     if kind == "proportion":
         return _columns(design, {nm: values[:, j] for j, nm in enumerate(names)}, kind, na_rm)
     stored = np.ascontiguousarray(values)  # n x K, row-major
-    if np.isinf(stored).any():
-        j = int(np.flatnonzero(np.isinf(stored).any(axis=0))[0])
+    if (j := _infinite_column(stored)) is not None:
         raise StatsError(f"La variable « {names[j]} » contient une valeur infinie.")
     if not na_rm:
         nan_cells = np.isnan(stored)
@@ -309,8 +320,7 @@ def _columns(
     if not blocks:
         return _Columns(np.zeros((design.n, 0)), [], [])
     values = np.ascontiguousarray(np.hstack([b.reshape(design.n, -1) for b in blocks]))
-    if np.isinf(values).any():
-        j = int(np.flatnonzero(np.isinf(values).any(axis=0))[0])
+    if (j := _infinite_column(values)) is not None:
         raise StatsError(f"La variable « {var_names[j]} » contient une valeur infinie.")
     return _Columns(values, var_names, categories)
 

@@ -234,6 +234,21 @@ def test_missing_response_requires_na_rm() -> None:
     assert res.n[0] == 3
 
 
+@pytest.mark.parametrize("row", [0, 150, 299])
+def test_infinite_value_names_its_variable(row: int) -> None:
+    """An infinite answer is refused naming the first variable that holds one (matrix or
+    mapping), wherever its row falls among the rows checked together."""
+    d = Design(np.ones(300))
+    y = np.zeros((300, 400))
+    y[row, 250] = np.inf
+    y[299 - row, 320] = -np.inf
+    names = [f"v{j}" for j in range(400)]
+    with pytest.raises(StatsError, match="« v250 » contient une valeur infinie"):
+        estimate(d, IndicatorMatrix(names, y), na_rm=True)
+    with pytest.raises(StatsError, match="« v250 » contient une valeur infinie"):
+        estimate(d, {name: y[:, j] for j, name in enumerate(names)})
+
+
 def test_margins_that_do_not_add_up_are_refused() -> None:
     """Raking margins with different grand totals raise an error naming both margins."""
     d = Design(np.ones(6))
