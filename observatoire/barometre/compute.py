@@ -84,29 +84,38 @@ def estimate_indicators(
         parts.append(stats.estimate(design, numeric, kind="mean", by=by, na_rm=True))
     est = stats.Estimates.concat(parts)
     flags = rule.apply(est)
+    # Whole columns to Python floats at once (11,000 cells: a per-value call costs 0.1 s).
+    numbers = zip(
+        *(_num(v) for v in (est.estimate, est.se, est.ci_low, est.ci_high, est.population)),
+        est.n.tolist(),
+        strict=True,
+    )
     rows = []
-    for i in range(len(est)):
-        code, category = est.variable[i].split(SEP, 1)
+    for variable, domain, level, flag, (value, se, low, high, population, n) in zip(
+        est.variable, est.domain, est.domain_level, flags, numbers, strict=True
+    ):
+        code, category = variable.split(SEP, 1)
         rows.append(
             {
                 "indicator": code,
                 "category": category,
-                "domain": est.domain[i],
-                "level": est.domain_level[i],
-                "estimate": _num(est.estimate[i]),
-                "se": _num(est.se[i]),
-                "ci_low": _num(est.ci_low[i]),
-                "ci_high": _num(est.ci_high[i]),
-                "n": int(est.n[i]),
-                "population": _num(est.population[i]),
-                "flag": flags[i],
+                "domain": domain,
+                "level": level,
+                "estimate": value,
+                "se": se,
+                "ci_low": low,
+                "ci_high": high,
+                "n": n,
+                "population": population,
+                "flag": flag,
             }
         )
     return rows
 
 
-def _num(value: float) -> float:
-    return float(value) if np.isfinite(value) else 0.0
+def _num(values: np.ndarray) -> list[float]:
+    """The values as Python floats, 0.0 where not finite."""
+    return np.where(np.isfinite(values), values, 0.0).tolist()
 
 
 def add_changes(rows: list[dict[str, Any]], previous: dict[tuple, tuple[float, float]]) -> None:
