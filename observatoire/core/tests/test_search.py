@@ -122,3 +122,27 @@ def test_excerpt_windows_long_texts():
     assert cut.startswith("… ") and cut.endswith(" …")
     assert "<mark>cantines</mark>" in cut
     assert len(cut.split()) <= search.EXCERPT_WORDS + 4
+
+
+def test_broad_query_ranks_by_where_the_words_are(indexed, monkeypatch):
+    """Past BROAD matches, the title's match ranks first, whatever the body says, and every
+    match is still found; ties follow the primary key."""
+    lyon = AuthorityFactory(name="Lyon")
+    search.index(LABEL, lyon.pk, {"title": "Lyon cantine", "body": "Un seul restaurant."})
+    search.index(LABEL, indexed["Plaisir"].pk, {"title": "Plaisir", "body": "Cantines, cantine."})
+    monkeypatch.setattr(search, "BROAD", 2)
+    ranked = [(a.name, a.search_rank) for a in search.search(Authority.objects.all(), "cantine")]
+    assert ranked == [("Lyon", 10.0), ("Nantes", 0.0), ("Plaisir", 0.0)]
+
+
+def test_paged_reads_a_page_by_rank_with_excerpts(indexed):
+    """A page of a search holds the same objects, ranks and excerpts as the queryset's slice."""
+    results = search.search(Authority.objects.all(), "eau or cantine or habitants")
+    paged = search.Paged(results, "eau or cantine or habitants")
+    expected = [(a.name, a.search_rank, a.search_excerpt) for a in results]
+    assert [(a.name, a.search_rank, a.search_excerpt) for a in paged[0:3]] == expected
+    assert [a.name for a in paged[1:2]] == [expected[1][0]]
+    assert paged[2].name == expected[2][0]
+    assert paged.first().name == expected[0][0]
+    assert (paged.count(), len(paged)) == (3, 3)
+    assert "<mark>" in paged[0].search_excerpt
