@@ -128,3 +128,10 @@ def test_search_page_shows_facets_and_like_mine(client_for, users, authority_a):
     assert "<mark>cantines</mark>" in page
     assert "Administration et gestion interne (1)" in page
     assert "Des collectivités comme la vôtre" in page
+
+
+def test_query_of_stop_words_finds_nothing(cited):
+    """A query made only of stop words matches nothing, with empty facets and tabs."""
+    found = services.search_cases(services.Filters(query="les des"))
+    assert (found.total, list(found.results), found.scopes) == (0, [], {"france": 0, "europe": 0})
+    assert all(counts == [] for counts in found.facets.values())
