@@ -14,6 +14,7 @@ The last lines are `engine=… cases=… p50_ms=… p95_ms=…`, one per engine.
 import argparse
 import os
 import random
+import shutil
 import statistics
 import subprocess
 import sys
@@ -202,6 +203,7 @@ def main() -> None:
         command = [sys.executable, __file__, "--child", engine, "--cases", str(args.cases)]
         command += ["--queries", str(args.queries)]
         out = subprocess.run(command, env=env, cwd=REPO, capture_output=True, text=True)
+        shutil.rmtree(tmp, ignore_errors=True)  # the SQLite catalogue: about 460 MB
         sys.stderr.write(out.stderr[-3000:])
         if out.returncode != 0:
             sys.exit(f"{engine}: échec (code {out.returncode})")
