@@ -31,9 +31,25 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy import sparse, stats
 
-from .design import Design, FloatArray, IntArray, ResidualOperator, factorize
+from .design import (
+    SPARSE_DENSITY,
+    Design,
+    FloatArray,
+    IntArray,
+    ResidualOperator,
+    to_csr,
+)
 from .errors import StatsError
-from .estimators import OVERALL, Estimates, IndicatorMatrix, Kind, _columns, estimate, label
+from .estimators import (
+    OVERALL,
+    Estimates,
+    IndicatorMatrix,
+    Kind,
+    _columns,
+    domain_codes,
+    estimate,
+    label,
+)
 from .variance import taylor_variance
 
 #: Indicator columns handled at once by :func:`compare_to_overall` (bounds its memory).
@@ -169,7 +185,7 @@ def compare_domains(
     """
     if kind == "total":
         raise StatsError("La comparaison de domaines porte sur des moyennes ou proportions.")
-    codes, labels = factorize(by, domain)
+    codes, labels = domain_codes(design, by, domain)
     text = [label(v) for v in labels]
     if label(level_a) not in text or label(level_b) not in text:
         raise StatsError(
@@ -238,11 +254,7 @@ def compare_to_overall(
     cols = _columns(design, variables, kind, na_rm)
     domains: list[tuple[str, list[str], IntArray]] = []
     for name, values in by.items():
-        codes, labels = factorize(values, name)
-        if codes.shape[0] != design.n:
-            raise StatsError(
-                f"Le domaine « {name} » a {codes.shape[0]} valeurs pour {design.n} répondants."
-            )
+        codes, labels = domain_codes(design, values, name)
         domains.append((name, [label(v) for v in labels], codes))
     if not domains or not cols.variable:
         return Comparison([], [], [], [], *(np.zeros(0) for _ in range(8)))
@@ -404,9 +416,9 @@ class _Projector:
             return None
 
         def pair(m: FloatArray) -> tuple[Any, Any]:
-            if np.count_nonzero(m) > 0.25 * m.size:
+            if np.count_nonzero(m) > SPARSE_DENSITY * m.size:
                 return m, m.T
-            stored = sparse.csr_matrix(m)
+            stored = to_csr(m)
             return stored, stored.T.tocsr()
 
         a, a_t = pair(op.a)

@@ -202,7 +202,7 @@ class ResidualOperator:
         return cls(a=a_mat, z=z_mat, t=gather @ solved)
 
 
-def _csr(dense: FloatArray) -> sparse.csr_matrix:
+def to_csr(dense: FloatArray) -> sparse.csr_matrix:
     """A dense matrix as CSR, built from its non-zeros (faster than SciPy's conversion)."""
     flat = np.ascontiguousarray(dense).ravel()
     nonzero = flat != 0
@@ -503,7 +503,7 @@ class Design:
         a, z = self.sorted_a, self.sorted_z
         if max(np.count_nonzero(a) / a.size, np.count_nonzero(z) / z.size) > SPARSE_DENSITY:
             return None
-        return _csr(a), _csr(z)
+        return to_csr(a), to_csr(z)
 
     @cached_property
     def psu_matrix(self) -> sparse.csr_matrix:

@@ -30,7 +30,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from .ci import CI_METHODS, CIMethod, confidence_interval
-from .design import Design, FloatArray, factorize, is_missing
+from .design import Design, FloatArray, IntArray, factorize, is_missing
 from .errors import StatsError
 from .variance import DomainVariance, taylor_variance
 
@@ -188,6 +188,16 @@ class _Domain:
     rows: int  # what R's nrow() sees for this domain
 
 
+def domain_codes(design: Design, values: ArrayLike, name: str) -> tuple[IntArray, list[Any]]:
+    """A domain variable's codes and labels, checked to have one value per respondent."""
+    codes, labels = factorize(values, name)
+    if codes.shape[0] != design.n:
+        raise StatsError(
+            f"Le domaine « {name} » a {codes.shape[0]} valeurs pour {design.n} répondants."
+        )
+    return codes, labels
+
+
 def _domains(design: Design, by: Mapping[str, ArrayLike] | None, overall: bool) -> list[_Domain]:
     positive = design.weights != 0
     cal = design.is_calibrated
@@ -204,11 +214,7 @@ def _domains(design: Design, by: Mapping[str, ArrayLike] | None, overall: bool) 
     if overall:
         out.append(_Domain(OVERALL, "", None, design.degf, design.n))
     for name, values in (by or {}).items():
-        codes, labels = factorize(values, name)
-        if codes.shape[0] != design.n:
-            raise StatsError(
-                f"Le domaine « {name} » a {codes.shape[0]} valeurs pour {design.n} répondants."
-            )
+        codes, labels = domain_codes(design, values, name)
         for j, lab in enumerate(labels):
             mask = codes == j
             out.append(
