@@ -186,19 +186,20 @@ def manage_action(request, code, action):
     try:
         if action == "ponderer":
             services.start_weighting(edition, by=request.user)
+            done = "Pondération lancée : suivez son avancement ci-dessous."
         elif action == "publier":
-            services.publish_edition(edition, by=request.user, note=request.POST.get("note", ""))
+            note = request.POST.get("note", "")
+            version = services.publish_edition(edition, by=request.user, note=note)
+            done = f"Version {version.number} publiée."
         elif action in EditionStatus.values:
             services.move_edition(edition, action, by=request.user)
+            done = f"Statut de l’édition : {EditionStatus(action).label}."
         else:
             raise Http404
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        if action == "ponderer":
-            messages.info(request, "Pondération lancée : suivez son avancement ci-dessous.")
-        else:
-            messages.success(request, "Action effectuée.")
+        messages.success(request, done)
     return redirect("barometre:manage", code=edition.code)
 
 

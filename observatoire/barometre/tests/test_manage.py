@@ -187,3 +187,14 @@ def test_analyst_runs_the_weighting_from_the_page(page, users):
     edition.refresh_from_db()
     assert edition.status == EditionStatus.WEIGHTED
     check_accessibility(page, "barometre-gestion")
+
+
+def test_actions_say_what_they_did(client_for):
+    """Publishing names the version; a status change names the new status."""
+    edition = make_edition(SAMPLE)
+    services.weight_edition(edition)
+    client = client_for("analyst")
+    page = client.post(url(edition, "publier/"), follow=True).content.decode()
+    assert "Version 1 publiée." in page
+    page = client.post(url(edition, "collecting/"), follow=True).content.decode()
+    assert "Statut de l’édition : collecte en cours." in page
