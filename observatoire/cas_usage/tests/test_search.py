@@ -1,10 +1,13 @@
 """French search on the cited cases, on whichever engine the suite runs (SQLite or PostgreSQL)."""
 
 import pytest
+from django.db import connection
 
 from observatoire.cas_usage import services
-from observatoire.cas_usage.choices import Scope, Stage
+from observatoire.cas_usage.choices import Scope, Stage, Status
 from observatoire.cas_usage.factories import UseCaseFactory
+from observatoire.cas_usage.models import UseCase
+from observatoire.core import search
 
 
 def first(query: str, **filters) -> str | None:
@@ -80,6 +83,39 @@ def test_unpublished_cases_are_not_found(cited):
     """A proposed case is not in the public search."""
     UseCaseFactory(title="Cantine proposée", status="proposed")
     assert services.search_cases(services.Filters(query="cantine")).total == 1
+
+
+def test_search_follows_every_change_of_a_case(cited):
+    """Counts and results follow a case's status and facets however they change (a bulk
+    update as well as a save): PostgreSQL's search table keeps no stale copy of them."""
+    nantes = cited["nantes-restauration-scolaire"]
+    UseCase.objects.filter(pk=nantes.pk).update(stage=Stage.ABANDONED, domain="eau")
+    found = services.search_cases(services.Filters(query="cantine", stage=Stage.ABANDONED))
+    assert (found.total, [c.pk for c in found.results]) == (1, [nantes.pk])
+    assert [(value, n) for value, _label, n in found.facets["domain"]] == [("eau", 1)]
+    nantes.refresh_from_db()
+    nantes.status = Status.REJECTED
+    nantes.save()
+    found = services.search_cases(services.Filters(query="cantine"))
+    assert (found.total, list(found.results)) == (0, [])
+
+
+def test_postgresql_counts_and_ranks_in_the_search_table(cited):
+    """On PostgreSQL the case fields a search filters and counts by are in its search table
+    (no lookup of each match in the cases' table); SQLite reads them through its hits."""
+    matches = search.Matches(UseCase, "cantine", {"status": Status.PUBLISHED})
+    in_index = matches._index_where(services.COMBO, {"stage": Stage.IDEA}, None) is not None
+    assert in_index == (connection.vendor == "postgresql")
+
+
+def test_matches_rank_count_and_page_as_search_does(cited):
+    """Matches (the index-only path on PostgreSQL) ranks, counts and pages like search()."""
+    query = "données or eau or cantine"
+    expected = [(c.pk, c.search_rank) for c in search.search(UseCase.objects.published(), query)]
+    ranked = search.Matches(UseCase, query, {"status": Status.PUBLISHED}).ranked()
+    assert ranked.count() == len(expected) > 3
+    assert [(c.pk, c.search_rank) for c in ranked] == expected
+    assert [c.pk for c in ranked[2:4]] == [pk for pk, _rank in expected[2:4]]
 
 
 def test_similar_cases_share_domain_or_technology(cited):
