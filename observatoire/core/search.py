@@ -374,16 +374,23 @@ class UpdateSearchIndex(Operation):
         return f"Update the full-text search table of {self.model_label}"
 
 
-class AddSearchFilters(Operation):
-    """Migration operation: keep a copy of some of the model's fields (the filter fields) in
-    its search table, so that a search filtered and counted by them reads that table alone.
+def filters_table(model_label: str, vendor: str) -> str:
+    """Where the filter fields of a search table are kept (see AddSearchFilters)."""
+    table = table_name(model_label)
+    return table if vendor == "postgresql" else f"{table}_filters"
 
-    PostgreSQL only. There, joining the matches to a wide model table costs a lookup per
-    match (15 ms for 3,000 matches), while the search table's rows are already read to
-    match: their filter columns come for free. A trigger copies the fields whenever the
-    model's row changes, whatever the path (save, update(), the shell, SQL), and index()
-    copies them when it writes a row. SQLite reads them from the model table, through the
-    search's table of hits (fast there: no cost per row beyond a B-tree lookup).
+
+class AddSearchFilters(Operation):
+    """Migration operation: keep a copy of some of the model's fields (the filter fields)
+    beside its search table, so that a search filtered and counted by them reads its
+    matches and that copy, never the model's wide table.
+
+    PostgreSQL: columns of the search table, whose rows a search reads anyway (joining the
+    matches to the cases' table cost a lookup per match: 15 ms for 3,000). SQLite (whose
+    FTS5 table takes no new column): a narrow table by id, `<search table>_filters`, looked
+    up for each hit (10 ms for 8,000 hits, against 21 through the model's indexes). A
+    trigger copies the fields whenever the model's row changes, whatever the path (save,
+    update(), the shell, SQL); index() copies them when it writes an object.
     """
 
     reversible = True
@@ -398,49 +405,64 @@ class AddSearchFilters(Operation):
     def state_forwards(self, app_label, state):
         pass
 
-    def _names(self, apps: Any) -> tuple[str, str, str, list[str]]:
+    def _names(self, apps: Any, vendor: str) -> tuple[str, str, str, list[str]]:
         meta = apps.get_model(self.model_label)._meta
         columns = [meta.get_field(name).column for name in self.fields]
-        return table_name(self.model_label), meta.db_table, meta.pk.column, columns
+        return filters_table(self.model_label, vendor), meta.db_table, meta.pk.column, columns
 
     def database_forwards(self, app_label, schema_editor, from_state, to_state):
-        if schema_editor.connection.vendor != "postgresql":
-            return
-        table, model_table, pk, columns = self._names(to_state.apps)
-        copied = ", ".join(f"{c} = COALESCE(m.{c}::text, '')" for c in columns)
-        for column in columns:
+        vendor = schema_editor.connection.vendor
+        table, model_table, pk, columns = self._names(to_state.apps, vendor)
+        copied = ", ".join(f"COALESCE(CAST(m.{c} AS TEXT), '')" for c in columns)
+        from_new = ", ".join(f"{c} = COALESCE(CAST(NEW.{c} AS TEXT), '')" for c in columns)
+        trigger = f"AFTER UPDATE OF {', '.join(columns)} ON {model_table} FOR EACH ROW"
+        if vendor == "postgresql":
+            for column in columns:
+                schema_editor.execute(
+                    f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS {column} text NOT NULL DEFAULT ''"
+                )
             schema_editor.execute(
-                f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS {column} text NOT NULL DEFAULT ''"
+                f"UPDATE {table} AS s SET ({', '.join(columns)}) = ROW({copied})"
+                f" FROM {model_table} AS m WHERE m.{pk} = s.obj_id"
             )
-        schema_editor.execute(
-            f"UPDATE {table} AS s SET {copied} FROM {model_table} AS m WHERE m.{pk} = s.obj_id"
-        )
-        from_new = ", ".join(f"{c} = COALESCE(NEW.{c}::text, '')" for c in columns)
-        schema_editor.execute(
-            f"""CREATE OR REPLACE FUNCTION {table}_filters() RETURNS trigger LANGUAGE plpgsql
-            AS $$ BEGIN
-              UPDATE {table} SET {from_new} WHERE obj_id = NEW.{pk};
-              RETURN NULL;
-            END $$"""
-        )
-        schema_editor.execute(
-            f"CREATE TRIGGER {table}_filters AFTER UPDATE OF {', '.join(columns)}"
-            f" ON {model_table} FOR EACH ROW EXECUTE FUNCTION {table}_filters()"
-        )
-        _pg_filters.cache_clear()
+            schema_editor.execute(
+                f"""CREATE OR REPLACE FUNCTION {table}_filters() RETURNS trigger
+                LANGUAGE plpgsql AS $$ BEGIN
+                  UPDATE {table} SET {from_new} WHERE obj_id = NEW.{pk};
+                  RETURN NULL;
+                END $$"""
+            )
+            schema_editor.execute(
+                f"CREATE TRIGGER {table}_filters {trigger} EXECUTE FUNCTION {table}_filters()"
+            )
+        else:
+            declared = ", ".join(f"{c} TEXT NOT NULL DEFAULT ''" for c in columns)
+            schema_editor.execute(f"CREATE TABLE {table} (obj_id INTEGER PRIMARY KEY, {declared})")
+            schema_editor.execute(
+                f"INSERT INTO {table} SELECT m.{pk}, {copied} FROM {model_table} AS m"
+                f" WHERE m.{pk} IN (SELECT rowid FROM {table_name(self.model_label)})"
+            )
+            schema_editor.execute(
+                f"CREATE TRIGGER {table} {trigger}"
+                f" BEGIN UPDATE {table} SET {from_new} WHERE obj_id = NEW.{pk}; END"
+            )
+        _filter_columns.cache_clear()
 
     def database_backwards(self, app_label, schema_editor, from_state, to_state):
-        if schema_editor.connection.vendor != "postgresql":
-            return
-        table, model_table, _pk, columns = self._names(from_state.apps)
-        schema_editor.execute(f"DROP TRIGGER IF EXISTS {table}_filters ON {model_table}")
-        schema_editor.execute(f"DROP FUNCTION IF EXISTS {table}_filters()")
-        for column in columns:
-            schema_editor.execute(f"ALTER TABLE {table} DROP COLUMN IF EXISTS {column}")
-        _pg_filters.cache_clear()
+        vendor = schema_editor.connection.vendor
+        table, model_table, _pk, columns = self._names(from_state.apps, vendor)
+        if vendor == "postgresql":
+            schema_editor.execute(f"DROP TRIGGER IF EXISTS {table}_filters ON {model_table}")
+            schema_editor.execute(f"DROP FUNCTION IF EXISTS {table}_filters()")
+            for column in columns:
+                schema_editor.execute(f"ALTER TABLE {table} DROP COLUMN IF EXISTS {column}")
+        else:
+            schema_editor.execute(f"DROP TRIGGER IF EXISTS {table}")
+            schema_editor.execute(f"DROP TABLE IF EXISTS {table}")
+        _filter_columns.cache_clear()
 
     def describe(self) -> str:
-        return f"Copy filter fields into the full-text search table of {self.model_label}"
+        return f"Keep filter fields beside the full-text search table of {self.model_label}"
 
 
 # --- Interface ---------------------------------------------------------------------------
@@ -495,28 +517,34 @@ def index(model_label: str, pk: int, fields: dict[str, str], connection: Any = N
                 f"setweight(to_tsvector('{CONFIG}', %s), '{_weight_letter(i)}')"
                 for i in range(len(names))
             )
-            # The filter fields (AddSearchFilters) come from the model's row.
-            filters = _pg_filters(table)
-            source, params = "", [pk, *texts, stored_text(shown)]
-            if filters:
-                meta = apps.get_model(model_label)._meta
-                source, params = (
-                    f" FROM {meta.db_table} AS m WHERE m.{meta.pk.column} = %s",
-                    [
-                        *params,
-                        pk,
-                    ],
-                )
             cursor.execute(
-                f"INSERT INTO {table} (obj_id, document, text"
-                + "".join(f", {c}" for c in filters)
-                + f") SELECT %s, {vector}, %s"
-                + "".join(f", COALESCE(m.{c}::text, '')" for c in filters)
-                + f"{source} ON CONFLICT (obj_id) DO UPDATE"
-                " SET document = EXCLUDED.document, text = EXCLUDED.text"
-                + "".join(f", {c} = EXCLUDED.{c}" for c in filters),
-                params,
+                f"INSERT INTO {table} (obj_id, document, text) VALUES (%s, {vector}, %s)"
+                " ON CONFLICT (obj_id) DO UPDATE"
+                " SET document = EXCLUDED.document, text = EXCLUDED.text",
+                [pk, *texts, stored_text(shown)],
             )
+        _copy_filters(connection, cursor, model_label, pk)
+
+
+def _copy_filters(connection: Any, cursor: Any, model_label: str, pk: int) -> None:
+    """Copy the object's filter fields (AddSearchFilters) from its row, if it has some."""
+    columns = _filter_columns(model_label, connection.vendor)
+    if not columns:
+        return
+    meta = apps.get_model(model_label)._meta
+    target = filters_table(model_label, connection.vendor)
+    copied = ", ".join(f"COALESCE(CAST(m.{c} AS TEXT), '')" for c in columns)
+    source = f"FROM {meta.db_table} AS m WHERE m.{meta.pk.column} = %s"
+    if connection.vendor == "postgresql":
+        cursor.execute(
+            f"UPDATE {target} AS s SET ({', '.join(columns)}) = (SELECT {copied} {source})"
+            " WHERE s.obj_id = %s",
+            [pk, pk],
+        )
+    else:
+        cursor.execute(
+            f"INSERT OR REPLACE INTO {target} SELECT m.{meta.pk.column}, {copied} {source}", [pk]
+        )
 
 
 def remove(model_label: str, pk: int, connection: Any = None) -> None:
@@ -526,6 +554,8 @@ def remove(model_label: str, pk: int, connection: Any = None) -> None:
     column = "rowid" if connection.vendor == "sqlite" else "obj_id"
     with connection.cursor() as cursor:
         cursor.execute(f"DELETE FROM {table} WHERE {column} = %s", [pk])
+        if connection.vendor == "sqlite" and _filter_columns(model_label, "sqlite"):
+            cursor.execute(f"DELETE FROM {table}_filters WHERE obj_id = %s", [pk])
 
 
 def clear(model_label: str, connection: Any = None) -> None:
@@ -533,6 +563,8 @@ def clear(model_label: str, connection: Any = None) -> None:
     connection = connection or default_connection
     with connection.cursor() as cursor:
         cursor.execute(f"DELETE FROM {table_name(model_label)}")
+        if connection.vendor == "sqlite" and _filter_columns(model_label, "sqlite"):
+            cursor.execute(f"DELETE FROM {table_name(model_label)}_filters")
 
 
 KEPT_SEARCHES = 16  # match sets a SQLite connection keeps, one temporary table each
@@ -618,16 +650,22 @@ def _pg_is_broad(table: str, query: str) -> bool:
 
 
 @functools.lru_cache(maxsize=64)
-def _pg_filters(table: str) -> tuple[str, ...]:
-    """The filter columns of a search table (see AddSearchFilters), in table order."""
+def _filter_columns(model_label: str, vendor: str) -> tuple[str, ...]:
+    """The filter columns kept for a model's search (see AddSearchFilters), in order."""
+    table = filters_table(model_label, vendor)
     with default_connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT column_name FROM information_schema.columns"
-            " WHERE table_schema = current_schema() AND table_name = %s"
-            " AND column_name NOT IN ('obj_id', 'document', 'text') ORDER BY ordinal_position",
-            [table],
-        )
-        return tuple(name for (name,) in cursor.fetchall())
+        if vendor == "postgresql":
+            cursor.execute(
+                "SELECT column_name FROM information_schema.columns"
+                " WHERE table_schema = current_schema() AND table_name = %s"
+                " ORDER BY ordinal_position",
+                [table],
+            )
+            names = [name for (name,) in cursor.fetchall()]
+        else:
+            cursor.execute("SELECT name FROM pragma_table_info(%s)", [table])
+            names = [name for (name,) in cursor.fetchall()]
+    return tuple(n for n in names if n not in ("obj_id", "document", "text"))
 
 
 @functools.lru_cache(maxsize=64)
@@ -681,6 +719,20 @@ def _excerpt(model: type[models.Model], query: str) -> RawSQL:
     return RawSQL(stored, [], output_field=_Excerpt(" ".join(query_stems(query))))
 
 
+def _with_hits(queryset: models.QuerySet, query: str, hits: str) -> models.QuerySet:
+    """SQLite: the objects of `queryset` in the table of hits `hits` (of `query`), ranked."""
+    model = queryset.model
+    base = f"{model._meta.db_table}.{model._meta.pk.column}"
+    return (
+        queryset.extra(tables=[hits], where=[f"{hits}.id = {base}"])
+        .annotate(
+            search_rank=RawSQL(f"{hits}.rank", [], output_field=models.FloatField()),
+            search_excerpt=_excerpt(model, query),
+        )
+        .order_by("-search_rank", "pk")
+    )
+
+
 def search(queryset: models.QuerySet, query: str) -> models.QuerySet:
     """The objects of `queryset` matching `query`, best first, with rank and excerpt.
 
@@ -696,15 +748,7 @@ def search(queryset: models.QuerySet, query: str) -> models.QuerySet:
     if not match:
         return queryset.none()
     if connection.vendor == "sqlite":
-        hits = _sqlite_hits(connection, label, match)
-        return (
-            queryset.extra(tables=[hits], where=[f"{hits}.id = {base}"])
-            .annotate(
-                search_rank=RawSQL(f"{hits}.rank", [], output_field=models.FloatField()),
-                search_excerpt=_excerpt(model, query),
-            )
-            .order_by("-search_rank", "pk")
-        )
+        return _with_hits(queryset, query, _sqlite_hits(connection, label, match))
     # The matches as a set of ids, read from the GIN index in one go (OFFSET 0 keeps the
     # planner from joining the search table row by row and testing `@@` on each document,
     # which reads it from TOAST: 10 µs a row, a tenth of a second for a filtered broad query).
@@ -781,10 +825,11 @@ class Matches:
     `more` (field values) and `within` (a queryset of primary keys). An empty query
     matches every object (in `ordering`); one made only of stop words, none.
 
-    On PostgreSQL, when those fields are filter fields of the index (AddSearchFilters),
-    counts and rankings read the search table alone (5 ms instead of 15–25 for a broad
-    query: no lookup of each match in the model's table). Otherwise, and on SQLite, they go
-    through one search() queryset (on SQLite: one table of hits, made once).
+    When the fields are filter fields (AddSearchFilters), counts and rankings read the
+    matches and the copy of those fields kept beside the index, never the model's wide
+    table: on PostgreSQL the search table alone (5 ms instead of 15–25 for a broad query),
+    on SQLite its table of hits, made once, each hit looked up in the narrow copy (10 ms
+    instead of 21 for 8,000 hits). Otherwise they go through the model's table.
     """
 
     def __init__(
@@ -797,14 +842,23 @@ class Matches:
         self.model, self.query, self.filters = model, query, filters
         self.ordering = tuple(ordering)
         self.table = table_name(model._meta.label)
+        self.vendor = default_connection.vendor
+
+    @functools.cached_property
+    def hits(self) -> str:
+        """SQLite: the table of hits of the query, made once."""
+        return _sqlite_hits(default_connection, self.model._meta.label, fts5_query(self.query))
 
     @functools.cached_property
     def queryset(self) -> models.QuerySet:
-        """search()'s queryset; without a query, every object in `ordering`."""
+        """The matches as a ranked queryset (as search() gives them); without a query, every
+        object in `ordering`."""
         objects = self.model._default_manager.filter(**self.filters)
-        return (
-            search(objects, self.query) if self.query.strip() else objects.order_by(*self.ordering)
-        )
+        if not self.query.strip():
+            return objects.order_by(*self.ordering)
+        if self.vendor == "sqlite" and fts5_query(self.query):
+            return _with_hits(objects, self.query, self.hits)
+        return search(objects, self.query)
 
     def _narrowed(self, more: dict[str, Any], within: models.QuerySet | None) -> models.QuerySet:
         queryset = self.queryset.filter(**more)
@@ -814,32 +868,42 @@ class Matches:
         field = self.model._meta.get_field(name)
         return getattr(field, "column", None) or ""  # "": a relation, never a filter column
 
-    def _index_where(
+    def _source(
         self, fields: Iterable[str], more: dict[str, Any], within: models.QuerySet | None
-    ) -> tuple[str, list[Any]] | None:
-        """The condition on the search table, or None when it cannot be read there alone."""
-        if default_connection.vendor != "postgresql" or not fts5_query(self.query):
+    ) -> tuple[str, str, list[Any]] | None:
+        """FROM and WHERE clauses (and their parameters) that read the matches meeting
+        `more` and `within`, as `m` with the columns of `fields`; None when the query is
+        empty or a field is not a filter field."""
+        if not fts5_query(self.query):
             return None
         wanted = {self._column(name): value for name, value in (self.filters | more).items()}
-        if not {*wanted, *map(self._column, fields)} <= set(_pg_filters(self.table)):
+        needed = {*wanted, *map(self._column, fields)}
+        label = self.model._meta.label
+        if not needed <= set(_filter_columns(label, self.vendor)):
             return None
-        sql, params = [f"document @@ {MATCH_TSQUERY}"], [self.query]
+        if self.vendor == "postgresql":
+            source = f"{self.table} AS m"
+            where, params = [f"m.document @@ {MATCH_TSQUERY}"], [self.query]
+        else:  # CROSS JOIN: SQLite walks the hits, whatever its estimates
+            source = f"{self.hits} CROSS JOIN {filters_table(label, 'sqlite')} AS m"
+            where, params = [f"m.obj_id = {self.hits}.id"], []
         for column, value in wanted.items():
-            sql.append(f"{column} = %s")
+            where.append(f"m.{column} = %s")
             params.append(str(value))
         if within is not None:
             inner, inner_params = within.query.sql_with_params()
-            sql.append(f"obj_id IN ({inner})")
+            where.append(f"m.obj_id IN ({inner})")
             params += inner_params
-        return " AND ".join(sql), params
+        return source, " AND ".join(where), params
 
     def objects(self, more: dict[str, Any] | None = None) -> models.QuerySet:
         """The matches that also meet `more`, unranked: to count them through a relation."""
         more = more or {}
-        where = self._index_where([], more, None)
-        if where is None:
+        found = self._source([], more, None)
+        if found is None:
             return self._narrowed(more, None)
-        ids = RawSQL(f"SELECT obj_id FROM {self.table} WHERE {where[0]}", where[1])
+        source, where, params = found
+        ids = RawSQL(f"SELECT m.obj_id FROM {source} WHERE {where}", params)
         return self.model._default_manager.filter(pk__in=ids)
 
     def count_by(
@@ -851,18 +915,16 @@ class Matches:
         """How many matches have each combination of values of `fields`: rows of the
         values then the count."""
         more = more or {}
-        where = self._index_where(fields, more, within)
-        if where is None:
+        found = self._source(fields, more, within)
+        if found is None:
             if self.queryset.query.is_empty():
                 return []
             queryset = self._narrowed(more, within).order_by().values_list(*fields)
             sql, params = queryset.annotate(n=models.Count("pk")).query.sql_with_params()
         else:
-            columns = ", ".join(map(self._column, fields))
-            sql = (
-                f"SELECT {columns}, count(*) FROM {self.table} WHERE {where[0]} GROUP BY {columns}"
-            )
-            params = where[1]
+            source, where, params = found
+            columns = ", ".join(f"m.{self._column(f)}" for f in fields)
+            sql = f"SELECT {columns}, count(*) FROM {source} WHERE {where} GROUP BY {columns}"
         with default_connection.cursor() as cursor:  # raw rows: no conversion per row
             cursor.execute(sql, params)
             return cursor.fetchall()
@@ -875,41 +937,42 @@ class Matches:
     ) -> Paged:
         """The matches that also meet `more` and `within`, best first, a page at a time."""
         more = more or {}
-        where = self._index_where([], more, within)
-        if where is None:
+        found = self._source([], more, within)
+        if found is None:
             return Paged(self._narrowed(more, within), self.query, count)
-        return _IndexPaged(self, where, count)
+        return _SourcePaged(self, found, count)
 
 
-class _IndexPaged(Paged):
-    """Paged whose ranked keys (and count) come from the search table alone (see Matches)."""
+class _SourcePaged(Paged):
+    """Paged whose ranked keys (and count) are read from a Matches source."""
 
-    def __init__(self, matches: Matches, where: tuple[str, list[Any]], count: int | None):
-        self.table, self.where, self.model = matches.table, where, matches.model
+    def __init__(self, matches: Matches, found: tuple[str, str, list[Any]], count: int | None):
+        self.matches, self.found, self.model = matches, found, matches.model
         self.query, self.known_count = matches.query, count
 
     def count(self) -> int:
         if self.known_count is None:
+            source, where, params = self.found
             with default_connection.cursor() as cursor:
-                cursor.execute(
-                    f"SELECT count(*) FROM {self.table} WHERE {self.where[0]}", self.where[1]
-                )
+                cursor.execute(f"SELECT count(*) FROM {source} WHERE {where}", params)
                 self.known_count = int(cursor.fetchone()[0])
         return self.known_count
 
-    @functools.cached_property
-    def rank(self) -> tuple[str, list[str]]:
-        table = self.table
-        return _pg_rank(table, self.query, f"{table}.obj_id", f"{table}.document")
-
     def ranks(self, index: slice) -> dict[Any, float]:
+        matches, (source, where, params) = self.matches, self.found
+        if matches.vendor == "postgresql":
+            rank, rank_params = _pg_rank(matches.table, self.query, "m.obj_id", "m.document")
+        else:
+            rank, rank_params = f"{matches.hits}.rank", []
         start = index.start or 0
-        limit = "ALL" if index.stop is None else str(max(0, index.stop - start))
-        (rank, rank_params), (where, params) = self.rank, self.where
+        if index.stop is not None:
+            limit = str(max(0, index.stop - start))
+        else:
+            limit = "ALL" if matches.vendor == "postgresql" else "-1"
         with default_connection.cursor() as cursor:
             cursor.execute(
-                f"SELECT obj_id, {rank} FROM {self.table} WHERE {where}"
-                f" ORDER BY 2 DESC, obj_id LIMIT {limit} OFFSET {int(start)}",
+                f"SELECT m.obj_id, {rank} FROM {source} WHERE {where}"
+                f" ORDER BY 2 DESC, 1 LIMIT {limit} OFFSET {int(start)}",
                 [*rank_params, *params],
             )
             return dict(cursor.fetchall())

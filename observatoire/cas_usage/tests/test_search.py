@@ -87,7 +87,7 @@ def test_unpublished_cases_are_not_found(cited):
 
 def test_search_follows_every_change_of_a_case(cited):
     """Counts and results follow a case's status and facets however they change (a bulk
-    update as well as a save): PostgreSQL's search table keeps no stale copy of them."""
+    update as well as a save): the copy kept beside the index is never stale."""
     nantes = cited["nantes-restauration-scolaire"]
     UseCase.objects.filter(pk=nantes.pk).update(stage=Stage.ABANDONED, domain="eau")
     found = services.search_cases(services.Filters(query="cantine", stage=Stage.ABANDONED))
@@ -100,12 +100,16 @@ def test_search_follows_every_change_of_a_case(cited):
     assert (found.total, list(found.results)) == (0, [])
 
 
-def test_postgresql_counts_and_ranks_in_the_search_table(cited):
-    """On PostgreSQL the case fields a search filters and counts by are in its search table
-    (no lookup of each match in the cases' table); SQLite reads them through its hits."""
+def test_counts_and_pages_read_the_matches_first(cited):
+    """Counts and pages read the matches and the copy of the case fields kept beside the
+    index (in PostgreSQL's search table; in a narrow table that SQLite's hits look up),
+    never the cases' wide table."""
     matches = search.Matches(UseCase, "cantine", {"status": Status.PUBLISHED})
-    in_index = matches._index_where(services.COMBO, {"stage": Stage.IDEA}, None) is not None
-    assert in_index == (connection.vendor == "postgresql")
+    source, _where, _params = matches._source(services.COMBO, {"stage": Stage.IDEA}, None)
+    if connection.vendor == "postgresql":
+        assert source == "search_cas_usage_usecase AS m"
+    else:
+        assert source == f"{matches.hits} CROSS JOIN search_cas_usage_usecase_filters AS m"
 
 
 def test_matches_rank_count_and_page_as_search_does(cited):
