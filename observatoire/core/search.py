@@ -388,9 +388,10 @@ class AddSearchFilters(Operation):
     PostgreSQL: columns of the search table, whose rows a search reads anyway (joining the
     matches to the cases' table cost a lookup per match: 15 ms for 3,000). SQLite (whose
     FTS5 table takes no new column): a narrow table by id, `<search table>_filters`, looked
-    up for each hit (10 ms for 8,000 hits, against 21 through the model's indexes). A
-    trigger copies the fields whenever the model's row changes, whatever the path (save,
-    update(), the shell, SQL); index() copies them when it writes an object.
+    up for each hit (10 ms for 8,000 hits, against 21 through the model's indexes).
+    Triggers copy the fields whenever the model's row changes and drop the copy (and the
+    object's index entry) when it is deleted, whatever the path (save, update(), delete,
+    flush, SQL); index() copies them when it writes an object.
     """
 
     reversible = True
@@ -415,7 +416,13 @@ class AddSearchFilters(Operation):
         table, model_table, pk, columns = self._names(to_state.apps, vendor)
         copied = ", ".join(f"COALESCE(CAST(m.{c} AS TEXT), '')" for c in columns)
         from_new = ", ".join(f"{c} = COALESCE(CAST(NEW.{c} AS TEXT), '')" for c in columns)
-        trigger = f"AFTER UPDATE OF {', '.join(columns)} ON {model_table} FOR EACH ROW"
+        index = table_name(self.model_label)
+        changed = " OR ".join(f"OLD.{c} IS DISTINCT FROM NEW.{c}" for c in columns)
+        on_update = (
+            f"AFTER UPDATE OF {', '.join(columns)} ON {model_table} FOR EACH ROW"
+            f" WHEN ({changed if vendor == 'postgresql' else changed.replace('DISTINCT FROM ', '')})"
+        )
+        on_delete = f"AFTER DELETE ON {model_table} FOR EACH ROW"
         if vendor == "postgresql":
             for column in columns:
                 schema_editor.execute(
@@ -425,26 +432,43 @@ class AddSearchFilters(Operation):
                 f"UPDATE {table} AS s SET ({', '.join(columns)}) = ROW({copied})"
                 f" FROM {model_table} AS m WHERE m.{pk} = s.obj_id"
             )
+            # Deleted (or truncated: Django's flush) objects leave the index with them.
             schema_editor.execute(
                 f"""CREATE OR REPLACE FUNCTION {table}_filters() RETURNS trigger
                 LANGUAGE plpgsql AS $$ BEGIN
-                  UPDATE {table} SET {from_new} WHERE obj_id = NEW.{pk};
+                  IF TG_OP = 'UPDATE' THEN
+                    UPDATE {table} SET {from_new} WHERE obj_id = NEW.{pk};
+                  ELSIF TG_OP = 'DELETE' THEN
+                    DELETE FROM {table} WHERE obj_id = OLD.{pk};
+                  ELSE
+                    TRUNCATE {table};
+                  END IF;
                   RETURN NULL;
                 END $$"""
             )
-            schema_editor.execute(
-                f"CREATE TRIGGER {table}_filters {trigger} EXECUTE FUNCTION {table}_filters()"
-            )
+            for name, when in [
+                ("filters", on_update),
+                ("forget", on_delete),
+                ("clear", f"AFTER TRUNCATE ON {model_table} FOR EACH STATEMENT"),
+            ]:
+                schema_editor.execute(
+                    f"CREATE TRIGGER {table}_{name} {when} EXECUTE FUNCTION {table}_filters()"
+                )
         else:
             declared = ", ".join(f"{c} TEXT NOT NULL DEFAULT ''" for c in columns)
             schema_editor.execute(f"CREATE TABLE {table} (obj_id INTEGER PRIMARY KEY, {declared})")
             schema_editor.execute(
                 f"INSERT INTO {table} SELECT m.{pk}, {copied} FROM {model_table} AS m"
-                f" WHERE m.{pk} IN (SELECT rowid FROM {table_name(self.model_label)})"
+                f" WHERE m.{pk} IN (SELECT rowid FROM {index})"
             )
             schema_editor.execute(
-                f"CREATE TRIGGER {table} {trigger}"
+                f"CREATE TRIGGER {table} {on_update}"
                 f" BEGIN UPDATE {table} SET {from_new} WHERE obj_id = NEW.{pk}; END"
+            )
+            schema_editor.execute(
+                f"CREATE TRIGGER {table}_forget {on_delete} BEGIN"
+                f" DELETE FROM {table} WHERE obj_id = OLD.{pk};"
+                f" DELETE FROM {index} WHERE rowid = OLD.{pk}; END"
             )
         _filter_columns.cache_clear()
 
@@ -452,12 +476,14 @@ class AddSearchFilters(Operation):
         vendor = schema_editor.connection.vendor
         table, model_table, _pk, columns = self._names(from_state.apps, vendor)
         if vendor == "postgresql":
-            schema_editor.execute(f"DROP TRIGGER IF EXISTS {table}_filters ON {model_table}")
+            for name in ["filters", "forget", "clear"]:
+                schema_editor.execute(f"DROP TRIGGER IF EXISTS {table}_{name} ON {model_table}")
             schema_editor.execute(f"DROP FUNCTION IF EXISTS {table}_filters()")
             for column in columns:
                 schema_editor.execute(f"ALTER TABLE {table} DROP COLUMN IF EXISTS {column}")
         else:
             schema_editor.execute(f"DROP TRIGGER IF EXISTS {table}")
+            schema_editor.execute(f"DROP TRIGGER IF EXISTS {table}_forget")
             schema_editor.execute(f"DROP TABLE IF EXISTS {table}")
         _filter_columns.cache_clear()
 
@@ -503,6 +529,8 @@ def index(model_label: str, pk: int, fields: dict[str, str], connection: Any = N
     names = _check_fields(fields)
     texts = [fields[name] or "" for name in names]
     shown = "\n".join(t for t in texts[1:] if t)
+    filters = _filter_columns(model_label, connection.vendor)  # see AddSearchFilters
+    copied, source, params = _filter_copy(model_label, filters, pk)
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
             cursor.execute(f"DELETE FROM {table} WHERE rowid = %s", [pk])
@@ -512,39 +540,34 @@ def index(model_label: str, pk: int, fields: dict[str, str], connection: Any = N
                 f"INSERT INTO {table} (rowid, {columns}) VALUES ({marks})",
                 [pk, *(" ".join(stems(t)) for t in texts), stored_text(shown)],
             )
-        else:
+            if filters:
+                cursor.execute(
+                    f"INSERT OR REPLACE INTO {table}_filters SELECT %s{copied}{source}",
+                    [pk, *params],
+                )
+        else:  # one statement: no second version of the row to vacuum
             vector = " || ".join(
                 f"setweight(to_tsvector('{CONFIG}', %s), '{_weight_letter(i)}')"
                 for i in range(len(names))
             )
             cursor.execute(
-                f"INSERT INTO {table} (obj_id, document, text) VALUES (%s, {vector}, %s)"
-                " ON CONFLICT (obj_id) DO UPDATE"
-                " SET document = EXCLUDED.document, text = EXCLUDED.text",
-                [pk, *texts, stored_text(shown)],
+                f"INSERT INTO {table} (obj_id, document, text{''.join(f', {c}' for c in filters)})"
+                f" SELECT %s, {vector}, %s{copied}{source} ON CONFLICT (obj_id) DO UPDATE"
+                " SET document = EXCLUDED.document, text = EXCLUDED.text"
+                + "".join(f", {c} = EXCLUDED.{c}" for c in filters),
+                [pk, *texts, stored_text(shown), *params],
             )
-        _copy_filters(connection, cursor, model_label, pk)
 
 
-def _copy_filters(connection: Any, cursor: Any, model_label: str, pk: int) -> None:
-    """Copy the object's filter fields (AddSearchFilters) from its row, if it has some."""
-    columns = _filter_columns(model_label, connection.vendor)
+def _filter_copy(model_label: str, columns: Iterable[str], pk: int) -> tuple[str, str, list[int]]:
+    """`, <values>` and ` FROM <row>` that read an object's filter fields from its row
+    (nothing when the model has none), and the parameters of the latter."""
+    columns = list(columns)
     if not columns:
-        return
+        return "", "", []
     meta = apps.get_model(model_label)._meta
-    target = filters_table(model_label, connection.vendor)
-    copied = ", ".join(f"COALESCE(CAST(m.{c} AS TEXT), '')" for c in columns)
-    source = f"FROM {meta.db_table} AS m WHERE m.{meta.pk.column} = %s"
-    if connection.vendor == "postgresql":
-        cursor.execute(
-            f"UPDATE {target} AS s SET ({', '.join(columns)}) = (SELECT {copied} {source})"
-            " WHERE s.obj_id = %s",
-            [pk, pk],
-        )
-    else:
-        cursor.execute(
-            f"INSERT OR REPLACE INTO {target} SELECT m.{meta.pk.column}, {copied} {source}", [pk]
-        )
+    copied = "".join(f", COALESCE(CAST(m.{c} AS TEXT), '')" for c in columns)
+    return copied, f" FROM {meta.db_table} AS m WHERE m.{meta.pk.column} = %s", [pk]
 
 
 def remove(model_label: str, pk: int, connection: Any = None) -> None:
@@ -798,8 +821,9 @@ class Paged:
         found = model._default_manager.filter(pk__in=list(ranks))
         rows = found.annotate(search_excerpt=_excerpt(model, self.query)).in_bulk()
         for key, rank in ranks.items():
-            rows[key].search_rank = rank
-        return [rows[key] for key in ranks]
+            if key in rows:  # else deleted since its rank was read
+                rows[key].search_rank = rank
+        return [rows[key] for key in ranks if key in rows]
 
     def __iter__(self):
         return iter(self[0 : self.count()])

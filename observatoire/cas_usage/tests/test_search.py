@@ -87,7 +87,7 @@ def test_unpublished_cases_are_not_found(cited):
 
 def test_search_follows_every_change_of_a_case(cited):
     """Counts and results follow a case's status and facets however they change (a bulk
-    update as well as a save): the copy kept beside the index is never stale."""
+    update or delete as well as a save): the copy kept beside the index is never stale."""
     nantes = cited["nantes-restauration-scolaire"]
     UseCase.objects.filter(pk=nantes.pk).update(stage=Stage.ABANDONED, domain="eau")
     found = services.search_cases(services.Filters(query="cantine", stage=Stage.ABANDONED))
@@ -97,6 +97,9 @@ def test_search_follows_every_change_of_a_case(cited):
     nantes.status = Status.REJECTED
     nantes.save()
     found = services.search_cases(services.Filters(query="cantine"))
+    assert (found.total, list(found.results)) == (0, [])
+    UseCase.objects.filter(pk=cited["plaisir-optimus"].pk).delete()  # no services.remove
+    found = services.search_cases(services.Filters(query="agents conversationnels"))
     assert (found.total, list(found.results)) == (0, [])
 
 
