@@ -53,7 +53,12 @@ class Indicator:
     key: dict[str, str] | None = None
     labels: dict[str, str] = field(default_factory=dict)
     description: str = ""
-    line: int = field(default=0, compare=False)  # in its file, for error messages
+    # Where it is in its file, for error messages: the line of each field, "" its first.
+    lines: dict[str, int] = field(default_factory=dict, compare=False)
+
+    def where(self, name: str, field_name: str = "") -> str:
+        """« file, line N, indicateur « code » » at the line of `field_name`."""
+        return _where(name, self.lines.get(field_name) or self.lines.get("", 0), self.code)
 
     @property
     def categories(self) -> list[str]:
@@ -240,27 +245,34 @@ def parse(text: str, name: str) -> IndicatorSet:
     indicators = []
     seen = set()
     for pos, raw in enumerate(data["indicators"], start=1):
-        line = lines[pos - 1] if pos <= len(lines) else 0
+        at = lines[pos - 1] if pos <= len(lines) else {}
         code = raw.get("code") if isinstance(raw, dict) else None
-        where = _where(name, line, code or f"n° {pos}")
+
+        def where(field_name: str = "", at=at, label=code or f"n° {pos}") -> str:
+            return _where(name, at.get(field_name) or at.get("", 0), label)
+
         if not isinstance(raw, dict):
-            raise IndicatorError(f"{where} : une liste de champs est attendue.")
+            raise IndicatorError(f"{where()} : une liste de champs est attendue.")
         for key in ("code", "theme", "title", "kind", "question"):
             if not raw.get(key):
-                raise IndicatorError(f"{where} : le champ « {key} » est obligatoire.")
+                raise IndicatorError(f"{where(key)} : le champ « {key} » est obligatoire.")
         if raw["kind"] not in KINDS:
-            raise IndicatorError(f"{where}, champ « kind » : « {raw['kind']} » inconnu.")
+            raise IndicatorError(f"{where('kind')}, champ « kind » : « {raw['kind']} » inconnu.")
         if raw["theme"] not in themes:
-            raise IndicatorError(f"{where}, champ « theme » : thème « {raw['theme']} » inconnu.")
+            raise IndicatorError(
+                f"{where('theme')}, champ « theme » : thème « {raw['theme']} » inconnu."
+            )
         if raw["kind"] in ("share", "ranking") and not raw.get("values"):
-            raise IndicatorError(f"{where} : le champ « values » est obligatoire.")
+            raise IndicatorError(f"{where('values')} : le champ « values » est obligatoire.")
         among = raw.get("among")
         if among is not None and not (
             isinstance(among, dict) and among.get("question") and among.get("values")
         ):
-            raise IndicatorError(f"{where}, champ « among » : « question » et « values » attendus.")
+            raise IndicatorError(
+                f"{where('among')}, champ « among » : « question » et « values » attendus."
+            )
         if code in seen:
-            raise IndicatorError(f"{where} : code en double.")
+            raise IndicatorError(f"{where('code')} : code en double.")
         seen.add(code)
         indicators.append(
             Indicator(
@@ -278,7 +290,7 @@ def parse(text: str, name: str) -> IndicatorSet:
                 key=raw.get("key"),
                 labels=dict(raw.get("labels", {})),
                 description=raw.get("description", ""),
-                line=line,
+                lines=at,
             )
         )
     return IndicatorSet(
@@ -293,14 +305,21 @@ def _where(name: str, line: int, code: str) -> str:
     return f"{name}{f', ligne {line}' if line else ''}, indicateur « {code} »"
 
 
-def _item_lines(text: str) -> list[int]:
-    """The line where each item of ``indicators:`` starts, for error messages."""
+def _item_lines(text: str) -> list[dict[str, int]]:
+    """For each item of ``indicators:``, the line of each of its fields ("": its first)."""
     root = yaml.compose(text, Loader=yaml.SafeLoader)
     if not isinstance(root, yaml.MappingNode):
         return []
     for key, value in root.value:
         if key.value == "indicators" and isinstance(value, yaml.SequenceNode):
-            return [item.start_mark.line + 1 for item in value.value]
+            return [
+                {"": item.start_mark.line + 1}
+                | {
+                    k.value: k.start_mark.line + 1
+                    for k, _v in (item.value if isinstance(item, yaml.MappingNode) else [])
+                }
+                for item in value.value
+            ]
     return []
 
 
@@ -311,33 +330,35 @@ def check_questions(iset: IndicatorSet, questionnaire, name: str) -> None:
     for choice in questionnaire.choices.all():
         choices.setdefault(choice.list_name, set()).add(choice.value)
     for indicator in iset.indicators:
-        where = _where(name, indicator.line, indicator.code)
-        reads = [("question", indicator.question, indicator.values)]
+        # (field naming the question, its code, field listing values, those values)
+        reads = [("question", indicator.question, "values", indicator.values)]
         if indicator.kind == "done_or_planned":
-            reads.append(("question", indicator.question, indicator.done + indicator.planned))
+            reads.append(("question", indicator.question, "done", indicator.done))
+            reads.append(("question", indicator.question, "planned", indicator.planned))
         if indicator.among:
-            reads.append(("among", indicator.among["question"], tuple(indicator.among["values"])))
-        for field_name, code, values in reads:
+            among = indicator.among
+            reads.append(("among", among["question"], "among", tuple(among["values"])))
+        for field_name, code, values_field, values in reads:
             question = questions.get(code)
             if question is None:
                 raise IndicatorError(
-                    f"{where}, champ « {field_name} » : le questionnaire n'a pas de question "
-                    f"« {code} »."
+                    f"{indicator.where(name, field_name)}, champ « {field_name} » : le "
+                    f"questionnaire n'a pas de question « {code} »."
                 )
             known = choices.get(question.choice_list)
             unknown = [v for v in values if known is not None and v not in known]
             if unknown:
                 raise IndicatorError(
-                    f"{where}, champ « {field_name} » : « {unknown[0]} » n'est pas un choix de "
-                    f"la question « {code} »."
+                    f"{indicator.where(name, values_field)}, champ « {values_field} » : "
+                    f"« {unknown[0]} » n'est pas un choix de la question « {code} »."
                 )
         question = questions[indicator.question]
         numeric = question.type in ("integer", "decimal")
         if (indicator.kind == "mean") != numeric or (not numeric and not question.choice_list):
             wanted = "numérique" if indicator.kind == "mean" else "à choix"
             raise IndicatorError(
-                f"{where}, champ « kind » : « {indicator.kind} » demande une question {wanted}, "
-                f"« {question.code} » ne l'est pas."
+                f"{indicator.where(name, 'kind')}, champ « kind » : « {indicator.kind} » "
+                f"demande une question {wanted}, « {question.code} » ne l'est pas."
             )
 
 

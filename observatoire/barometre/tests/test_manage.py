@@ -65,18 +65,19 @@ def test_analyst_saves_an_indicator_file_and_the_next_run_uses_it(client_for):
     ("change", "message"),
     [
         (("question: ia_usage", "question: ia_usages"),
-         "fichier des indicateurs, ligne 6, indicateur « ia_deployee », champ « question » : le questionnaire n'a pas de question « ia_usages »"),
+         "fichier des indicateurs, ligne 10, indicateur « ia_deployee », champ « question » : le questionnaire n'a pas de question « ia_usages »"),
         (("values: [deploye]", "values: [deployee]"),
-         "« deployee » n'est pas un choix de la question « ia_usage »"),
+         "ligne 11, indicateur « ia_deployee », champ « values » : « deployee » n'est pas un choix de la question « ia_usage »"),
         (("kind: done_or_planned", "kind: moyenne"),
-         "fichier des indicateurs, ligne 13, indicateur « strategie_cyber », champ « kind » : « moyenne » inconnu"),
+         "fichier des indicateurs, ligne 16, indicateur « strategie_cyber », champ « kind » : « moyenne » inconnu"),
         (("    values: [deploye]\n", "    values: [deploye\n"), "YAML invalide"),
         (("question: cyber_strategie", "question: nb_agents\n    values: [oui]"),
-         "« done_or_planned » demande une question à choix, « nb_agents » ne l'est pas"),
+         "ligne 16, indicateur « strategie_cyber », champ « kind » : « done_or_planned » demande une question à choix, « nb_agents » ne l'est pas"),
     ],
 )  # fmt: skip
 def test_a_bad_indicator_file_is_refused_and_changes_nothing(client_for, change, message):
-    """The page answers 400 with a French message naming the line, indicator and field."""
+    """The page answers 400 with a French message naming the indicator, the field and the
+    field's own line."""
     edition = make_edition(SAMPLE, answers=ia_answers)
     client = client_for("analyst")
     response = client.post(url(edition, "indicateurs/"), {"text": FILE.replace(*change)})
