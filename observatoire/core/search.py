@@ -380,6 +380,11 @@ def filters_table(model_label: str, vendor: str) -> str:
     return table if vendor == "postgresql" else f"{table}_filters"
 
 
+def _as_text(row: str, columns: Iterable[str]) -> list[str]:
+    """The filter columns of `row` as they are kept: text, '' for NULL."""
+    return [f"COALESCE(CAST({row}.{c} AS TEXT), '')" for c in columns]
+
+
 class AddSearchFilters(Operation):
     """Migration operation: keep a copy of some of the model's fields (the filter fields)
     beside its search table, so that a search filtered and counted by them reads its
@@ -414,13 +419,15 @@ class AddSearchFilters(Operation):
     def database_forwards(self, app_label, schema_editor, from_state, to_state):
         vendor = schema_editor.connection.vendor
         table, model_table, pk, columns = self._names(to_state.apps, vendor)
-        copied = ", ".join(f"COALESCE(CAST(m.{c} AS TEXT), '')" for c in columns)
-        from_new = ", ".join(f"{c} = COALESCE(CAST(NEW.{c} AS TEXT), '')" for c in columns)
+        copied = ", ".join(_as_text("m", columns))
+        from_new = ", ".join(
+            f"{c} = {v}" for c, v in zip(columns, _as_text("NEW", columns), strict=True)
+        )
         index = table_name(self.model_label)
-        changed = " OR ".join(f"OLD.{c} IS DISTINCT FROM NEW.{c}" for c in columns)
+        differs = "IS DISTINCT FROM" if vendor == "postgresql" else "IS NOT"  # NULL-safe
+        changed = " OR ".join(f"OLD.{c} {differs} NEW.{c}" for c in columns)
         on_update = (
-            f"AFTER UPDATE OF {', '.join(columns)} ON {model_table} FOR EACH ROW"
-            f" WHEN ({changed if vendor == 'postgresql' else changed.replace('DISTINCT FROM ', '')})"
+            f"AFTER UPDATE OF {', '.join(columns)} ON {model_table} FOR EACH ROW WHEN ({changed})"
         )
         on_delete = f"AFTER DELETE ON {model_table} FOR EACH ROW"
         if vendor == "postgresql":
@@ -566,7 +573,7 @@ def _filter_copy(model_label: str, columns: Iterable[str], pk: int) -> tuple[str
     if not columns:
         return "", "", []
     meta = apps.get_model(model_label)._meta
-    copied = "".join(f", COALESCE(CAST(m.{c} AS TEXT), '')" for c in columns)
+    copied = "".join(f", {value}" for value in _as_text("m", columns))
     return copied, f" FROM {meta.db_table} AS m WHERE m.{meta.pk.column} = %s", [pk]
 
 
