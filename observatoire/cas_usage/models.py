@@ -113,7 +113,6 @@ class UseCase(BaseModel):
                 include=["id"],
                 name="use_case_facets_id",
             ),
-            # On SQLite only, the same looked up by id: migration 0006.
         ]
 
     def __str__(self) -> str:

@@ -289,8 +289,9 @@ EXCEPTION WHEN insufficient_privilege THEN
 END $$"""
 
 
-class CreateSearchIndex(Operation):
-    """Migration operation: create the search table of `model_label` for `fields`."""
+class _SearchOperation(Operation):
+    """A migration operation on the search table of `model_label`, declared with `fields`
+    (the index's fields, or the filter fields); it changes no model state."""
 
     reversible = True
 
@@ -299,10 +300,15 @@ class CreateSearchIndex(Operation):
         self.fields = _check_fields(fields)
 
     def deconstruct(self):
-        return ("observatoire.core.search.CreateSearchIndex", [self.model_label, self.fields], {})
+        path = f"{__name__}.{type(self).__name__}"
+        return (path, [self.model_label, self.fields], {})
 
     def state_forwards(self, app_label, state):
         pass
+
+
+class CreateSearchIndex(_SearchOperation):
+    """Migration operation: create the search table of `model_label` for `fields`."""
 
     def database_forwards(self, app_label, schema_editor, from_state, to_state):
         vendor = schema_editor.connection.vendor
@@ -316,23 +322,11 @@ class CreateSearchIndex(Operation):
         return f"Create the full-text search table of {self.model_label}"
 
 
-class UpdateSearchIndex(Operation):
+class UpdateSearchIndex(_SearchOperation):
     """Migration operation: bring a search table made by an earlier CreateSearchIndex to the
     current layout. PostgreSQL only (SQLite's FTS5 table is unchanged): the per-field
     indexes that rank broad queries, the stored words that excerpts are cut from (instead
     of `text_html` for ts_headline), and the default planner cost of `@@` again."""
-
-    reversible = True
-
-    def __init__(self, model_label: str, fields: list[str]):
-        self.model_label = model_label
-        self.fields = _check_fields(fields)
-
-    def deconstruct(self):
-        return ("observatoire.core.search.UpdateSearchIndex", [self.model_label, self.fields], {})
-
-    def state_forwards(self, app_label, state):
-        pass
 
     def database_forwards(self, app_label, schema_editor, from_state, to_state):
         if schema_editor.connection.vendor != "postgresql":
@@ -385,7 +379,7 @@ def _as_text(row: str, columns: Iterable[str]) -> list[str]:
     return [f"COALESCE(CAST({row}.{c} AS TEXT), '')" for c in columns]
 
 
-class AddSearchFilters(Operation):
+class AddSearchFilters(_SearchOperation):
     """Migration operation: keep a copy of some of the model's fields (the filter fields)
     beside its search table, so that a search filtered and counted by them reads its
     matches and that copy, never the model's wide table.
@@ -398,18 +392,6 @@ class AddSearchFilters(Operation):
     object's index entry) when it is deleted, whatever the path (save, update(), delete,
     flush, SQL); index() copies them when it writes an object.
     """
-
-    reversible = True
-
-    def __init__(self, model_label: str, fields: list[str]):
-        self.model_label = model_label
-        self.fields = _check_fields(fields)
-
-    def deconstruct(self):
-        return ("observatoire.core.search.AddSearchFilters", [self.model_label, self.fields], {})
-
-    def state_forwards(self, app_label, state):
-        pass
 
     def _names(self, apps: Any, vendor: str) -> tuple[str, str, str, list[str]]:
         meta = apps.get_model(self.model_label)._meta
