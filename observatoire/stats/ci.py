@@ -20,10 +20,10 @@ respondents, which is never narrower than the truth suggests.
 
 from __future__ import annotations
 
+from statistics import NormalDist
 from typing import Literal
 
 import numpy as np
-from scipy import special, stats
 
 from .design import FloatArray
 from .errors import StatsError
@@ -32,15 +32,49 @@ CIMethod = Literal["wald", "mean", "logit", "beta"]
 CI_METHODS: tuple[str, ...] = ("wald", "mean", "logit", "beta")
 
 
-def _t_quantile(q: float, df: FloatArray) -> FloatArray:
+#: Which intervals suit which estimate: logit and beta intervals lie in [0, 1].
+CI_BY_KIND: dict[str, tuple[str, ...]] = {
+    "mean": ("wald", "mean"),
+    "total": ("wald", "mean"),
+    "proportion": CI_METHODS,
+}
+
+
+def check_ci(kind: str, method: str) -> None:
+    """Refuse an interval method that does not suit the kind of estimate (French error)."""
+    allowed = CI_BY_KIND.get(kind, CI_METHODS)
+    if method not in allowed:
+        raise StatsError(
+            f"l'intervalle « {method} » ne convient pas à une estimation « {kind} » "
+            f"(il reste dans [0, 1]) ; choisissez {' ou '.join(allowed)}."
+        )
+
+
+def normal_quantile(q: float) -> float:
+    """Standard normal quantile (Wichura's AS 241, as R's ``qnorm``; no SciPy import)."""
+    return NormalDist().inv_cdf(q)
+
+
+def t_quantile(q: float, df: FloatArray) -> FloatArray:
     """Student quantile, normal for infinite df, NaN for df <= 0."""
     df = np.asarray(df, dtype=np.float64)
     out = np.full(df.shape, np.nan)
     inf = np.isinf(df)
-    out[inf] = stats.norm.ppf(q)
+    out[inf] = normal_quantile(q)
     ok = (df > 0) & ~inf
-    out[ok] = stats.t.ppf(q, df[ok])
+    if ok.any():
+        from scipy.special import stdtrit  # imported here: it takes longer than a small run
+
+        out[ok] = stdtrit(df[ok], q)
     return out
+
+
+def _logit(p: FloatArray) -> FloatArray:
+    return np.asarray(np.log(p / (1 - p)), dtype=np.float64)
+
+
+def _expit(x: FloatArray) -> FloatArray:
+    return np.asarray(1 / (1 + np.exp(-x)), dtype=np.float64)
 
 
 def confidence_interval(
@@ -68,29 +102,33 @@ def confidence_interval(
     dfs = np.broadcast_to(np.asarray(df, dtype=np.float64), p.shape)
     alpha = 1.0 - level
     if method == "wald":
-        z = float(stats.norm.ppf(1 - alpha / 2))
+        z = normal_quantile(1 - alpha / 2)
         return p - z * s, p + z * s
-    t = _t_quantile(1 - alpha / 2, dfs)
+    t = t_quantile(1 - alpha / 2, dfs)
     if method == "mean":
         return p - t * s, p + t * s
     nn = np.asarray(n, dtype=np.float64) if n is not None else np.full(p.shape, np.nan)
     with np.errstate(divide="ignore", invalid="ignore"):
         if method == "logit":
-            centre = special.logit(p)
+            centre = _logit(p)
             half = t * s / (p * (1 - p))
-            low, high = special.expit(centre - half), special.expit(centre + half)
+            low, high = _expit(centre - half), _expit(centre + half)
             low = np.where(dfs > 0, low, np.nan)
             high = np.where(dfs > 0, high, np.nan)
         else:
+            from scipy.special import betaincinv
+
             rows = np.asarray(nrow, dtype=np.float64) if nrow is not None else nn
-            ratio = (_t_quantile(alpha / 2, rows - 1) / _t_quantile(alpha / 2, dfs)) ** 2
+            ratio = (t_quantile(alpha / 2, rows - 1) / t_quantile(alpha / 2, dfs)) ** 2
             n_eff = p * (1 - p) / (s * s) * ratio
-            low = np.asarray(stats.beta.ppf(alpha / 2, n_eff * p, n_eff * (1 - p) + 1))
-            high = np.asarray(stats.beta.ppf(1 - alpha / 2, n_eff * p + 1, n_eff * (1 - p)))
+            low = np.asarray(betaincinv(n_eff * p, n_eff * (1 - p) + 1, alpha / 2))
+            high = np.asarray(betaincinv(n_eff * p + 1, n_eff * (1 - p), 1 - alpha / 2))
     edge = ((p <= 0) | (p >= 1)) & (nn > 0)
     if edge.any():
-        cp_low = np.where(p[edge] <= 0, 0.0, stats.beta.ppf(alpha / 2, nn[edge], 1.0))
-        cp_high = np.where(p[edge] >= 1, 1.0, stats.beta.ppf(1 - alpha / 2, 1.0, nn[edge]))
+        from scipy.special import betaincinv
+
+        cp_low = np.where(p[edge] <= 0, 0.0, betaincinv(nn[edge], 1.0, alpha / 2))
+        cp_high = np.where(p[edge] >= 1, 1.0, betaincinv(1.0, nn[edge], 1 - alpha / 2))
         low = np.asarray(low, dtype=np.float64).copy()
         high = np.asarray(high, dtype=np.float64).copy()
         low[edge] = cp_low

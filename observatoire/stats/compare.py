@@ -29,8 +29,8 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy import sparse, stats
 
+from .ci import t_quantile
 from .design import (
     SPARSE_DENSITY,
     Design,
@@ -86,10 +86,12 @@ class Comparison:
 def _test(
     diff: FloatArray, se: FloatArray, df: FloatArray, level: float
 ) -> tuple[FloatArray, FloatArray, FloatArray]:
-    q = np.where(np.isinf(df), stats.norm.ppf(0.5 + level / 2), stats.t.ppf(0.5 + level / 2, df))
+    from scipy.special import ndtr, stdtr  # imported here: it takes longer than a small run
+
+    q = t_quantile(0.5 + level / 2, df)
     with np.errstate(divide="ignore", invalid="ignore"):
         stat = np.abs(diff) / se
-        p = np.where(np.isinf(df), 2 * stats.norm.sf(stat), 2 * stats.t.sf(stat, df))
+        p = np.where(np.isinf(df), 2 * ndtr(-stat), 2 * stdtr(df, -stat))
         p = np.where(se == 0, np.where(diff == 0, 1.0, 0.0), p)
     return diff - q * se, diff + q * se, np.asarray(p, dtype=np.float64)
 
@@ -347,6 +349,8 @@ def _overall_covariances(
         np.column_stack([codes for _name, _labels, codes in domains]), axis=0, return_inverse=True
     )
     n_cells = combos.shape[0]
+    from scipy import sparse
+
     in_cell = sparse.csr_matrix((np.ones(n), (cell.ravel(), np.arange(n))), shape=(n_cells, n))
     offsets = np.cumsum([0] + [len(labels) for _name, labels, _codes in domains[:-1]])
     to_level = sparse.csr_matrix(

@@ -25,13 +25,15 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy import sparse
 
 from .errors import StatsError
+
+if TYPE_CHECKING:  # SciPy is imported where used: it takes longer than a small run
+    from scipy import sparse
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.intp]
@@ -76,6 +78,58 @@ def factorize(values: ArrayLike, name: str) -> tuple[IntArray, list[Any]]:
         arr = arr.astype(str)
     labels, codes = np.unique(arr, return_inverse=True)
     return codes.astype(np.intp), [v.item() if hasattr(v, "item") else v for v in labels]
+
+
+def label(value: Any) -> str:
+    """Text label of a category value (``1.0`` -> ``"1"``)."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def level_key(value: Any) -> Any:
+    """The value a category is matched by: numbers by value, text as text.
+
+    ``1``, ``1.0``, ``"1"`` and ``np.float64(1)`` are one level, so that a CSV column of
+    codes read as floats matches population totals keyed however YAML typed them.
+    """
+    if isinstance(value, (int, float, np.integer, np.floating)):
+        return float(value)
+    text = str(value).strip()
+    try:
+        number = float(text)
+    except ValueError:
+        return text
+    return number if np.isfinite(number) else text
+
+
+def level_lookup(population: Mapping[Any, Any], name: str) -> dict[Any, tuple[Any, Any]]:
+    """``level_key(key) -> (key, value)`` for a mapping keyed by category (French errors)."""
+    out: dict[Any, tuple[Any, Any]] = {}
+    for key, value in population.items():
+        k = level_key(key)
+        if k in out:
+            raise StatsError(
+                f"« {name} » : les modalités « {out[k][0]} » et « {key} » désignent la même "
+                "valeur ; gardez-en une."
+            )
+        out[k] = (key, value)
+    return out
+
+
+def sample_level_keys(labels: Sequence[Any], name: str) -> list[Any]:
+    """``level_key`` of each sample label, checked to be distinct ("01" and "1" are one)."""
+    keys = [level_key(v) for v in labels]
+    if len(set(keys)) < len(keys):
+        seen: dict[Any, Any] = {}
+        for lab, k in zip(labels, keys, strict=True):
+            if k in seen:
+                raise StatsError(
+                    f"« {name} » a deux modalités de même valeur, « {seen[k]} » et « {lab} » ; "
+                    "harmonisez la colonne."
+                )
+            seen[k] = lab
+    return keys
 
 
 def as_float_vector(values: ArrayLike, name: str, n: int | None = None) -> FloatArray:
@@ -204,6 +258,8 @@ class ResidualOperator:
 
 def to_csr(dense: FloatArray) -> sparse.csr_matrix:
     """A dense matrix as CSR, built from its non-zeros (faster than SciPy's conversion)."""
+    from scipy import sparse
+
     flat = np.ascontiguousarray(dense).ravel()
     nonzero = flat != 0
     where = np.flatnonzero(nonzero)
@@ -508,6 +564,8 @@ class Design:
     @cached_property
     def psu_matrix(self) -> sparse.csr_matrix:
         """Sparse ``P x n`` matrix summing rows into their PSU."""
+        from scipy import sparse
+
         n_psu = self.psu_strata.shape[0]
         return sparse.csr_matrix(
             (np.ones(self.n), (self.psu_codes, np.arange(self.n))), shape=(n_psu, self.n)
@@ -516,6 +574,8 @@ class Design:
     @cached_property
     def strata_matrix(self) -> sparse.csr_matrix:
         """Sparse ``H x P`` matrix summing PSUs into their stratum."""
+        from scipy import sparse
+
         n_psu = self.psu_strata.shape[0]
         return sparse.csr_matrix(
             (np.ones(n_psu), (self.psu_strata, np.arange(n_psu))),

@@ -30,7 +30,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from .ci import CI_METHODS, CIMethod, confidence_interval
-from .design import Design, FloatArray, IntArray, factorize, is_missing
+from .design import Design, FloatArray, IntArray, factorize, is_missing, label
 from .errors import StatsError
 from .variance import DomainVariance, taylor_variance
 
@@ -156,13 +156,6 @@ class Estimates:
                 np.concatenate([getattr(p, name) for p in parts] or [np.zeros(0, dtype=np.int64)]),
             )
         return out
-
-
-def label(value: Any) -> str:
-    """Text label of a category value (``1.0`` -> ``"1"``)."""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
 
 
 def cross(*columns: ArrayLike, sep: str = ":") -> NDArray[np.str_]:

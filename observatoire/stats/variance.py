@@ -25,13 +25,15 @@ With replicate estimates ``theta_r``, ``V = scale sum_r rscale_r (theta_r - mean
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
-from scipy import sparse
 
 from .design import Design, FloatArray, IntArray
 from .errors import StatsError
+
+if TYPE_CHECKING:
+    from scipy import sparse
 
 #: Relative size under which ``sum x^2 - (sum x)^2 / n`` is recomputed by explicit centring.
 _CANCELLATION = 1e-6
@@ -196,6 +198,8 @@ class DomainVariance:
             self.z_units = cal[0][units]
         elif sparse_az is not None:
             # Row i of Z goes to the columns of its stratum: (units x strata*qz), transposed.
+            from scipy import sparse
+
             z_rows = sparse_az[1] if pos is None else sparse_az[1][pos]
             qz = z_rows.shape[1]
             per_row = np.diff(z_rows.indptr)

@@ -20,11 +20,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy import linalg
 
 from .design import (
     CalibrationStep,
@@ -34,7 +33,11 @@ from .design import (
     Projection,
     as_float_vector,
     factorize,
+    label,
+    level_key,
+    level_lookup,
     new_key,
+    sample_level_keys,
 )
 from .errors import ConvergenceError, StatsError
 
@@ -51,9 +54,12 @@ def _onehot(codes: IntArray, n_levels: int) -> FloatArray:
 def _population_vector(
     labels: list[Any], population: Mapping[Any, float], name: str
 ) -> tuple[FloatArray, list[Any]]:
-    """Population totals aligned on the sample labels; also the labels only in population."""
-    lookup: dict[str, float] = {}
-    for key, value in population.items():
+    """Population totals aligned on the sample labels; also the labels only in population.
+
+    Levels are matched by value (:func:`level_key`): ``1``, ``1.0`` and ``"1"`` are one.
+    """
+    lookup: dict[Any, tuple[Any, float]] = {}
+    for k, (key, value) in level_lookup(population, name).items():
         try:
             total = float(value)
         except (TypeError, ValueError) as exc:
@@ -62,17 +68,18 @@ def _population_vector(
             ) from exc
         if not np.isfinite(total) or total < 0:
             raise StatsError(f"Marge « {name} » : le total de « {key} » doit être positif.")
-        lookup[str(key)] = total
+        lookup[k] = (key, total)
+    keys = sample_level_keys(labels, name)
     values = np.empty(len(labels))
-    for j, label in enumerate(labels):
-        if str(label) not in lookup:
+    for j, k in enumerate(keys):
+        if k not in lookup:
             raise StatsError(
-                f"Marge « {name} » : la modalité « {label} » est présente dans l'échantillon "
-                "mais absente des totaux de population."
+                f"Marge « {name} » : la modalité « {label(labels[j])} » est présente dans "
+                "l'échantillon mais absente des totaux de population."
             )
-        values[j] = lookup[str(label)]
-    sample_labels = {str(v) for v in labels}
-    only_pop = [k for k, v in lookup.items() if k not in sample_labels and v > 0]
+        values[j] = lookup[k][1]
+    present = set(keys)
+    only_pop = [str(key) for k, (key, v) in lookup.items() if k not in present and v > 0]
     return values, only_pop
 
 
@@ -344,6 +351,8 @@ def _orthonormal_basis(xs: FloatArray) -> FloatArray:
     about 1e7, at the cost of a few matrix products — much faster than Householder QR for
     tall matrices.  Rank-deficient matrices use the eigen-decomposition of the Gram matrix.
     """
+    from scipy import linalg  # imported here: it takes longer than a small run
+
     norms = np.sqrt(np.einsum("ij,ij->j", xs, xs))
     keep = norms > 0
     q = xs[:, keep] / norms[keep]
@@ -377,6 +386,8 @@ def _basis_coefficients(x: FloatArray, weights: FloatArray) -> FloatArray:
     also works on a table of cells (``weights`` the summed weights of each cell); columns
     that are linear combinations of others are dropped through an eigen-decomposition.
     """
+    from scipy import linalg  # imported here: it takes longer than a small run
+
     gram = (x * weights[:, None]).T @ x
     norms = np.sqrt(np.diag(gram))
     keep = norms > 0
@@ -607,23 +618,21 @@ def calibrate(
                 f"{sizes[0][1]:g}, « {name} » = {size:g}."
             )
     xm, names, dummies, levels = model_matrix(design.n, cat_values, num_values, intercept=True)
+    aligned = {
+        var: _population_vector(levels[var][1], pop, var)[0] for var, (_v, pop) in margins.items()
+    }
     target = np.empty(len(names))
     for j, col in enumerate(names):
         if col == "(Intercept)":
             target[j] = sizes[0][1]
         elif col in dummies:
             var, level = dummies[col]
-            pop_map = {str(k): float(v) for k, v in margins[var][1].items()}
-            if str(level) not in pop_map:
-                raise StatsError(
-                    f"Marge « {var} » : la modalité « {level} » est absente des totaux."
-                )
-            target[j] = pop_map[str(level)]
+            target[j] = aligned[var][levels[var][1].index(level)]
         else:
             target[j] = float(totals[col][1])
     for var, (_values, pop) in margins.items():
-        present = {str(v) for v in levels[var][1]}
-        missing = [k for k, v in pop.items() if str(k) not in present and float(v) > 0]
+        present = set(sample_level_keys(levels[var][1], var))
+        missing = [k for k, v in pop.items() if level_key(k) not in present and float(v) > 0]
         if missing:
             raise StatsError(
                 f"Marge « {var} » : la case « {missing[0]} » est vide dans l'échantillon alors "
