@@ -7,49 +7,66 @@ once, with calibration-aware linearised standard errors, confidence intervals su
 small samples, design effects, comparisons and disclosure control.  See ``docs/stats.md``.
 """
 
-from .ci import confidence_interval
-from .compare import Comparison, compare_domains, compare_editions, compare_to_overall
-from .design import Design
-from .disclosure import DisclosureRule
-from .errors import ConvergenceError, StatsError
-from .estimators import Estimates, IndicatorMatrix, cross, estimate, estimate_ratio
-from .replicate import replicate_estimate
-from .variance import replicate_weights, taylor_variance
-from .weighting import (
-    Margin,
-    calibrate,
-    calibrate_matrix,
-    post_stratify,
-    rake,
-    stratified_weights,
-    trim_weights,
-    weights_report,
-)
+from typing import TYPE_CHECKING, Any
 
-__all__ = [
-    "Comparison",
-    "ConvergenceError",
-    "Design",
-    "DisclosureRule",
-    "Estimates",
-    "IndicatorMatrix",
-    "Margin",
-    "StatsError",
-    "calibrate",
-    "calibrate_matrix",
-    "compare_domains",
-    "compare_editions",
-    "compare_to_overall",
-    "confidence_interval",
-    "cross",
-    "estimate",
-    "estimate_ratio",
-    "post_stratify",
-    "rake",
-    "replicate_estimate",
-    "replicate_weights",
-    "stratified_weights",
-    "taylor_variance",
-    "trim_weights",
-    "weights_report",
-]
+if TYPE_CHECKING:
+    from .ci import confidence_interval
+    from .compare import Comparison, compare_domains, compare_editions, compare_to_overall
+    from .design import Design
+    from .disclosure import DisclosureRule
+    from .errors import ConvergenceError, StatsError
+    from .estimators import Estimates, IndicatorMatrix, cross, estimate, estimate_ratio
+    from .replicate import replicate_estimate
+    from .variance import replicate_weights, taylor_variance
+    from .weighting import (
+        Margin,
+        calibrate,
+        calibrate_matrix,
+        post_stratify,
+        rake,
+        stratified_weights,
+        trim_weights,
+        weights_report,
+    )
+
+#: Where each public name lives: modules are imported on first use, so that the command
+#: line starts (and ``--help`` answers) without loading NumPy.
+_HOMES = {
+    "confidence_interval": "ci",
+    "Comparison": "compare",
+    "compare_domains": "compare",
+    "compare_editions": "compare",
+    "compare_to_overall": "compare",
+    "Design": "design",
+    "DisclosureRule": "disclosure",
+    "ConvergenceError": "errors",
+    "StatsError": "errors",
+    "Estimates": "estimators",
+    "IndicatorMatrix": "estimators",
+    "cross": "estimators",
+    "estimate": "estimators",
+    "estimate_ratio": "estimators",
+    "replicate_estimate": "replicate",
+    "replicate_weights": "variance",
+    "taylor_variance": "variance",
+    "Margin": "weighting",
+    "calibrate": "weighting",
+    "calibrate_matrix": "weighting",
+    "post_stratify": "weighting",
+    "rake": "weighting",
+    "stratified_weights": "weighting",
+    "trim_weights": "weighting",
+    "weights_report": "weighting",
+}
+
+__all__ = sorted(_HOMES)
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _HOMES:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from importlib import import_module
+
+    value = getattr(import_module(f".{_HOMES[name]}", __name__), name)
+    globals()[name] = value
+    return value

@@ -32,9 +32,11 @@ CIMethod = Literal["wald", "mean", "logit", "beta"]
 CI_METHODS: tuple[str, ...] = ("wald", "mean", "logit", "beta")
 
 
-#: Which intervals suit which estimate: logit and beta intervals lie in [0, 1].
+#: Intervals that stay inside [0, 1]: for proportions, and means of 0/1 variables only.
+PROPORTION_CI: tuple[str, ...] = ("logit", "beta")
+#: Which intervals suit which kind of estimate.
 CI_BY_KIND: dict[str, tuple[str, ...]] = {
-    "mean": ("wald", "mean"),
+    "mean": CI_METHODS,  # logit and beta if every value is in [0, 1] (R's svyciprop)
     "total": ("wald", "mean"),
     "proportion": CI_METHODS,
 }
@@ -46,7 +48,7 @@ def check_ci(kind: str, method: str) -> None:
     if method not in allowed:
         raise StatsError(
             f"l'intervalle « {method} » ne convient pas à une estimation « {kind} » "
-            f"(il reste dans [0, 1]) ; choisissez {' ou '.join(allowed)}."
+            f"(il reste dans [0, 1], pour une proportion) ; choisissez {' ou '.join(allowed)}."
         )
 
 

@@ -11,10 +11,12 @@ from __future__ import annotations
 import argparse
 import csv
 import sys
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from .errors import StatsError
-from .estimators import Estimates
+
+if TYPE_CHECKING:
+    from .estimators import Estimates
 
 #: Above this many estimate requests a progress bar is shown on stderr.
 PROGRESS_THRESHOLD = 20
@@ -47,6 +49,8 @@ def _fmt(value: float) -> str:
 
 def write_results(results: Estimates, stream: TextIO) -> None:
     """Write the results in the CLI's CSV format."""
+    from .estimators import Estimates
+
     writer = csv.writer(stream, lineterminator="\n")
     writer.writerow(Estimates.OUTPUT_COLUMNS)
     for i in range(len(results)):

@@ -378,6 +378,11 @@ class Design:
         if (w < 0).any():
             first = int(np.flatnonzero(w < 0)[0])
             raise StatsError(f"« weights » contient un poids négatif (ligne {first + 1}).")
+        if not w.any():
+            raise StatsError(
+                "Tous les poids sont nuls : aucune ligne ne compte dans les estimations ; "
+                "vérifiez la colonne de poids (« weights »)."
+            )
         self.weights: FloatArray = w
         self.weights.flags.writeable = False
         #: The weights before any calibration step (sampling weights).

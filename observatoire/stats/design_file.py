@@ -29,7 +29,7 @@ It uses R's ``svydesign`` argument names; every key is optional except ``estimat
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -40,52 +40,72 @@ from numpy.typing import NDArray
 from .design import Design
 from .errors import StatsError
 from .estimators import Estimates, estimate_many
+from .schema import MAX_BYTES, Located, SchemaError, validate
 from .weighting import calibrate, post_stratify, rake
 
-DESIGN_KEYS = {"ids", "strata", "weights", "probs", "fpc", "lonely_psu", "calibration", "estimates"}
-ESTIMATE_KEYS = {"variable", "kind", "by", "ci", "na_rm", "level", "overall"}
-
-
 class DesignFileError(StatsError):
-    """An error in the design file; the message starts with the file name."""
+    """An error in the design file; the message starts with the file name (and line)."""
+
+
+class _Loader(yaml.SafeLoader):
+    """YAML's safe loader, keeping each key's line and refusing duplicated keys."""
+
+
+def _mapping(loader: _Loader, node: yaml.MappingNode) -> Located:
+    out = Located()
+    out.line = node.start_mark.line + 1
+    out.lines = {}
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        line = key_node.start_mark.line + 1
+        if key in out.lines:
+            raise SchemaError(
+                f"la clé « {key} » apparaît deux fois (lignes {out.lines[key]} et {line})", line
+            )
+        out.lines[key] = line
+        out[key] = loader.construct_object(value_node, deep=True)
+    return out
+
+
+_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping)
+
+
+def _decode(raw: bytes, name: str) -> str:
+    """The file's text; anything but UTF-8 is refused with the line of the first bad byte."""
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise DesignFileError(
+            f"{name}, ligne {line} : le fichier n'est pas encodé en UTF-8 (octet "
+            f"0x{raw[exc.start]:02x}) ; enregistrez-le en UTF-8 (par exemple « Enregistrer "
+            "sous… », codage UTF-8)."
+        ) from None
 
 
 def read_design_file(path: str | Path) -> dict[str, Any]:
-    """Parse and check the YAML design file (structure only; columns are checked later)."""
+    """Read the YAML design file and check it against :mod:`.schema` (columns are checked
+    later, against the data); returns it normalised."""
     p = Path(path)
     try:
-        text = p.read_text(encoding="utf-8")
+        size = p.stat().st_size
+        if size > MAX_BYTES:
+            raise DesignFileError(
+                f"{p.name} : fichier trop gros pour un plan de sondage ({size} octets ; "
+                f"au plus {MAX_BYTES})."
+            )
+        text = _decode(p.read_bytes(), p.name)
     except OSError as exc:
         raise DesignFileError(f"{p.name} : fichier illisible ({exc.strerror}).") from exc
     try:
-        spec = yaml.safe_load(text)
+        return validate(yaml.load(text, Loader=_Loader))  # noqa: S506 (a safe loader)
+    except SchemaError as exc:
+        where = f", ligne {exc.line}" if exc.line is not None else ""
+        raise DesignFileError(f"{p.name}{where} : {exc}") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" (ligne {mark.line + 1})" if mark is not None else ""
-        raise DesignFileError(f"{p.name} : YAML invalide{where}.") from exc
-    if not isinstance(spec, dict):
-        raise DesignFileError(f"{p.name} : le fichier doit décrire un dictionnaire de clés.")
-    unknown = sorted(set(spec) - DESIGN_KEYS)
-    if unknown:
-        raise DesignFileError(
-            f"{p.name} : clé inconnue « {unknown[0]} » (clés possibles : "
-            + ", ".join(sorted(DESIGN_KEYS))
-            + ")."
-        )
-    estimates = spec.get("estimates")
-    if not isinstance(estimates, list) or not estimates:
-        raise DesignFileError(f"{p.name} : la clé « estimates » doit être une liste non vide.")
-    for i, req in enumerate(estimates, start=1):
-        if not isinstance(req, dict) or "variable" not in req:
-            raise DesignFileError(
-                f"{p.name} : l'estimation n° {i} doit avoir une clé « variable »."
-            )
-        bad = sorted(set(req) - ESTIMATE_KEYS)
-        if bad:
-            raise DesignFileError(f"{p.name} : estimation n° {i} : clé inconnue « {bad[0]} ».")
-        if "by" in req and not isinstance(req["by"], list):
-            req["by"] = [req["by"]]
-    return spec
+        raise DesignFileError(f"{p.name} : YAML invalide{where}.") from None
 
 
 def _column(data: Mapping[str, NDArray[Any]], file: str, key: str, name: Any) -> NDArray[Any]:
@@ -95,15 +115,11 @@ def _column(data: Mapping[str, NDArray[Any]], file: str, key: str, name: Any) ->
 
 
 def build_design(spec: Mapping[str, Any], data: Mapping[str, NDArray[Any]], file: str) -> Design:
-    """The design (with its calibration steps) described by ``spec`` on ``data``."""
+    """The design (with its calibration steps) described by the checked ``spec`` on ``data``."""
 
     def col(key: str) -> NDArray[Any] | None:
         value = spec.get(key)
-        if isinstance(value, str):
-            value = value.strip().removeprefix("~").strip()  # R's formula style: ~dnum
-        if value is None or (key == "ids" and str(value) in ("1", "0")):
-            return None
-        return _column(data, file, key, value)
+        return None if value is None else _column(data, file, key, value)
 
     n = len(next(iter(data.values())))
     try:
@@ -116,8 +132,8 @@ def build_design(spec: Mapping[str, Any], data: Mapping[str, NDArray[Any]], file
             lonely_psu=spec.get("lonely_psu", "fail"),
             n=n,
         )
-        for i, step in enumerate(spec.get("calibration") or [], start=1):
-            design = _apply_step(design, step, data, file, i)
+        for kind, args in spec.get("calibration") or []:
+            design = STEP_BUILDERS[kind](design, args, data, file)
     except DesignFileError:
         raise
     except StatsError as exc:
@@ -125,59 +141,48 @@ def build_design(spec: Mapping[str, Any], data: Mapping[str, NDArray[Any]], file
     return design
 
 
-def _apply_step(
-    design: Design, step: Any, data: Mapping[str, NDArray[Any]], file: str, i: int
-) -> Design:
-    if not isinstance(step, dict) or len(step) != 1:
-        raise DesignFileError(
-            f"{file} : l'étape de calage n° {i} doit être postStratify, rake ou calibrate."
-        )
-    ((kind, args),) = step.items()
-    if not isinstance(args, dict):
-        raise DesignFileError(f"{file} : l'étape « {kind} » doit avoir des paramètres.")
-    if kind == "postStratify":
-        var = args.get("variable")
-        return post_stratify(
-            design,
-            _column(data, file, "postStratify.variable", var),
-            dict(args.get("population") or {}),
-            name=str(var),
-        )
-    if kind == "rake":
-        margins = args.get("margins")
-        if not isinstance(margins, dict) or not margins:
-            raise DesignFileError(f"{file} : « rake » demande une clé « margins ».")
-        return rake(
-            design,
-            {
-                name: (_column(data, file, "rake.margins", name), dict(pop))
-                for name, pop in margins.items()
-            },
-            tol=float(args.get("tol", 1e-10)),
-            max_iter=int(args.get("max_iter", 200)),
-        )
-    if kind == "calibrate":
-        margins = args.get("margins") or {}
-        totals = args.get("totals") or {}
-        bounds = args.get("bounds")
-        return calibrate(
-            design,
-            margins={
-                name: (_column(data, file, "calibrate.margins", name), dict(pop))
-                for name, pop in margins.items()
-            },
-            totals={
-                name: (_column(data, file, "calibrate.totals", name), float(total))
-                for name, total in totals.items()
-            },
-            population=args.get("population"),
-            calfun=args.get("calfun", "linear"),
-            bounds=(float(bounds[0]), float(bounds[1])) if bounds else None,
-            tol=float(args.get("tol", 1e-10)),
-        )
-    raise DesignFileError(
-        f"{file} : étape de calage inconnue « {kind} » (postStratify, rake ou calibrate)."
+Data = Mapping[str, NDArray[Any]]
+
+
+def _post_stratify(design: Design, args: Mapping[str, Any], data: Data, file: str) -> Design:
+    var = args["variable"]
+    return post_stratify(
+        design, _column(data, file, "postStratify.variable", var), args["population"], name=var
     )
+
+
+def _rake(design: Design, args: Mapping[str, Any], data: Data, file: str) -> Design:
+    return rake(
+        design,
+        {
+            name: (_column(data, file, "rake.margins", name), pop)
+            for name, pop in args["margins"].items()
+        },
+        **{k: args[k] for k in ("tol", "max_iter") if k in args},
+    )
+
+
+def _calibrate(design: Design, args: Mapping[str, Any], data: Data, file: str) -> Design:
+    return calibrate(
+        design,
+        margins={
+            name: (_column(data, file, "calibrate.margins", name), pop)
+            for name, pop in args.get("margins", {}).items()
+        },
+        totals={
+            name: (_column(data, file, "calibrate.totals", name), total)
+            for name, total in args.get("totals", {}).items()
+        },
+        **{k: args[k] for k in ("population", "calfun", "bounds", "tol", "max_iter") if k in args},
+    )
+
+
+#: How each calibration step of :data:`.schema.STEPS` is applied.
+STEP_BUILDERS: dict[str, Callable[[Design, Mapping[str, Any], Data, str], Design]] = {
+    "postStratify": _post_stratify,
+    "rake": _rake,
+    "calibrate": _calibrate,
+}
 
 
 def read_data(path: str | Path) -> dict[str, NDArray[Any]]:

@@ -29,7 +29,7 @@ from typing import Any, Literal
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from .ci import CI_METHODS, CIMethod, confidence_interval
+from .ci import CI_METHODS, PROPORTION_CI, CIMethod, check_ci, confidence_interval
 from .design import Design, FloatArray, IntArray, factorize, is_missing, label
 from .errors import StatsError
 from .variance import DomainVariance, taylor_variance
@@ -37,6 +37,9 @@ from .variance import DomainVariance, taylor_variance
 Kind = Literal["mean", "total", "proportion"]
 KINDS: tuple[str, ...] = ("mean", "total", "proportion")
 OVERALL = ""
+#: Most categories a proportion estimates: beyond, the variable is surely continuous
+#: (each category is a column of n values: 7,000 rows of a continuous variable took 0.9 GB).
+MAX_CATEGORIES = 100
 
 
 @dataclass
@@ -298,6 +301,12 @@ def _columns(
             if present.dtype.kind == "O":
                 present = present.astype(str)
             labels, inverse = np.unique(present, return_inverse=True)
+            if labels.size > MAX_CATEGORIES:
+                raise StatsError(
+                    f"La variable « {name} » a {labels.size} valeurs distinctes : trop pour une "
+                    f"proportion (au plus {MAX_CATEGORIES} modalités) ; pour une variable "
+                    "continue, demandez « kind: mean »."
+                )
             codes = np.full(design.n, -1, dtype=np.intp)
             codes[~missing] = inverse
             block = (codes[:, None] == np.arange(labels.size)[None, :]).astype(np.float64)
@@ -310,8 +319,10 @@ def _columns(
                 try:
                     arr = np.where(missing, np.nan, arr).astype(np.float64)
                 except (TypeError, ValueError) as exc:
+                    i, value = _first_non_number(arr, missing)
                     raise StatsError(
-                        f"La variable « {name} » doit être numérique pour une estimation « {kind} »."
+                        f"La variable « {name} » doit être numérique pour une estimation "
+                        f"« {kind} » (ligne {i + 1} : {value!r})."
                     ) from exc
             blocks.append(arr.astype(np.float64, copy=False))
             var_names.append(name)
@@ -322,6 +333,29 @@ def _columns(
     if (j := _infinite_column(values)) is not None:
         raise StatsError(f"La variable « {var_names[j]} » contient une valeur infinie.")
     return _Columns(values, var_names, categories)
+
+
+def _first_non_number(values: NDArray[Any], missing: NDArray[np.bool_]) -> tuple[int, Any]:
+    """The first value (row, value) that is neither missing nor a number."""
+    for i in np.flatnonzero(~missing).tolist():
+        try:
+            float(values[i])
+        except (TypeError, ValueError):
+            return i, values[i]
+    return 0, values[0]  # not reached: the caller's conversion failed on some value
+
+
+def _check_unit_interval(cols: _Columns, method: str) -> None:
+    """Logit and beta intervals are for shares: refuse a variable with values outside [0, 1]."""
+    with np.errstate(invalid="ignore"):
+        outside = (cols.values < 0) | (cols.values > 1)
+    if outside.any():
+        i, j = (int(v[0]) for v in np.nonzero(outside.T)[::-1])
+        raise StatsError(
+            f"L'intervalle « {method} » est fait pour une proportion : la variable "
+            f"« {cols.variable[j]} » a des valeurs hors de [0, 1] (ligne {i + 1} : "
+            f"{cols.values[i, j]:g}) ; choisissez « wald » ou « mean »."
+        )
 
 
 #: Size of one block of indicator columns (all rows): a share of the processor's cache.
@@ -374,7 +408,10 @@ def estimate(
     method: CIMethod = ci if ci is not None else ("logit" if kind == "proportion" else "wald")
     if method not in CI_METHODS:
         raise StatsError(f"Méthode d'intervalle inconnue : « {method} » (logit, beta, mean, wald).")
+    check_ci(kind, method)
     cols = _columns(design, variables, kind, na_rm)
+    if method in PROPORTION_CI:
+        _check_unit_interval(cols, method)
     domains = _domains(design, by, overall)
     k = cols.values.shape[1]
     if k == 0 or not domains:

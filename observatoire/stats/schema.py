@@ -1,0 +1,345 @@
+"""The design file's schema: which keys each section allows, and what each key holds.
+
+The whole schema is the three tables below (:data:`DESIGN`, :data:`STEPS`,
+:data:`ESTIMATE` with :data:`KIND_KEYS`): a new section, calibration step, estimate key or
+estimate kind is one more entry.  A :class:`Key` pairs a *check* (a function ``value,
+Place -> normalised value`` raising :class:`SchemaError`) with whether it is required.
+
+:func:`validate` walks a parsed file and returns it normalised (``by`` always a list,
+``ids: 1`` as no clusters, R's ``~col`` as ``col``); every unknown key is an error naming
+it, where it is, the keys allowed there and the closest one.  Whether a column exists is
+checked later, against the data.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from .errors import StatsError
+
+#: Largest design file read (bytes): a design file is a few dozen lines.
+MAX_BYTES = 1_000_000
+#: YAML reads these unquoted keys as booleans.
+YAML_BOOLEANS = "Yes, No, on, off, true, false, y, n"
+
+
+class SchemaError(StatsError):
+    """A value or a key that the schema refuses; ``line`` is its line in the file (or None)."""
+
+    def __init__(self, message: str, line: int | None = None) -> None:
+        super().__init__(message)
+        self.line = line
+
+
+class Located(dict[Any, Any]):
+    """A YAML mapping that remembers the line of each of its keys (1-based)."""
+
+    line: int | None = None
+    lines: dict[Any, int]
+
+    def line_of(self, key: Any) -> int | None:
+        """The line of ``key`` in the file (the mapping's own line if unknown)."""
+        return getattr(self, "lines", {}).get(key, self.line)
+
+
+@dataclass(frozen=True)
+class Place:
+    """What a value is and where, for messages: ``« tol » de l'étape 2 (calibrate)``."""
+
+    name: str  # "" for the file itself
+    line: int | None
+
+    def error(self, message: str) -> SchemaError:
+        """``« tol » de l'étape 2 (calibrate) : <message>.``"""
+        return SchemaError(f"{self.name} : {message}." if self.name else f"{message}.", self.line)
+
+    def key(self, mapping: Any, key: Any) -> Place:
+        """The place of ``mapping[key]`` inside this one."""
+        line = mapping.line_of(key) if isinstance(mapping, Located) else self.line
+        return Place(f"« {key} »" + (f" de {self.name}" if self.name else ""), line)
+
+
+Check = Callable[[Any, Place], Any]
+
+
+@dataclass(frozen=True)
+class Key:
+    """One allowed key: how to check its value, and whether it must be present."""
+
+    check: Check
+    required: bool = False
+
+
+# ---------------------------------------------------------------------------- checks
+def _shown(value: Any, quoted_hint: bool = False) -> str:
+    if isinstance(value, str) and quoted_hint:
+        return f"« {value} », entre guillemets"
+    return f"« {value} »"
+
+
+def column(value: Any, place: Place) -> str:
+    """A column name (R's formula style ``~col`` accepted)."""
+    if not isinstance(value, str) or not value.strip().removeprefix("~").strip():
+        raise place.error(f"doit nommer une colonne (reçu : {_shown(value)})")
+    return value.strip().removeprefix("~").strip()
+
+
+def cluster_column(value: Any, place: Place) -> str | None:
+    """``ids``: a column, or ``1``/``0`` (R's ``~1``) for an element sample (None)."""
+    if str(value).strip().removeprefix("~").strip() in ("1", "0"):
+        return None
+    return column(value, place)
+
+
+def boolean(value: Any, place: Place) -> bool:
+    """``true`` or ``false`` as YAML booleans (``"false"`` in quotes is a string: refused)."""
+    if not isinstance(value, bool):
+        raise place.error(
+            f"doit valoir true ou false, sans guillemets (reçu : {_shown(value, True)})"
+        )
+    return value
+
+
+def number(low: float = float("-inf"), high: float = float("inf"), *, integer: bool = False) -> Check:
+    """A number in ``[low, high]`` (an integer if asked)."""
+
+    def check(value: Any, place: Place) -> float | int:
+        ok = isinstance(value, int | float) and not isinstance(value, bool)
+        if ok and integer and not float(value).is_integer():
+            ok = False
+        if not ok or not low <= value <= high:
+            what = "un entier" if integer else "un nombre"
+            bounds = ""
+            if low > float("-inf") and high < float("inf"):
+                bounds = f" entre {low:g} et {high:g}"
+            elif low > float("-inf"):
+                bounds = f" supérieur ou égal à {low:g}"
+            raise place.error(f"doit être {what}{bounds} (reçu : {_shown(value, True)})")
+        return int(value) if integer else float(value)
+
+    return check
+
+
+def one_of(choices: Callable[[], Mapping[str, Any] | tuple[str, ...]]) -> Check:
+    """One of a set of words; ``choices`` is called at check time so tables stay extensible."""
+
+    def check(value: Any, place: Place) -> str:
+        allowed = list(choices())
+        if value not in allowed:
+            raise place.error(
+                f"vaut {_shown(value)} ; valeurs permises : {', '.join(allowed)}"
+                + _did_you_mean(value, allowed)
+            )
+        return str(value)
+
+    return check
+
+
+def bounds(value: Any, place: Place) -> tuple[float, float]:
+    """``[low, high]`` with ``low <= 1 <= high`` (bounds on ``g = w / d``, as R's)."""
+    if (
+        not isinstance(value, list)
+        or len(value) != 2
+        or not all(isinstance(v, int | float) and not isinstance(v, bool) for v in value)
+        or not value[0] <= 1 <= value[1]
+    ):
+        raise place.error(
+            f"doit être une paire [borne basse, borne haute] encadrant 1 (reçu : {value!r})"
+        )
+    return float(value[0]), float(value[1])
+
+
+def levels(value: Any, place: Place) -> dict[Any, float]:
+    """Population count per category: ``{E: 4421, 1: 755}`` (keys matched by value later)."""
+    if not isinstance(value, dict) or not value:
+        raise place.error("doit donner l'effectif de chaque modalité ({modalité: effectif})")
+    count = number(0)
+    for key, total in value.items():
+        at = place.key(value, key)
+        if isinstance(key, bool):
+            raise at.error(
+                f"la modalité {str(key).lower()} est un booléen pour YAML ({YAML_BOOLEANS} "
+                'sans guillemets) ; mettez-la entre guillemets, par exemple "Yes" ou "1"'
+            )
+        if key is None:
+            raise at.error("la modalité est vide")
+        count(total, at)
+    return dict(value)
+
+
+def mapping_of(check: Check, what: str) -> Check:
+    """A mapping ``column -> value`` (margins, totals), each value checked."""
+
+    def validate_mapping(value: Any, place: Place) -> dict[str, Any]:
+        if not isinstance(value, dict) or not value:
+            raise place.error(f"doit associer à chaque colonne {what}")
+        out = {}
+        for name, item in value.items():
+            at = place.key(value, name)
+            out[column(name, at)] = check(item, at)
+        return out
+
+    return validate_mapping
+
+
+def domains(value: Any, place: Place) -> list[str | list[str]]:
+    """``by``: a column, or a list of columns and of lists of columns (crossed)."""
+    entries = value if isinstance(value, list) else [value]
+    out: list[str | list[str]] = []
+    for entry in entries:
+        if isinstance(entry, list):
+            if not entry:
+                raise place.error("contient une liste vide")
+            out.append([column(c, place) for c in entry])
+        else:
+            out.append(column(entry, place))
+    return out
+
+
+def steps(value: Any, place: Place) -> list[tuple[str, dict[str, Any]]]:
+    """``calibration``: a list of one-key mappings ``{step: {parameters}}``, in order."""
+    if not isinstance(value, list):
+        raise place.error("doit être une liste d'étapes (postStratify, rake, calibrate)")
+    out = []
+    for i, step in enumerate(value, start=1):
+        line = step.line if isinstance(step, Located) else place.line
+        if not isinstance(step, dict) or len(step) != 1:
+            raise SchemaError(
+                f"l'étape de calage n° {i} doit être une seule clé parmi : {', '.join(STEPS)}.",
+                line,
+            )
+        ((kind, args),) = step.items()
+        if kind not in STEPS:
+            raise SchemaError(
+                f"étape de calage n° {i} inconnue « {kind} » ; étapes permises : "
+                f"{', '.join(STEPS)}{_did_you_mean(kind, list(STEPS))}.",
+                line,
+            )
+        out.append((str(kind), section(args, STEPS[kind], Place(f"l'étape {i} ({kind})", line))))
+    return out
+
+
+def estimates(value: Any, place: Place) -> list[dict[str, Any]]:
+    """``estimates``: a non-empty list of estimate requests."""
+    if not isinstance(value, list) or not value:
+        raise SchemaError("« estimates » doit être une liste non vide.", place.line)
+    out = []
+    for i, req in enumerate(value, start=1):
+        at = Place(f"l'estimation n° {i}", req.line if isinstance(req, Located) else place.line)
+        kind = req.get("kind", "mean") if isinstance(req, dict) else "mean"
+        allowed = {**ESTIMATE, **KIND_KEYS.get(kind, {})} if isinstance(kind, str) else ESTIMATE
+        checked = section(req, allowed, at)
+        checked.setdefault("kind", "mean")
+        if "ci" in checked:
+            from .ci import check_ci
+
+            try:
+                check_ci(checked["kind"], checked["ci"])
+            except StatsError as exc:
+                raise at.key(req, "ci").error(str(exc)) from None
+        out.append(checked)
+    return out
+
+
+def section(value: Any, keys: Mapping[str, Key], place: Place) -> dict[str, Any]:
+    """Check a mapping against its table of keys; returns the normalised values."""
+    if not isinstance(value, dict):
+        raise place.error(f"doit être un dictionnaire de clés ({', '.join(sorted(keys))})")
+    out: dict[str, Any] = {}
+    for key, item in value.items():
+        at = place.key(value, key)
+        if key not in keys:
+            raise SchemaError(
+                f"clé inconnue « {key} »{' dans ' + place.name if place.name else ''} ; "
+                f"clés permises : {', '.join(sorted(keys))}{_did_you_mean(key, list(keys))}.",
+                at.line,
+            )
+        out[key] = keys[key].check(item, at)
+    for key, spec in keys.items():
+        if spec.required and key not in value:
+            raise place.error(f"la clé « {key} » est obligatoire")
+    return out
+
+
+def _did_you_mean(word: Any, choices: list[str]) -> str:
+    close = difflib.get_close_matches(str(word), choices, n=1, cutoff=0.6)
+    return f" (vouliez-vous dire « {close[0]} » ?)" if close else ""
+
+
+def _kinds() -> Mapping[str, Any]:
+    return KIND_KEYS
+
+
+def _lonely_rules() -> tuple[str, ...]:
+    return ("fail", "certainty", "remove", "adjust")
+
+
+def _calfuns() -> tuple[str, ...]:
+    return ("linear", "raking")
+
+
+def _ci_methods() -> tuple[str, ...]:
+    return ("logit", "beta", "mean", "wald")
+
+
+# ---------------------------------------------------------------------------- tables
+#: Top-level keys (R's ``svydesign`` names).
+DESIGN: dict[str, Key] = {
+    "ids": Key(cluster_column),
+    "strata": Key(column),
+    "weights": Key(column),
+    "probs": Key(column),
+    "fpc": Key(column),
+    "lonely_psu": Key(one_of(_lonely_rules)),
+    "calibration": Key(steps),
+    "estimates": Key(estimates),
+}
+
+#: Calibration steps and their parameters (R's ``postStratify``, ``rake``, ``calibrate``).
+STEPS: dict[str, dict[str, Key]] = {
+    "postStratify": {
+        "variable": Key(column, required=True),
+        "population": Key(levels, required=True),
+    },
+    "rake": {
+        "margins": Key(mapping_of(levels, "ses effectifs par modalité"), required=True),
+        "tol": Key(number(0)),
+        "max_iter": Key(number(1, integer=True)),
+    },
+    "calibrate": {
+        "calfun": Key(one_of(_calfuns)),
+        "population": Key(number(0)),
+        "margins": Key(mapping_of(levels, "ses effectifs par modalité")),
+        "totals": Key(mapping_of(number(), "son total")),
+        "bounds": Key(bounds),
+        "tol": Key(number(0)),
+        "max_iter": Key(number(1, integer=True)),
+    },
+}
+
+#: Keys of every estimate request.
+ESTIMATE: dict[str, Key] = {
+    "variable": Key(column, required=True),
+    "kind": Key(one_of(_kinds)),
+    "by": Key(domains),
+    "ci": Key(one_of(_ci_methods)),
+    "na_rm": Key(boolean),
+    "level": Key(number(0, 1)),
+    "overall": Key(boolean),
+}
+
+#: Estimate kinds, each with the keys it adds to :data:`ESTIMATE`.
+KIND_KEYS: dict[str, dict[str, Key]] = {"mean": {}, "total": {}, "proportion": {}}
+
+
+def validate(spec: Any) -> dict[str, Any]:
+    """The design file checked against :data:`DESIGN` and normalised (``SchemaError``)."""
+    if not isinstance(spec, dict):
+        raise SchemaError("le fichier doit décrire un dictionnaire de clés.")
+    checked = section(spec, DESIGN, Place("", None))
+    if not checked.get("estimates"):
+        raise SchemaError("« estimates » doit être une liste non vide.")
+    return checked
