@@ -59,7 +59,33 @@ _HOMES = {
     "weights_report": "weighting",
 }
 
-__all__ = sorted(_HOMES)
+__all__ = [
+    "Comparison",
+    "ConvergenceError",
+    "Design",
+    "DisclosureRule",
+    "Estimates",
+    "IndicatorMatrix",
+    "Margin",
+    "StatsError",
+    "calibrate",
+    "calibrate_matrix",
+    "compare_domains",
+    "compare_editions",
+    "compare_to_overall",
+    "confidence_interval",
+    "cross",
+    "estimate",
+    "estimate_ratio",
+    "post_stratify",
+    "rake",
+    "replicate_estimate",
+    "replicate_weights",
+    "stratified_weights",
+    "taylor_variance",
+    "trim_weights",
+    "weights_report",
+]
 
 
 def __getattr__(name: str) -> Any:

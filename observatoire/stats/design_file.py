@@ -43,6 +43,7 @@ from .estimators import Estimates, estimate_many
 from .schema import MAX_BYTES, Located, SchemaError, validate
 from .weighting import calibrate, post_stratify, rake
 
+
 class DesignFileError(StatsError):
     """An error in the design file; the message starts with the file name (and line)."""
 
@@ -60,7 +61,7 @@ def _mapping(loader: _Loader, node: yaml.MappingNode) -> Located:
         line = key_node.start_mark.line + 1
         if key in out.lines:
             raise SchemaError(
-                f"la clé « {key} » apparaît deux fois (lignes {out.lines[key]} et {line})", line
+                f"la clé « {key} » apparaît deux fois (lignes {out.lines[key]} et {line}).", line
             )
         out.lines[key] = line
         out[key] = loader.construct_object(value_node, deep=True)
@@ -98,7 +99,7 @@ def read_design_file(path: str | Path) -> dict[str, Any]:
     except OSError as exc:
         raise DesignFileError(f"{p.name} : fichier illisible ({exc.strerror}).") from exc
     try:
-        return validate(yaml.load(text, Loader=_Loader))  # noqa: S506 (a safe loader)
+        return validate(yaml.load(text, Loader=_Loader))  # a SafeLoader subclass
     except SchemaError as exc:
         where = f", ligne {exc.line}" if exc.line is not None else ""
         raise DesignFileError(f"{p.name}{where} : {exc}") from None

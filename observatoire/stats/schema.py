@@ -22,8 +22,8 @@ from .errors import StatsError
 
 #: Largest design file read (bytes): a design file is a few dozen lines.
 MAX_BYTES = 1_000_000
-#: YAML reads these unquoted keys as booleans.
-YAML_BOOLEANS = "Yes, No, on, off, true, false, y, n"
+#: The unquoted words YAML reads as true and as false.
+YAML_BOOLEANS = {True: "Yes, On ou True", False: "No, Off ou False"}
 
 
 class SchemaError(StatsError):
@@ -103,7 +103,9 @@ def boolean(value: Any, place: Place) -> bool:
     return value
 
 
-def number(low: float = float("-inf"), high: float = float("inf"), *, integer: bool = False) -> Check:
+def number(
+    low: float = float("-inf"), high: float = float("inf"), *, integer: bool = False
+) -> Check:
     """A number in ``[low, high]`` (an integer if asked)."""
 
     def check(value: Any, place: Place) -> float | int:
@@ -160,12 +162,13 @@ def levels(value: Any, place: Place) -> dict[Any, float]:
     for key, total in value.items():
         at = place.key(value, key)
         if isinstance(key, bool):
-            raise at.error(
-                f"la modalité {str(key).lower()} est un booléen pour YAML ({YAML_BOOLEANS} "
-                'sans guillemets) ; mettez-la entre guillemets, par exemple "Yes" ou "1"'
+            raise Place(place.name, at.line).error(
+                f"une modalité est lue par YAML comme le booléen {str(key).lower()} "
+                f"({YAML_BOOLEANS[key]} sans guillemets) ; mettez-la entre guillemets, "
+                'par exemple "Yes"'
             )
         if key is None:
-            raise at.error("la modalité est vide")
+            raise Place(place.name, at.line).error("une modalité est vide")
         count(total, at)
     return dict(value)
 
@@ -239,7 +242,7 @@ def estimates(value: Any, place: Place) -> list[dict[str, Any]]:
             try:
                 check_ci(checked["kind"], checked["ci"])
             except StatsError as exc:
-                raise at.key(req, "ci").error(str(exc)) from None
+                raise at.key(req, "ci").error(str(exc).rstrip(".")) from None
         out.append(checked)
     return out
 

@@ -165,6 +165,36 @@ put_gap("gap.rake.api00", dclus1r, apiclus1$api00, apiclus1$stype)
 put_gap("gap.cal.api00na", dclus1g, ifelse(apiclus1$meals > 80, NA, apiclus1$api00),
         apiclus1$sch.wide)
 
+# ---- margins coded as numbers (issue 16): region 1-3, sex 1-2, age band 1-4
+# Most French files code these as numbers; the CSV gives them as numbers (read as floats),
+# and the design file keys them 1, "2" or 3.0: all must match by value.
+set.seed(16)
+nc <- 360
+numcodes <- data.frame(st = rep(1:3, each = 120), psu = rep(1:36, each = 10))
+numcodes$w <- round(c(30, 25, 20)[numcodes$st] * runif(nc, 0.8, 1.25), 3)
+numcodes$reg <- sample(1:3, nc, replace = TRUE, prob = c(0.5, 0.3, 0.2))
+numcodes$sex <- sample(1:2, nc, replace = TRUE)
+numcodes$age <- sample(1:4, nc, replace = TRUE)
+numcodes$x <- round(runif(nc, 0, 20), 2)
+numcodes$y <- round(40 + 4 * numcodes$age + 0.5 * numcodes$x + rnorm(nc, 0, 8), 2)
+write.csv(numcodes, "numcodes.csv", row.names = FALSE)
+dnum <- svydesign(ids = ~psu, strata = ~st, weights = ~w, data = numcodes)
+pop.reg <- data.frame(reg = 1:3, Freq = c(4400, 2700, 1800))
+pop.sex <- data.frame(sex = 1:2, Freq = c(4300, 4600))
+pop.age <- data.frame(age = 1:4, Freq = c(2000, 2400, 2500, 2000))
+dnump <- postStratify(dnum, ~reg, pop.reg)
+put_stat("num.post.mean", svymean(~y + x, dnump))
+put_by("num.post.by_reg.total", svyby(~y, ~reg, dnump, svytotal))
+dnumr <- rake(dnum, list(~sex, ~age), list(pop.sex, pop.age),
+              control = list(maxit = 200, epsilon = 1e-13))
+put_stat("num.rake.mean", svymean(~y + x, dnumr))
+put_by("num.rake.by_sex.mean", svyby(~y, ~sex, dnumr, svymean))
+pop.num <- c(`(Intercept)` = 8900, `factor(reg)2` = 2700, `factor(reg)3` = 1800,
+             `factor(age)2` = 2400, `factor(age)3` = 2500, `factor(age)4` = 2000, x = 92000)
+dnumg <- calibrate(dnum, ~factor(reg) + factor(age) + x, pop.num)
+put_stat("num.cal.mean", svymean(~y, dnumg))
+put_by("num.cal.by_sex.mean", svyby(~y, ~sex, dnumg, svymean))
+
 values <- unlist(out)
 write.csv(data.frame(key = names(values), value = sprintf("%.17g", values)),
           "reference.csv", row.names = FALSE, quote = FALSE)
