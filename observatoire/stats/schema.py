@@ -14,11 +14,15 @@ checked later, against the data.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Callable, Mapping
+import math
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, get_args
 
+from .ci import CI_METHODS, check_ci
+from .design import LONELY_PSU_RULES
 from .errors import StatsError
+from .weighting import CalFun
 
 #: Largest design file read (bytes): a design file is a few dozen lines.
 MAX_BYTES = 1_000_000
@@ -81,10 +85,11 @@ def _shown(value: Any, quoted_hint: bool = False) -> str:
 
 
 def column(value: Any, place: Place) -> str:
-    """A column name (R's formula style ``~col`` accepted)."""
-    if not isinstance(value, str) or not value.strip().removeprefix("~").strip():
+    """A column name (R's formula style ``~col`` accepted; ``2024`` is the column "2024")."""
+    name = str(value).strip().removeprefix("~").strip()
+    if not isinstance(value, str | int) or isinstance(value, bool) or not name:
         raise place.error(f"doit nommer une colonne (reçu : {_shown(value)})")
-    return value.strip().removeprefix("~").strip()
+    return name
 
 
 def cluster_column(value: Any, place: Place) -> str | None:
@@ -110,7 +115,7 @@ def number(
 
     def check(value: Any, place: Place) -> float | int:
         ok = isinstance(value, int | float) and not isinstance(value, bool)
-        if ok and integer and not float(value).is_integer():
+        if ok and (not math.isfinite(value) or (integer and not float(value).is_integer())):
             ok = False
         if not ok or not low <= value <= high:
             what = "un entier" if integer else "un nombre"
@@ -125,11 +130,11 @@ def number(
     return check
 
 
-def one_of(choices: Callable[[], Mapping[str, Any] | tuple[str, ...]]) -> Check:
-    """One of a set of words; ``choices`` is called at check time so tables stay extensible."""
+def one_of(choices: Collection[str]) -> Check:
+    """One of a set of words (read at check time: a table's keys can be given)."""
 
     def check(value: Any, place: Place) -> str:
-        allowed = list(choices())
+        allowed = list(choices)
         if value not in allowed:
             raise place.error(
                 f"vaut {_shown(value)} ; valeurs permises : {', '.join(allowed)}"
@@ -237,8 +242,6 @@ def estimates(value: Any, place: Place) -> list[dict[str, Any]]:
         checked = section(req, allowed, at)
         checked.setdefault("kind", "mean")
         if "ci" in checked:
-            from .ci import check_ci
-
             try:
                 check_ci(checked["kind"], checked["ci"])
             except StatsError as exc:
@@ -272,22 +275,6 @@ def _did_you_mean(word: Any, choices: list[str]) -> str:
     return f" (vouliez-vous dire « {close[0]} » ?)" if close else ""
 
 
-def _kinds() -> Mapping[str, Any]:
-    return KIND_KEYS
-
-
-def _lonely_rules() -> tuple[str, ...]:
-    return ("fail", "certainty", "remove", "adjust")
-
-
-def _calfuns() -> tuple[str, ...]:
-    return ("linear", "raking")
-
-
-def _ci_methods() -> tuple[str, ...]:
-    return ("logit", "beta", "mean", "wald")
-
-
 # ---------------------------------------------------------------------------- tables
 #: Top-level keys (R's ``svydesign`` names).
 DESIGN: dict[str, Key] = {
@@ -296,7 +283,7 @@ DESIGN: dict[str, Key] = {
     "weights": Key(column),
     "probs": Key(column),
     "fpc": Key(column),
-    "lonely_psu": Key(one_of(_lonely_rules)),
+    "lonely_psu": Key(one_of(LONELY_PSU_RULES)),
     "calibration": Key(steps),
     "estimates": Key(estimates),
 }
@@ -313,7 +300,7 @@ STEPS: dict[str, dict[str, Key]] = {
         "max_iter": Key(number(1, integer=True)),
     },
     "calibrate": {
-        "calfun": Key(one_of(_calfuns)),
+        "calfun": Key(one_of(get_args(CalFun))),
         "population": Key(number(0)),
         "margins": Key(mapping_of(levels, "ses effectifs par modalité")),
         "totals": Key(mapping_of(number(), "son total")),
@@ -323,19 +310,19 @@ STEPS: dict[str, dict[str, Key]] = {
     },
 }
 
+#: Estimate kinds, each with the keys it adds to :data:`ESTIMATE`.
+KIND_KEYS: dict[str, dict[str, Key]] = {"mean": {}, "total": {}, "proportion": {}}
+
 #: Keys of every estimate request.
 ESTIMATE: dict[str, Key] = {
     "variable": Key(column, required=True),
-    "kind": Key(one_of(_kinds)),
+    "kind": Key(one_of(KIND_KEYS)),
     "by": Key(domains),
-    "ci": Key(one_of(_ci_methods)),
+    "ci": Key(one_of(CI_METHODS)),
     "na_rm": Key(boolean),
     "level": Key(number(0, 1)),
     "overall": Key(boolean),
 }
-
-#: Estimate kinds, each with the keys it adds to :data:`ESTIMATE`.
-KIND_KEYS: dict[str, dict[str, Key]] = {"mean": {}, "total": {}, "proportion": {}}
 
 
 def validate(spec: Any) -> dict[str, Any]:
