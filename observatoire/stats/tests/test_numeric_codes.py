@@ -31,81 +31,53 @@ def run(tmp_path: Path, capsys: pytest.CaptureFixture[str], yaml_text: str) -> l
     return list(csv.DictReader(io.StringIO(out.out)))
 
 
-def pick(rows: list[dict[str, str]], variable: str, domain: str = "") -> list[dict[str, str]]:
-    return [r for r in rows if r["variable"] == variable and r["domain"] == domain]
-
-
-def check(
-    rows: list[dict[str, str]], ref: dict[str, float], key: str, field: str = "estimate"
-) -> None:
-    got = np.array([float(r[field]) for r in rows])
-    want = (
-        np.array([ref[key]])
-        if key in ref
-        else np.array([ref[f"{key}.{i}"] for i in range(1, len(rows) + 1)])
-    )
-    np.testing.assert_allclose(got, want, rtol=RTOL, atol=0, err_msg=key)
-
-
-def test_post_stratification_on_numeric_region(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], ref: dict[str, float]
-) -> None:
-    """postStratify on a region coded 1-3 (keys 1, "2", 3.0) equals R's postStratify."""
-    rows = run(
-        tmp_path,
-        capsys,
+#: Calibration step (keys typed every way), estimates, and the R results to compare:
+#: (R key prefix, variables, domain column).
+CASES = {
+    "postStratify": (
         "calibration:\n"
         '  - postStratify: {variable: reg, population: {1: 4400, "2": 2700, 3.0: 1800}}\n'
-        "estimates:\n"
-        "  - {variable: y}\n  - {variable: x}\n"
+        "estimates:\n  - {variable: y}\n  - {variable: x}\n"
         "  - {variable: y, kind: total, by: reg, overall: false}\n",
-    )
-    means = pick(rows, "y") + pick(rows, "x")
-    check(means, ref, "num.post.mean.est")
-    check(means, ref, "num.post.mean.se", "se")
-    totals = pick(rows, "y", "reg")
-    assert [r["domain_level"] for r in totals] == ["1", "2", "3"]
-    check(totals, ref, "num.post.by_reg.total.est")
-    check(totals, ref, "num.post.by_reg.total.se", "se")
-
-
-def test_raking_on_numeric_sex_and_age_band(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], ref: dict[str, float]
-) -> None:
-    """rake on sex 1-2 and age band 1-4, keys typed every way, equals R's rake."""
-    rows = run(
-        tmp_path,
-        capsys,
+        [("num.post.mean", ["y", "x"], ""), ("num.post.by_reg.total", ["y"], "reg")],
+    ),
+    "rake": (
         "calibration:\n  - rake:\n      tol: 1.0e-13\n      margins:\n"
         "        sex: {1: 4300, 2.0: 4600}\n"
         '        age: {"1": 2000, "2.0": 2400, 3: 2500, 4: 2000}\n'
         "estimates:\n  - {variable: y}\n  - {variable: x}\n"
         "  - {variable: y, by: sex, overall: false}\n",
-    )
-    means = pick(rows, "y") + pick(rows, "x")
-    check(means, ref, "num.rake.mean.est")
-    check(means, ref, "num.rake.mean.se", "se")
-    check(pick(rows, "y", "sex"), ref, "num.rake.by_sex.mean.est")
-    check(pick(rows, "y", "sex"), ref, "num.rake.by_sex.mean.se", "se")
-
-
-def test_calibration_on_numeric_margins_and_a_total(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], ref: dict[str, float]
-) -> None:
-    """calibrate on region and age band (numbers) and the total of x equals R's calibrate."""
-    rows = run(
-        tmp_path,
-        capsys,
+        [("num.rake.mean", ["y", "x"], ""), ("num.rake.by_sex.mean", ["y"], "sex")],
+    ),
+    "calibrate": (
         "calibration:\n  - calibrate:\n      margins:\n"
         "        reg: {1: 4400, 2: 2700, 3: 1800}\n"
         "        age: {1: 2000, 2: 2400, 3: 2500, 4: 2000}\n"
         "      totals: {x: 92000}\n"
         "estimates:\n  - {variable: y, by: sex}\n",
-    )
-    check(pick(rows, "y"), ref, "num.cal.mean.est")
-    check(pick(rows, "y"), ref, "num.cal.mean.se", "se")
-    check(pick(rows, "y", "sex"), ref, "num.cal.by_sex.mean.est")
-    check(pick(rows, "y", "sex"), ref, "num.cal.by_sex.mean.se", "se")
+        [("num.cal.mean", ["y"], ""), ("num.cal.by_sex.mean", ["y"], "sex")],
+    ),
+}
+
+
+@pytest.mark.parametrize("step", list(CASES))
+def test_numeric_codes_equal_r(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], ref: dict[str, float], step: str
+) -> None:
+    """postStratify on region, rake on sex and age band, calibrate on region, age band and
+    a total: with numeric codes, estimates and SEs equal R's to 1e-10."""
+    yaml_text, expected = CASES[step]
+    rows = run(tmp_path, capsys, yaml_text)
+    for key, variables, domain in expected:
+        got = [r for v in variables for r in rows if r["variable"] == v and r["domain"] == domain]
+        assert len(got) == sum(k == f"{key}.est" or k.startswith(f"{key}.est.") for k in ref)
+        if domain:
+            assert [r["domain_level"] for r in got] == ["1", "2", "3"][: len(got)]
+        for field, suffix in (("estimate", "est"), ("se", "se")):
+            values = np.array([float(r[field]) for r in got])
+            name = f"{key}.{suffix}"
+            want = [ref[name]] if name in ref else [ref[f"{name}.{i + 1}"] for i in range(len(got))]
+            np.testing.assert_allclose(values, want, rtol=RTOL, atol=0, err_msg=name)
 
 
 def test_text_codes_match_numeric_keys_and_ambiguous_codes_are_refused() -> None:
