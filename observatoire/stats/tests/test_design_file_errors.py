@@ -188,3 +188,13 @@ def test_non_numeric_value_in_a_mean_names_line_and_value(tmp_path: Path) -> Non
         "La variable « y » doit être numérique pour une estimation « mean » (ligne 3 : 'abc')"
         in err
     )
+
+
+def test_calibrate_reads_max_iter(tmp_path: Path) -> None:
+    """max_iter under calibrate is used (it was ignored): one iteration cannot converge."""
+    err = refused(
+        tmp_path,
+        "weights: pw\n" + CALIBRATE + "      totals: {api99: 3914069}\n      bounds: [0.5, 3]\n"
+        "      max_iter: 1\nestimates:\n  - {variable: api00}\n",
+    )
+    assert "Le calage n'a pas convergé en 1 itérations" in err
