@@ -37,6 +37,7 @@ from .design import (
     FloatArray,
     IntArray,
     ResidualOperator,
+    label,
     to_csr,
 )
 from .errors import StatsError
@@ -48,7 +49,6 @@ from .estimators import (
     _columns,
     domain_codes,
     estimate,
-    label,
 )
 from .variance import taylor_variance
 
