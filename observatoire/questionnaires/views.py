@@ -102,7 +102,7 @@ def section(request, pk, section_code):
             if following:
                 return redirect("questionnaires:section", pk, following[0].code)
             return redirect("questionnaires:review", pk)
-    context = _section_context(response, form, sections, current, questions, errors)
+    context = section_context(response, form, sections, current, questions, errors)
     return render(request, "questionnaires/section.html", context)
 
 
@@ -113,7 +113,9 @@ def _save(response, changes, user, form):
         raise PermissionDenied(str(error)) from error
 
 
-def _section_context(response, form, sections, current, questions, errors):
+def section_context(response, form, sections, current, questions, errors):
+    """What section.html needs; `response` is anything with `answers` and `questionnaire`
+    (a barometer response, a diagnostic run)."""
     progress = collection.section_progress(form, response.answers)
     index = sections.index(current)
     answers = response.answers
@@ -131,14 +133,14 @@ def _section_context(response, form, sections, current, questions, errors):
         "position": index + 1,
         "count": len(sections),
         "is_first": index == 0,
-        "items": [_item(form, current, q, answers, errors) for q in questions],
+        "items": [question_item(form, current, q, answers, errors) for q in questions],
         "answers_json": answers,
         "initial_json": json.dumps(initial),
         "errors": errors,
     }
 
 
-def _item(form, section, question, answers, errors) -> dict:
+def question_item(form, section, question, answers, errors) -> dict:
     """What the template needs to draw one question."""
     value = answers.get(question.code)
     selected = value if isinstance(value, list) else [value]
