@@ -14,6 +14,9 @@ CONFIG = {"font": "Marianne, Arial, sans-serif", "view": {"stroke": None}}
 SCORE = {"type": "quantitative", "title": "Score (sur 100)", "scale": {"domain": [0, 100]}}
 
 
+MINE, PEERS = "Votre collectivité", "Vos pairs"
+
+
 def peers(rows: list[dict[str, Any]], width: int = 520) -> dict[str, Any]:
     """One pair of bars per axis: the authority, and its peers with their 95 % interval."""
     y = {
@@ -27,7 +30,7 @@ def peers(rows: list[dict[str, Any]], width: int = 520) -> dict[str, Any]:
         "field": "serie",
         "type": "nominal",
         "title": None,
-        "scale": {"range": PALETTE[:2]},
+        "scale": {"domain": [MINE, PEERS], "range": PALETTE[:2]},
         "legend": {"orient": "bottom"},
     }
     tooltip = [
@@ -43,7 +46,7 @@ def peers(rows: list[dict[str, Any]], width: int = 520) -> dict[str, Any]:
         "height": {"step": 18},
         "data": {"values": [r for r in rows if r["score"] is not None]},
         "config": CONFIG,
-        "encoding": {"y": y, "yOffset": {"field": "serie", "sort": None}},
+        "encoding": {"y": y, "yOffset": {"field": "serie", "sort": [MINE, PEERS]}},
         "layer": [
             {
                 "mark": {"type": "bar", "opacity": 0.9},

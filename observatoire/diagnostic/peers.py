@@ -125,7 +125,8 @@ def sentence(mine: bool | None, peer: Peer | None, phrase: str) -> str:
     if mine is None:
         return f"{figure[:1].upper()}{figure[1:]} {phrase} ; votre réponse ne permet pas de vous situer."
     verb = "fait partie" if mine else "ne fait pas partie"
-    return f"Votre collectivité {verb} des {figure} qui {phrase}."
+    caution = " (chiffre à interpréter avec prudence)" if peer.caution else ""
+    return f"Votre collectivité {verb} des {figure} qui {phrase}{caution}."
 
 
 def key_indicators(

@@ -8,12 +8,11 @@ from typing import Any
 from observatoire.barometre import formats
 from observatoire.diagnostic import charts, peers, roadmap
 from observatoire.diagnostic import grid as gr
+from observatoire.diagnostic.charts import MINE, PEERS
 from observatoire.diagnostic.choices import RunStatus
 from observatoire.diagnostic.models import Run
 from observatoire.questionnaires.collection import Form
 from observatoire.questionnaires.forms import display_answer
-
-MINE = "Votre collectivité"
 
 
 def _detail(axis_score: gr.AxisScore, form: Form) -> list[dict[str, Any]]:
@@ -52,7 +51,7 @@ def _peer_rows(comparisons: list[peers.AxisComparison]) -> list[dict[str, Any]]:
                      "ic_haut": c.mine, "valeur": str(c.mine), "intervalle": "—"})  # fmt: skip
         if c.peer is not None:
             p = c.peer
-            rows.append({"axe": c.title, "serie": "Vos pairs", "score": round(p.estimate, 1),
+            rows.append({"axe": c.title, "serie": PEERS, "score": round(p.estimate, 1),
                          "ic_bas": round(p.ci_low, 1), "ic_haut": round(p.ci_high, 1),
                          "valeur": formats.decimal(p.estimate, 0),
                          "intervalle": f"{formats.decimal(p.ci_low, 0)} – {formats.decimal(p.ci_high, 0)}"})  # fmt: skip

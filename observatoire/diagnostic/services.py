@@ -78,7 +78,7 @@ def latest_response(authority) -> Response | None:
     )
 
 
-def _carried_over(form: collection.Form, answers: dict[str, Any]) -> dict[str, Any]:
+def carried_over(form: collection.Form, answers: dict[str, Any]) -> dict[str, Any]:
     """The answers still valid in the current questionnaire (codes are stable across years)."""
     kept: dict[str, Any] = {}
     for question in form.questions:
@@ -105,7 +105,7 @@ def start_run(authority, *, by, prefill: bool) -> Run:
     source = latest_response(authority) if prefill else None
     answers: dict[str, Any] = {}
     if source is not None:
-        answers = _carried_over(collection.Form.load(questionnaire), source.answers)
+        answers = carried_over(collection.Form.load(questionnaire), source.answers)
     with acting_as(by), transaction.atomic():
         return Run.objects.create(
             authority=authority,
