@@ -33,3 +33,11 @@ def get_shared_run(token: str) -> Run:
 def require_referent(user) -> None:
     if not (user.is_authenticated and user.authority_id and not user.is_analyst):
         raise PermissionDenied("Réservé aux référents d'une collectivité.")
+
+
+def get_editable_run(user, pk: int) -> Run:
+    """A run its authority's référents may answer and compute (analysts only read)."""
+    run = get_run_for(user, pk)
+    if not user.is_referent_of(run.authority):
+        raise PermissionDenied("Seuls les référents de la collectivité répondent à son diagnostic.")
+    return run

@@ -29,7 +29,7 @@ BEST = {
     "cyber_strategie": "oui", "cyber_rssi": "oui",
     "cyber_mesures": ["sauvegardes", "mfa", "mises_a_jour", "antivirus", "audit"],
     "cyber_plan_continuite": "oui", "cyber_iso27001": "oui", "cyber_assurance": "oui",
-    "nb_agents": 120, "cyber_attaque": "non",
+    "nb_agents": 120, "cyber_attaque": "non", "fonction_repondant": "dgs", "cloud": "oui",
 }  # fmt: skip
 
 # Every scored question at a no-point answer (list questions left unanswered).
@@ -45,12 +45,13 @@ WORST = {
     "ia_usage": "non", "ia_doctrine_usage": "non", "charte_ethique_ia": "non",
     "registre_ia": "non", "cyber_strategie": "non", "cyber_rssi": "non",
     "cyber_plan_continuite": "non", "cyber_iso27001": "non", "cyber_assurance": "non",
-    "nb_agents": 8, "cyber_attaque": "non",
+    "nb_agents": 8, "cyber_attaque": "non", "fonction_repondant": "dgs", "cloud": "non",
 }  # fmt: skip
 
 # A typical commune under 3,500 inhabitants: a few basics, little else.
 SMALL_COMMUNE = {
-    "culture_donnee": "insuffisante", "projet_donnee_2ans": "non", "projet_donnee_futur": "prevu",
+    "fonction_repondant": "elu", "culture_donnee": "insuffisante", "projet_donnee_2ans": "non",
+    "projet_donnee_futur": "prevu",
     "portage_politique": "oui", "formation_elus": "non", "usages_donnee": ["qualite_service"],
     "nb_agents": 8, "service_numerique": "non", "formation_agents": "non",
     "mutualisation": "epci", "outils_donnee": "non", "hebergement": "prestataire",

@@ -14,7 +14,12 @@ from django.views.decorators.http import require_POST
 from observatoire.accounts.access import require_analyst
 from observatoire.cas_usage.services import cases_like_mine
 from observatoire.diagnostic import reports, results, services
-from observatoire.diagnostic.access import get_run_for, get_shared_run, require_referent
+from observatoire.diagnostic.access import (
+    get_editable_run,
+    get_run_for,
+    get_shared_run,
+    require_referent,
+)
 from observatoire.diagnostic.choices import RulesKind, RunStatus
 from observatoire.diagnostic.forms import RulesFileForm, StartForm
 from observatoire.diagnostic.models import RulesVersion, Run
@@ -104,7 +109,7 @@ def run_home(request, pk):
 
 
 def _editable(request, pk) -> Run:
-    run = get_run_for(request.user, pk)
+    run = get_editable_run(request.user, pk)
     if run.is_scored:
         raise PermissionDenied(_("Ce diagnostic est calculé : lancez-en un nouveau."))
     return run
@@ -124,6 +129,7 @@ def section(request, pk, section_code):
     questions = [q for q in form.questions if q.section_id == current.pk]
     errors: dict[str, str] = {}
     if request.method == "POST":
+        run = _editable(request, pk)
         changes = changed_values(
             form, submitted_values(questions, request.POST), initial_from_post(request.POST)
         )
@@ -176,6 +182,7 @@ def review(request, pk):
     form = Form.load(run.questionnaire)
     errors: dict[str, str] = {}
     if request.method == "POST":
+        run = _editable(request, pk)
         try:
             services.score_run(run, by=request.user)
         except collection.SubmitError as error:
