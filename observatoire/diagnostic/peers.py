@@ -39,9 +39,11 @@ def latest_edition() -> Edition | None:
 
 
 def levels_of(authority) -> list[tuple[str, str]]:
-    """(domain, level) from the nearest to the farthest: stratum, size band, whole."""
-    band = "moins_3500" if authority.stratum == Stratum.COMMUNE_LT_3500 else "plus_3500"
-    return [("strate", authority.stratum), ("taille", band), ("", "")]
+    """(domain, level) from the nearest to the farthest: stratum, size band, whole (the
+    size band of communes under 3,500 inhabitants is their stratum: skipped)."""
+    if authority.stratum == Stratum.COMMUNE_LT_3500:
+        return [("strate", authority.stratum), ("", "")]
+    return [("strate", authority.stratum), ("taille", "plus_3500"), ("", "")]
 
 
 def group_name(domain: str, level: str) -> str:
