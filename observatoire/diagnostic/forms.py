@@ -12,7 +12,6 @@ class StartForm(forms.Form):
             ("", _("Partir d'un questionnaire vierge")),
         ],
         coerce=bool,
-        empty_value=False,
         initial="1",
         required=False,
         widget=forms.RadioSelect,

@@ -24,7 +24,7 @@ from observatoire.diagnostic.choices import Effort, RulesKind, Step
 from observatoire.questionnaires.choices import DONT_KNOW, REFUSED
 
 RULES_DIR = Path(__file__).resolve().parent / "rules"
-FILE_NAMES = {RulesKind.GRID: "grille.yaml", RulesKind.DUTIES: "obligations.yaml"}
+FILE_NAMES: dict[str, str] = {RulesKind.GRID: "grille.yaml", RulesKind.DUTIES: "obligations.yaml"}
 MAX_BYTES = 200_000
 CONDITION_KEYS = {"question", "in", "not_in", "kinds", "population_min", "population_max",
                   "agents_min", "register"}  # fmt: skip
@@ -148,6 +148,8 @@ class _Reader:
                 node = None
             if node is None:
                 return {}
+        if node is None:
+            return {}
         out = {"": node.start_mark.line + 1}
         if isinstance(node, yaml.MappingNode):
             out |= {k.value: k.start_mark.line + 1 for k, _v in node.value}
@@ -346,7 +348,7 @@ def parse_grid(text: str, name: str = "grille.yaml") -> Grid:
             raise reader.fail(
                 reader.lines("axes", pos), f"axe « {code} »", "code", "code en double."
             )
-    levels = []
+    levels: list[Level] = []
     for raw, lines, pos in reader.items("levels"):
         what = f"niveau n° {pos + 1}"
         level, minimum = raw.get("level"), raw.get("min")

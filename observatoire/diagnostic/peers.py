@@ -82,7 +82,7 @@ class Peer:
 def _nearest(cells: dict[tuple[str, str], Any], authority) -> Peer | None:
     """The first published cell among stratum, size band and whole, saying which."""
     levels = levels_of(authority)
-    skipped = []
+    skipped: list[tuple[str, str]] = []
     for domain, level in levels:
         cell = cells.get((domain, level))
         if cell is not None and cell.flag != Flag.SUPPRESS:

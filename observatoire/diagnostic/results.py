@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils import timezone
+
 from observatoire.barometre import formats
 from observatoire.diagnostic import charts, peers, roadmap
 from observatoire.diagnostic import grid as gr
@@ -73,7 +75,7 @@ def history(run: Run) -> tuple[list[dict[str, Any]], list[Run]]:
         for code, value in r.scores.get("axes", {}).items():
             rows.append(
                 {
-                    "date": r.scored_at.strftime("%d/%m/%Y"),
+                    "date": f"{timezone.localtime(r.scored_at):%d/%m/%Y}",
                     "axe": titles.get(code, code),
                     "score": value,
                 }
@@ -82,6 +84,7 @@ def history(run: Run) -> tuple[list[dict[str, Any]], list[Run]]:
 
 
 def result_context(run: Run) -> dict[str, Any]:
+    assert run.grid is not None and run.duties is not None, "a scored run has its versions"
     grid = gr.grid_of(run.grid.text)
     duties = gr.duties_of(run.duties.text)
     form = Form.load(run.questionnaire)

@@ -102,8 +102,9 @@ def test_small_commune_runs_its_diagnostic(page, browser, live_server, tmp_path)
     assert re.search(r"Tagged:\s+yes", info)
 
     result_url = f"/diagnostic/{run.pk}/resultat/"
+    elsewhere = Response.objects.exclude(authority=authority).exclude(authority=None).first()
     for outsider in (
-        UserFactory(role=Role.REFERENT, authority=response.__class__.objects.exclude(authority=authority).first().authority),  # fmt: skip
+        UserFactory(role=Role.REFERENT, authority=elsewhere.authority),
         UserFactory(role=Role.READER),
     ):
         context = browser.new_context(base_url=live_server.url, locale="fr-FR")
