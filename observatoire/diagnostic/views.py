@@ -7,7 +7,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -28,13 +27,18 @@ from observatoire.questionnaires.choices import Population
 from observatoire.questionnaires.collection import Form
 from observatoire.questionnaires.forms import (
     changed_values,
-    display_answer,
     initial_from_post,
     submitted_values,
 )
 from observatoire.questionnaires.models import Response
 from observatoire.questionnaires.services import current_edition
-from observatoire.questionnaires.views import section_context
+from observatoire.questionnaires.views import (
+    first_incomplete,
+    review_sections,
+    save_one,
+    section_context,
+    section_parts,
+)
 from observatoire.registre.choices import Status as EntryStatus
 from observatoire.registre.models import Entry
 
@@ -99,12 +103,9 @@ def run_home(request, pk):
     run = get_run_for(request.user, pk)
     if run.is_scored:
         return redirect("diagnostic:result", pk)
-    form = Form.load(run.questionnaire)
-    progress = collection.section_progress(form, run.answers)
-    for section in run.questionnaire.sections.all():
-        done, total = progress.get(section.pk, (0, 0))
-        if done < total:
-            return redirect("diagnostic:section", pk, section.code)
+    section = first_incomplete(Form.load(run.questionnaire), run.answers)
+    if section is not None:
+        return redirect("diagnostic:section", pk, section.code)
     return redirect("diagnostic:review", pk)
 
 
@@ -121,12 +122,7 @@ def section(request, pk, section_code):
     run = get_run_for(request.user, pk)
     if run.is_scored:
         return redirect("diagnostic:result", pk)
-    form = Form.load(run.questionnaire)
-    sections = list(run.questionnaire.sections.all())
-    current = next((s for s in sections if s.code == section_code), None)
-    if current is None:
-        raise Http404
-    questions = [q for q in form.questions if q.section_id == current.pk]
+    form, sections, current, questions = section_parts(run.questionnaire, section_code)
     errors: dict[str, str] = {}
     if request.method == "POST":
         run = _editable(request, pk)
@@ -145,6 +141,7 @@ def section(request, pk, section_code):
     for item in context["items"]:
         item["prefilled"] = item["question"].code in run.prefilled
     context["save_url"] = reverse("diagnostic:save", args=[run.pk])
+    context["urls"] = {"section": "diagnostic:section", "review": "diagnostic:review"}
     context["prefilled_note"] = _prefilled_note(run)
     return render(request, "diagnostic/section.html", context)
 
@@ -163,14 +160,11 @@ def save(request, pk):
     """htmx: save one question as soon as it changes; returns its status line."""
     run = _editable(request, pk)
     form = Form.load(run.questionnaire)
-    code = request.POST.get("_only", "")
-    questions = [q for q in form.questions if q.code == code]
-    if not questions:
-        raise Http404
-    changes = submitted_values(questions, request.POST, only=code)
-    run, errors = services.save_run_answers(run, changes, by=request.user, form=form)
-    context = {"error": errors.get(code, ""), "saved_at": timezone.localtime()}
-    return render(request, "questionnaires/_save_status.html", context)
+    return save_one(
+        request,
+        form,
+        lambda changes: services.save_run_answers(run, changes, by=request.user, form=form),
+    )
 
 
 @login_required
@@ -191,19 +185,7 @@ def review(request, pk):
             messages.success(request, _("Votre diagnostic est calculé."))
             return redirect("diagnostic:result", pk)
     errors = errors or collection.check_response(form, run.answers)
-    sections = []
-    for s in run.questionnaire.sections.all():
-        rows = [
-            {
-                "question": q,
-                "display": display_answer(form, q, run.answers),
-                "error": errors.get(q.code, ""),
-                "prefilled": q.code in run.prefilled,
-            }
-            for q in form.questions
-            if q.section_id == s.pk and q.type != "note" and form.is_relevant(q, run.answers)
-        ]
-        sections.append((s, rows))
+    sections = review_sections(form, run.answers, errors, marked=run.prefilled)
     context = {"run": run, "sections": sections, "errors": errors}
     return render(request, "diagnostic/review.html", context)
 
