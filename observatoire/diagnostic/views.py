@@ -21,6 +21,7 @@ from observatoire.diagnostic.access import (
 )
 from observatoire.diagnostic.choices import RulesKind, RunStatus
 from observatoire.diagnostic.forms import RulesFileForm, StartForm
+from observatoire.diagnostic.grid import shipped_text
 from observatoire.diagnostic.models import RulesVersion, Run
 from observatoire.questionnaires import collection
 from observatoire.questionnaires.choices import Population
@@ -268,22 +269,16 @@ def rules(request, kind=RulesKind.GRID):
     status = 200
     if request.method == "POST":
         form = RulesFileForm(request.POST, request.FILES)
-        if form.is_valid():
+        restore = "restore" in request.POST
+        if restore or form.is_valid():
+            text = shipped_text(kind) if restore else form.cleaned_data["content"]
+            note = _("fichier livré") if restore else form.cleaned_data.get("note", "")
             try:
-                text = services.current_rules(kind).text
-                if "restore" in request.POST:
-                    from observatoire.diagnostic.grid import shipped_text
-
-                    text = shipped_text(kind)
-                else:
-                    text = form.cleaned_data["content"]
-                version = services.update_rules(
-                    kind, text, by=request.user, note=form.cleaned_data.get("note", "")
-                )
+                version = services.update_rules(kind, text, by=request.user, note=note)
             except ValidationError as exc:
                 form.add_error(None, exc)
             else:
-                messages.success(request, _("Version %(n)s enregistrée.") % {"n": version.number})
+                messages.success(request, _("Version %(n)s en vigueur.") % {"n": version.number})
                 return redirect("diagnostic:rules", kind)
         status = 400
     context = {
