@@ -12,12 +12,12 @@ error names the file, the line and the field, in French, like the indicator file
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import yaml
 
 from observatoire.diagnostic.choices import Effort, RulesKind, Step
@@ -533,13 +533,29 @@ def score(grid: Grid, answers: dict[str, Any]) -> Scores:
     return Scores(axes, overall, grid.level_of(overall))
 
 
-def score_column(grid: Grid, axis: Axis, answers: list[dict[str, Any]]) -> list[float]:
-    """The axis score of each of many answer sets (for the stratum's weighted mean)."""
-    out = []
-    for row in answers:
-        items = [score_item(item, row) for item in axis.items]
-        possible = sum(i.maximum for i in items)
-        out.append(100 * sum(i.earned for i in items) / possible if possible else math.nan)
+def score_matrix(grid: Grid, answers: list[dict[str, Any]]) -> np.ndarray:
+    """The axis scores (columns, NaN when no item counts) of many answer sets at once, as
+    ``score`` gives them one by one without rounding: for the peers' weighted means."""
+    from observatoire.barometre.indicators import AnswerTable
+
+    table = AnswerTable(answers)
+    out = np.empty((table.n, len(grid.axes)))
+    for column, axis in enumerate(grid.axes):
+        earned, possible = np.zeros(table.n), np.zeros(table.n)
+        for item in axis.items:
+            points = sum(
+                (value * table.chosen(item.question, (key,)) for key, value in item.points.items()),
+                np.zeros(table.n),
+            )
+            counts = np.ones(table.n, dtype=bool)
+            if item.neutral:
+                counts &= ~table.chosen(item.question, item.neutral)
+            if item.skipped_neutral:
+                counts &= table.present(item.question)
+            earned += counts * np.minimum(points, item.maximum)
+            possible += counts * item.maximum
+        with np.errstate(invalid="ignore", divide="ignore"):
+            out[:, column] = np.where(possible > 0, 100 * earned / possible, np.nan)
     return out
 
 

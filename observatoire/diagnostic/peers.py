@@ -12,7 +12,6 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
 from django.db import transaction
 from threadpoolctl import threadpool_limits
 
@@ -176,9 +175,7 @@ def _compute_peer_scores(edition: Edition, grid_version: RulesVersion) -> list[P
     sample = load_sample(edition)
     weighted = weight(edition, sample)
     names = [a.code for a in grid.axes]
-    matrix = np.column_stack(
-        [np.asarray(gr.score_column(grid, a, sample.answers), dtype=float) for a in grid.axes]
-    )
+    matrix = gr.score_matrix(grid, sample.answers)
     by = {d: sample.columns[d] for d in ("strate", "taille")}
     est = stats.estimate(
         weighted.design, stats.IndicatorMatrix(names, matrix), kind="mean", by=by, na_rm=True

@@ -129,3 +129,12 @@ def test_legal_duties_by_size(db, population, agents, expected):
     answers = WORST | {"nb_agents": agents} if agents is not None else {k: v for k, v in WORST.items() if k != "nb_agents"}  # fmt: skip
     duties = _duties(AuthorityFactory(population=population), answers)
     assert set(duties) - {"rgpd_dpo", "rgpd_registre"} == expected
+
+
+def test_many_answer_sets_at_once_score_as_one_by_one():
+    """The peers' vectorised scores equal the one-by-one scores (before rounding)."""
+    sets = [BEST, WORST, SMALL_COMMUNE, {}, {"strategie_reen": "non_concerne", "ia_aipd": "_nsp"}]
+    matrix = gr.score_matrix(GRID, sets)
+    for row, answers in zip(matrix, sets, strict=True):
+        for value, axis in zip(row, gr.score(GRID, answers).axes, strict=True):
+            assert round(value) == axis.score, (axis.axis.code, answers)
