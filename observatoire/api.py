@@ -31,6 +31,7 @@ api = NinjaAPI(
 def register_routers() -> None:
     from observatoire.barometre.api import router as barometre
     from observatoire.cas_usage.api import router as cas_usage
+    from observatoire.diagnostic.api import router as diagnostic
     from observatoire.questionnaires.api import router as questionnaires
     from observatoire.registre.api import router as registre
     from observatoire.territoires.api import router as territoires
@@ -40,6 +41,7 @@ def register_routers() -> None:
     api.add_router("/barometre/", barometre)
     api.add_router("/registre/", registre)
     api.add_router("/cas-usage/", cas_usage)
+    api.add_router("/diagnostic/", diagnostic)
 
 
 register_routers()

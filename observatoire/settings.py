@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "observatoire.barometre",
     "observatoire.registre",
     "observatoire.cas_usage",
+    "observatoire.diagnostic",
 ]
 
 MIDDLEWARE = [
@@ -149,7 +150,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "core:home"
+LOGIN_REDIRECT_URL = "core:landing"
 LOGOUT_REDIRECT_URL = "core:home"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -12,6 +12,7 @@ urlpatterns = [
     path("barometre/", include("observatoire.barometre.urls")),
     path("registre/", include("observatoire.registre.urls")),
     path("cas-usage/", include("observatoire.cas_usage.urls")),
+    path("", include("observatoire.diagnostic.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

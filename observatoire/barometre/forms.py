@@ -63,6 +63,8 @@ class WeightingPlanForm(forms.Form):
 class IndicatorFileForm(forms.Form):
     """The edition's indicator file, edited in the page or uploaded (a file wins)."""
 
+    empty_message = _("Le fichier des indicateurs est vide.")
+
     text = forms.CharField(
         label=_("Fichier des indicateurs (YAML)"),
         required=False,
@@ -89,5 +91,5 @@ class IndicatorFileForm(forms.Form):
         else:
             data["content"] = data.get("text", "")
         if not data["content"].strip():
-            raise forms.ValidationError(_("Le fichier des indicateurs est vide."))
+            raise forms.ValidationError(self.empty_message)
         return data

@@ -72,7 +72,10 @@ def indicator(request, code, indicator):
 
 def compare(request, code):
     edition = services.get_public_edition(code)
-    context = res.comparison(edition, request.GET.get("niveau", ""), request.GET.get("avec"))
+    # A référent's own stratum is chosen until it picks another one (or none).
+    authority = getattr(request.user, "authority", None)
+    own = authority.stratum if authority is not None and edition.population == "authorities" else ""
+    context = res.comparison(edition, request.GET.get("niveau", own), request.GET.get("avec"))
     return render(request, "barometre/compare.html", {"edition": edition, **context})
 
 

@@ -7,6 +7,7 @@ NAV = [
     ("barometre:index", _("Baromètre")),
     ("registre:index", _("Registre des IA")),
     ("cas_usage:index", _("Cas d'usage")),
+    ("diagnostic:index", _("Autodiagnostic")),
     ("questionnaires:index", _("Questionnaires")),
     ("territoires:search", _("Collectivités")),
 ]

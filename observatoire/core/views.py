@@ -1,13 +1,19 @@
 from django.core.paginator import Paginator
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 
 from observatoire.accounts.access import require_analyst
+from observatoire.core.landing import home_for
 from observatoire.core.models import AuditEvent
 from observatoire.territoires.services import kind_counts
 
 
 def home(request):
     return render(request, "core/home.html", {"counts": kind_counts()})
+
+
+def landing(request):
+    """After login: each user's own home page (see ``home_for``)."""
+    return redirect(home_for(request.user))
 
 
 def audit_log(request):

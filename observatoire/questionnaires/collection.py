@@ -209,30 +209,41 @@ def save_answers(
     the French errors by code (those answers are not saved).
     """
     form = form or Form.load(response.questionnaire)
-    questions = form.by_code()
-    errors: dict[str, str] = {}
     with acting_as(by), transaction.atomic():
         locked = Response.objects.select_for_update().get(pk=response.pk)
         if locked.status == ResponseStatus.SUBMITTED:
             raise ResponseLocked("Cette réponse a été envoyée : elle ne peut plus être modifiée.")
-        answers = dict(locked.answers)
-        for code, value in changes.items():
-            base = code.removesuffix(OTHER_SUFFIX)
-            if code.endswith(OTHER_SUFFIX) and base in questions and questions[base].has_other:
-                _put(answers, code, str(value).strip()[:2000] if value else None)
-                continue
-            question = questions.get(code)
-            if question is None:
-                errors[code] = "Question inconnue."
-                continue
-            try:
-                _put(answers, code, form.clean(question, value, {**answers, code: value}))
-            except AnswerError as error:
-                errors[code] = str(error)
+        answers, errors = merge_answers(form, locked.answers, changes)
         if answers != locked.answers:
             locked.answers = answers
             locked.save()
     return locked, errors
+
+
+def merge_answers(
+    form: Form, stored: dict[str, Any], changes: dict[str, Any]
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """The stored answers with the valid changes applied, and the French errors by code.
+
+    Shared by every object that keeps answers to a questionnaire (responses, diagnostics).
+    """
+    questions = form.by_code()
+    errors: dict[str, str] = {}
+    answers = dict(stored)
+    for code, value in changes.items():
+        base = code.removesuffix(OTHER_SUFFIX)
+        if code.endswith(OTHER_SUFFIX) and base in questions and questions[base].has_other:
+            _put(answers, code, str(value).strip()[:2000] if value else None)
+            continue
+        question = questions.get(code)
+        if question is None:
+            errors[code] = "Question inconnue."
+            continue
+        try:
+            _put(answers, code, form.clean(question, value, {**answers, code: value}))
+        except AnswerError as error:
+            errors[code] = str(error)
+    return answers, errors
 
 
 def _put(answers: dict[str, Any], code: str, value: Any) -> None:

@@ -66,13 +66,30 @@ def response_home(request, pk):
     response = get_response_for(request.user, pk)
     if response.status == ResponseStatus.SUBMITTED:
         return redirect("questionnaires:review", pk)
-    form = Form.load(response.questionnaire)
-    progress = collection.section_progress(form, response.answers)
-    for section in response.questionnaire.sections.all():
+    section = first_incomplete(Form.load(response.questionnaire), response.answers)
+    if section is not None:
+        return redirect("questionnaires:section", pk, section.code)
+    return redirect("questionnaires:review", pk)
+
+
+def first_incomplete(form, answers):
+    """The first section with relevant questions left unanswered (None: all answered)."""
+    progress = collection.section_progress(form, answers)
+    for section in form.questionnaire.sections.all():
         done, total = progress.get(section.pk, (0, 0))
         if done < total:
-            return redirect("questionnaires:section", pk, section.code)
-    return redirect("questionnaires:review", pk)
+            return section
+    return None
+
+
+def section_parts(questionnaire, section_code):
+    """The loaded form, the sections, the one asked for (404 if unknown) and its questions."""
+    form = Form.load(questionnaire)
+    sections = list(questionnaire.sections.all())
+    current = next((s for s in sections if s.code == section_code), None)
+    if current is None:
+        raise Http404
+    return form, sections, current, [q for q in form.questions if q.section_id == current.pk]
 
 
 @login_required
@@ -81,12 +98,7 @@ def section(request, pk, section_code):
     response = get_response_for(request.user, pk)
     if response.status == ResponseStatus.SUBMITTED:
         return redirect("questionnaires:review", pk)
-    form = Form.load(response.questionnaire)
-    sections = list(response.questionnaire.sections.all())
-    current = next((s for s in sections if s.code == section_code), None)
-    if current is None:
-        raise Http404
-    questions = [q for q in form.questions if q.section_id == current.pk]
+    form, sections, current, questions = section_parts(response.questionnaire, section_code)
     errors: dict[str, str] = {}
     if request.method == "POST":
         changes = changed_values(
@@ -102,7 +114,7 @@ def section(request, pk, section_code):
             if following:
                 return redirect("questionnaires:section", pk, following[0].code)
             return redirect("questionnaires:review", pk)
-    context = _section_context(response, form, sections, current, questions, errors)
+    context = section_context(response, form, sections, current, questions, errors)
     return render(request, "questionnaires/section.html", context)
 
 
@@ -113,7 +125,9 @@ def _save(response, changes, user, form):
         raise PermissionDenied(str(error)) from error
 
 
-def _section_context(response, form, sections, current, questions, errors):
+def section_context(response, form, sections, current, questions, errors):
+    """What section.html needs; `response` is anything with `answers` and `questionnaire`
+    (a barometer response, a diagnostic run)."""
     progress = collection.section_progress(form, response.answers)
     index = sections.index(current)
     answers = response.answers
@@ -131,14 +145,15 @@ def _section_context(response, form, sections, current, questions, errors):
         "position": index + 1,
         "count": len(sections),
         "is_first": index == 0,
-        "items": [_item(form, current, q, answers, errors) for q in questions],
+        "items": [question_item(form, current, q, answers, errors) for q in questions],
         "answers_json": answers,
         "initial_json": json.dumps(initial),
         "errors": errors,
+        "urls": {"section": "questionnaires:section", "review": "questionnaires:review"},
     }
 
 
-def _item(form, section, question, answers, errors) -> dict:
+def question_item(form, section, question, answers, errors) -> dict:
     """What the template needs to draw one question."""
     value = answers.get(question.code)
     selected = value if isinstance(value, list) else [value]
@@ -182,12 +197,17 @@ def save(request, pk):
     """htmx: save one question as soon as it changes; returns its status line."""
     response = get_response_for(request.user, pk)
     form = Form.load(response.questionnaire)
+    return save_one(request, form, lambda changes: _save(response, changes, request.user, form))
+
+
+def save_one(request, form, save) -> HttpResponse:
+    """The question named by `_only`, saved by `save(changes) -> (object, errors)`: its
+    status line (shared by every object that keeps answers to a questionnaire)."""
     code = request.POST.get("_only", "")
     questions = [q for q in form.questions if q.code == code]
     if not questions:
         raise Http404
-    changes = submitted_values(questions, request.POST, only=code)
-    response, errors = _save(response, changes, request.user, form)
+    _saved, errors = save(submitted_values(questions, request.POST, only=code))
     context = {"error": errors.get(code, ""), "saved_at": timezone.localtime()}
     return render(request, "questionnaires/_save_status.html", context)
 
@@ -207,27 +227,32 @@ def review(request, pk):
             messages.success(request, _("Merci : votre réponse a bien été envoyée."))
             return redirect("questionnaires:review", pk)
     errors = errors or collection.check_response(form, response.answers)
-    sections = []
-    for section in response.questionnaire.sections.all():
-        rows = [
-            {
-                "question": q,
-                "display": display_answer(form, q, response.answers),
-                "error": errors.get(q.code, ""),
-            }
-            for q in form.questions
-            if q.section_id == section.pk
-            and q.type != "note"
-            and form.is_relevant(q, response.answers)
-        ]
-        sections.append((section, rows))
     context = {
         "response": response,
-        "sections": sections,
+        "sections": review_sections(form, response.answers, errors),
         "errors": errors,
         "reopen_form": ReopenForm() if request.user.is_analyst else None,
     }
     return render(request, "questionnaires/review.html", context)
+
+
+def review_sections(form, answers, errors, marked=()) -> list[tuple]:
+    """(section, rows) of the relevant answers, as the review page shows them; `marked`
+    codes are flagged (a diagnostic's pre-filled answers)."""
+    sections = []
+    for section in form.questionnaire.sections.all():
+        rows = [
+            {
+                "question": q,
+                "display": display_answer(form, q, answers),
+                "error": errors.get(q.code, ""),
+                "marked": q.code in marked,
+            }
+            for q in form.questions
+            if q.section_id == section.pk and q.type != "note" and form.is_relevant(q, answers)
+        ]
+        sections.append((section, rows))
+    return sections
 
 
 @require_POST

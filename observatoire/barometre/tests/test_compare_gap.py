@@ -139,6 +139,22 @@ def test_comparison_page_without_a_stratum_has_no_gap_column(client, edition):
     assert "Écart à l’ensemble" not in html
 
 
+def test_comparison_page_preselects_a_referents_stratum(client, edition):
+    """A référent sees its own stratum chosen and a link to its diagnostic; it can still
+    choose no stratum."""
+    from observatoire.accounts.choices import Role
+    from observatoire.accounts.factories import UserFactory
+    from observatoire.territoires.models import Authority
+
+    authority = Authority.objects.filter(stratum="commune_3500_10000").first()
+    client.force_login(UserFactory(role=Role.REFERENT, authority=authority))
+    response = client.get("/barometre/barometre-2024/comparer/")
+    assert response.context["level"] == "commune_3500_10000"
+    assert "Écart à l’ensemble" in response.content.decode()
+    assert "lancer son autodiagnostic" in response.content.decode()
+    assert client.get("/barometre/barometre-2024/comparer/?niveau=").context["level"] == ""
+
+
 def test_indicator_page_marks_each_domain_gap(client, edition):
     """The indicator's table by domain gives each level's gap to the whole and its verdict."""
     html = client.get(

@@ -17,7 +17,7 @@ from observatoire.accounts.models import User
 from observatoire.territoires import services as territoires
 from observatoire.territoires.models import Authority
 
-DEMO_MODULES = ["questionnaires", "barometre", "registre", "cas_usage"]
+DEMO_MODULES = ["questionnaires", "barometre", "registre", "cas_usage", "diagnostic"]
 DEMO_PASSWORD = "demo-observatoire"
 
 

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class DiagnosticConfig(AppConfig):
+    name = "observatoire.diagnostic"
+    verbose_name = "Autodiagnostic"
