@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from observatoire.accounts.access import require_analyst
-from observatoire.cas_usage import services
+from observatoire.cas_usage import services, similarity
 from observatoire.cas_usage.choices import Scope, Status
 from observatoire.cas_usage.forms import (
     ContactForm,
@@ -74,7 +74,7 @@ def index(request):
         "params": params,
         "facets": _facets(params, found),
         "scopes": scopes,
-        "like_mine": services.cases_like_mine(user) if user.is_authenticated else [],
+        "like_mine": services.cases_like_mine(user) if user.is_authenticated else None,
         "my_cases": UseCase.objects.filter(participants__authority=user.authority)
         if user.is_authenticated and user.authority_id
         else [],
@@ -97,7 +97,7 @@ def detail(request, pk):
     user = request.user
     context = {
         "case": case,
-        "similar": services.similar_cases(case),
+        "similar": similarity.similar_cases(case),
         "adoptions": case.adoptions.select_related("authority"),
         "can_edit": services.can_edit(user, case),
         "can_adopt": case.is_published and services.is_referent(user),

@@ -540,6 +540,23 @@ class AddSearchFilters(_SearchOperation):
         return f"Keep filter fields beside the full-text search table of {self.model_label}"
 
 
+class RemoveSearchFilters(AddSearchFilters):
+    """Migration operation: the inverse of AddSearchFilters (drop the copy and its triggers).
+
+    SQLite adds most columns (and foreign keys) by rebuilding the model's table, which drops
+    its triggers: a migration that changes the table so puts its operations between
+    RemoveSearchFilters and AddSearchFilters with the same fields (cas_usage 0008)."""
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state):
+        super().database_backwards(app_label, schema_editor, to_state, from_state)
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        super().database_forwards(app_label, schema_editor, to_state, from_state)
+
+    def describe(self) -> str:
+        return f"Drop the filter fields kept beside the search table of {self.model_label}"
+
+
 # --- Interface ---------------------------------------------------------------------------
 
 # A query matching more objects than this is "broad". Ranking every match by its whole text

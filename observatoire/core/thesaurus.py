@@ -26,14 +26,16 @@ class Thesaurus:
 
     def __init__(self, groups: Iterable[Iterable[str]], stems: Callable[[str], list[str]]):
         self.groups: list[list[Alternative]] = []
+        self.sources: list[int] = []  # the position in `groups` of each group kept
         self.by_stems: dict[tuple[str, ...], list[int]] = {}
-        for terms in groups:
+        for source, terms in enumerate(groups):
             alternatives = [(t, tuple(stems(t))) for t in dict.fromkeys(terms) if stems(t)]
             if len(alternatives) < 2:
                 continue
             for _text, key in alternatives:
                 self.by_stems.setdefault(key, []).append(len(self.groups))
             self.groups.append(alternatives)
+            self.sources.append(source)
 
     def __len__(self) -> int:
         return len(self.groups)
@@ -46,6 +48,18 @@ class Thesaurus:
                 if stems != key:
                     found.setdefault(stems, text)
         return [(text, stems) for stems, text in found.items()]
+
+    def groups_in(self, words: list[str]) -> dict[int, int]:
+        """The groups whose terms occur in `words` (a text's stems), with how many times."""
+        found: dict[int, int] = {}
+        for start in range(len(words)):
+            for length in range(1, LONGEST + 1):
+                key = tuple(words[start : start + length])
+                if len(key) < length:
+                    break
+                for group in self.by_stems.get(key, []):
+                    found[group] = found.get(group, 0) + 1
+        return found
 
     def expand(self, clauses: list[Clause]) -> list[Clause]:
         """`clauses` with each run of required words that is a term widened to its group."""
@@ -71,7 +85,8 @@ class Thesaurus:
 
     def _longest_run(self, clauses: list[Clause], start: int) -> int:
         """How many required clauses from `start` form the longest known term (at least 1)."""
-        best, key = 1, ()
+        best = 1
+        key: tuple[str, ...] = ()
         for length in range(1, LONGEST + 1):
             clause = clauses[start + length - 1] if start + length - 1 < len(clauses) else None
             if clause is None or clause[0] != "+" or len(clause[1]) != 1:
