@@ -534,6 +534,7 @@ def decide_match(
 # --- Thesaurus ---------------------------------------------------------------------------
 
 THESAURUS_FILE = Path(__file__).parent / "data" / "thesaurus.yaml"
+THEMES = {"general": "", "securite_informatique": Domain.SECURITY}  # file names → domains
 _thesaurus: tuple[tuple, Thesaurus, list[str]] | None = None
 
 
@@ -564,9 +565,10 @@ def read_thesaurus_file(path: Path = THESAURUS_FILE) -> list[dict]:
     text = path.read_text(encoding="utf-8")
     data = yaml.safe_load(text)
     lines = {line.strip()[2:]: n for n, line in enumerate(text.splitlines(), 1)}
-    for theme, groups in (data or {}).get("themes", {}).items():
-        if theme not in Domain.values:
-            raise ValidationError(_("Thésaurus : thème inconnu « %(t)s ».") % {"t": theme})
+    for name, groups in (data or {}).get("themes", {}).items():
+        theme = THEMES.get(name, name)
+        if theme not in Domain.values and theme != "":
+            raise ValidationError(_("Thésaurus : thème inconnu « %(t)s ».") % {"t": name})
         for group in groups:
             french, _sep, english = str(group).partition("=")
             terms = [t.strip() for t in french.split(",") if t.strip()]
@@ -597,18 +599,19 @@ def read_thesaurus_file(path: Path = THESAURUS_FILE) -> list[dict]:
 @transaction.atomic
 def load_thesaurus(path: Path = THESAURUS_FILE) -> tuple[int, int]:
     """Add the shipped groups and refresh those no analyst edited; returns (created, updated)."""
-    created = updated = 0
+    existing = {entry.key: entry for entry in ThesaurusEntry.objects.all()}
+    new, updated = [], 0
     for fields in read_thesaurus_file(path):
-        entry = ThesaurusEntry.objects.filter(key=fields["key"]).first()
+        entry = existing.get(fields["key"])
         if entry is None:
-            ThesaurusEntry.objects.create(**fields)
-            created += 1
+            new.append(ThesaurusEntry(**fields))
         elif entry.edited_by_id is None and any(getattr(entry, k) != v for k, v in fields.items()):
             for name, value in fields.items():
                 setattr(entry, name, value)
             entry.save()
             updated += 1
-    return created, updated
+    ThesaurusEntry.objects.bulk_create(new)  # a data file: one statement, not 300
+    return len(new), updated
 
 
 @transaction.atomic
@@ -616,7 +619,13 @@ def save_thesaurus_entry(entry: ThesaurusEntry | None, data: dict, *, by) -> The
     """An analyst adds or edits a group of equivalent terms; the shipped file then leaves it."""
     if not getattr(by, "is_analyst", False):
         raise PermissionDenied(_("Réservé aux analystes de l'observatoire."))
-    entry = entry or ThesaurusEntry(key=slugify(data["french"].splitlines()[0])[:100])
+    if entry is None:
+        base = slugify(data["french"].strip().splitlines()[0])[:90] or "groupe"
+        taken = set(
+            ThesaurusEntry.objects.filter(key__startswith=base).values_list("key", flat=True)
+        )
+        key = next(k for k in [base, *(f"{base}-{n}" for n in range(2, 999))] if k not in taken)
+        entry = ThesaurusEntry(key=key)
     with acting_as(by):
         for name in ("theme", "french", "english", "is_active"):
             if name in data:
