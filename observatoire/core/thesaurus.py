@@ -13,12 +13,23 @@ that match the user's own words above those found through a synonym.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 
 Alternative = tuple[str, tuple[str, ...]]
 Clause = tuple[str, list[Alternative]]
 
 LONGEST = 6  # words in the longest term looked for
+
+
+def _specific(term: str, words: list[str]) -> bool:
+    """Whether the indexed form of `term` still says what it says: not emptied nor cut to one
+    word by stop words ("generative AI" is indexed as "generat": French drops "ai"), nor
+    stemmed to a stub ("GenAI" → "gen"). Short acronyms (LLM, SIG) are kept as they are."""
+    written = re.findall(r"\w+", term)
+    if not words or (len(written) > 1 and len(words) == 1):
+        return False
+    return not (len(written) == 1 and len(words[0]) < 4 and len(written[0]) > 4)
 
 
 class Thesaurus:
@@ -29,7 +40,9 @@ class Thesaurus:
         self.sources: list[int] = []  # the position in `groups` of each group kept
         self.by_stems: dict[tuple[str, ...], list[int]] = {}
         for source, terms in enumerate(groups):
-            alternatives = [(t, tuple(stems(t))) for t in dict.fromkeys(terms) if stems(t)]
+            alternatives = [
+                (t, tuple(stems(t))) for t in dict.fromkeys(terms) if _specific(t, stems(t))
+            ]
             if len(alternatives) < 2:
                 continue
             for _text, key in alternatives:
