@@ -54,7 +54,7 @@ def main() -> None:
     django.setup()
     import yaml
     from django.db import connection
-    from search_quality import demo_catalogue
+    from search_quality import demo_catalogue, judged_cases
 
     from observatoire.cas_usage import similarity
     from observatoire.cas_usage.models import UseCase
@@ -67,7 +67,8 @@ def main() -> None:
         for entry in judged:
             case = UseCase.objects.get(external_id=entry["case"])
             found = [c.external_id for c in method(case, limit=5)]
-            precision = sum(c in entry["similar"] for c in found) / min(5, len(entry["similar"]))
+            similar = judged_cases(entry["similar"])
+            precision = sum(c in similar for c in found) / min(5, len(similar))
             total += precision
             if args.verbose:
                 print(f"  {name} {entry['case']:28} p@5={precision:.2f} {found}")
