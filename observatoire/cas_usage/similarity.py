@@ -4,7 +4,7 @@ A case is described by the thesaurus groups its text holds (title, summary, desc
 measured results: "cantine", "gaspillage alimentaire", "school meals"… are one group each
 whatever the language), weighted by how rare each group is in the catalogue; its problem
 is the themes of the groups in its title and summary. Candidates come from the search
-engine (the case's rarest groups, widened by the thesaurus) and from its domain; each is
+engine (the case's rarest groups, widened by the thesaurus), its domain and technology; each is
 scored by
 
     0.55 × shared groups (their weight, over the case's) + 0.15 × shared problem themes
@@ -16,14 +16,14 @@ observatoire/cas_usage/tests/data/similar-cases.yaml.
 
 import math
 
-from django.db.models import Count, Max
+from django.db.models import Count, Max, Q
 
 from observatoire.cas_usage import services
 from observatoire.cas_usage.models import UseCase
 from observatoire.core import search
 from observatoire.core.thesaurus import Thesaurus
 
-CANDIDATES = 150  # from the search engine, plus as many of the same domain
+CANDIDATES = 150  # from the search engine, plus a third as many of each: same domain, technology
 QUERY_GROUPS = 8  # the case's rarest groups that look for candidates
 WEIGHTS = {"text": 0.55, "problem": 0.15, "domain": 0.2, "technology": 0.1, "scope": 0.02}
 
@@ -76,8 +76,9 @@ def similar_cases(case: UseCase, limit: int = 4) -> list[UseCase]:
         rarest = sorted(groups, key=lambda g: -weight[g])[:QUERY_GROUPS]
         found = search.search(others, _query(thesaurus, rarest), thesaurus)
         ids = list(found.values_list("pk", flat=True)[:CANDIDATES])
-    same_domain = others.filter(domain=case.domain).order_by("-published_at", "-pk")
-    ids += list(same_domain.values_list("pk", flat=True)[:CANDIDATES])
+    for same in (Q(domain=case.domain), Q(technology=case.technology)):
+        latest = others.filter(same).order_by("-published_at", "-pk")
+        ids += list(latest.values_list("pk", flat=True)[: CANDIDATES // 3])
     candidates = others.filter(pk__in=set(ids)).prefetch_related("results")
     problem = {themes[g] for g in head if themes[g]}
     mean = sum(weight.values()) / len(weight) if weight else 1.0
