@@ -6,10 +6,12 @@ import csv
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
 
 from observatoire.cas_usage import matching, pstw, services
 from observatoire.cas_usage.choices import Actor, MatchKind, Review, Scope
 from observatoire.cas_usage.models import OrganisationMatch, UseCase
+from observatoire.conftest import PERSONAS
 from observatoire.territoires.choices import Stratum
 
 
@@ -150,3 +152,19 @@ def test_correction_needs_a_known_code(universe, tmp_path, users):
     match = OrganisationMatch.objects.get(name="Saint Denis Innovation Lab")
     with pytest.raises(ValidationError, match="Aucune collectivité"):
         services.decide_match(match, "change", code="99999", by=users["analyst"])
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_review_page_access(client_for, universe, tmp_path, persona):
+    """The review list and its decisions are for analysts; others change nothing."""
+    services.import_pstw(write(tmp_path))
+    match = OrganisationMatch.objects.get(name="Nice and Marseille")
+    client = client_for(persona)
+    page = client.get(reverse("cas_usage:matches"))
+    client.post(reverse("cas_usage:decide_match", args=[match.pk]), {"decision": "accept"})
+    review = OrganisationMatch.objects.get(pk=match.pk).review
+    if persona == "analyst":
+        assert page.status_code == 200 and "Nice and Marseille" in page.content.decode()
+        assert review == Review.ACCEPTED
+    else:
+        assert page.status_code in (302, 403) and review == Review.PENDING
