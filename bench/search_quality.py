@@ -173,22 +173,31 @@ def scores(found: list[str], judged: list[str]) -> tuple[float, float]:
     return recall, dcg / ideal
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def arguments(description: str):
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--database-url", help="une base neuve (défaut : SQLite temporaire)")
     parser.add_argument("--verbose", action="store_true", help="les chiffres de chaque requête")
-    args = parser.parse_args()
+    return parser.parse_args()
+
+
+def start(database_url: str | None) -> None:
+    """Django on `database_url` (default: a temporary SQLite file), with the demo catalogue."""
     tmp = tempfile.mkdtemp(prefix="obs-quality-")
-    os.environ["DATABASE_URL"] = args.database_url or f"sqlite:///{tmp}/quality.sqlite3"
+    os.environ["DATABASE_URL"] = database_url or f"sqlite:///{tmp}/quality.sqlite3"
     os.environ["DATA_DIR"] = tmp
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "observatoire.settings")
     sys.path.insert(0, str(REPO))
     import django
 
     django.setup()
+    demo_catalogue()
+
+
+def main() -> None:
+    args = arguments(__doc__.splitlines()[0])
+    start(args.database_url)
     from django.db import connection
 
-    demo_catalogue()
     print(f"engine={connection.vendor} queries={len(QUERIES)}")
     for synonyms in (False, True):
         totals = [0.0, 0.0]

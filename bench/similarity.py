@@ -9,10 +9,7 @@ the mean for the current similarity and for the one it replaced (same domain, th
 technology: the baseline), so that changes can be compared.
 """
 
-import argparse
-import os
 import sys
-import tempfile
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -40,26 +37,17 @@ def baseline(case, limit: int = 5):
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--database-url", help="une base neuve (défaut : SQLite temporaire)")
-    parser.add_argument("--verbose", action="store_true", help="les chiffres de chaque cas")
-    args = parser.parse_args()
-    tmp = tempfile.mkdtemp(prefix="obs-similarity-")
-    os.environ["DATABASE_URL"] = args.database_url or f"sqlite:///{tmp}/similarity.sqlite3"
-    os.environ["DATA_DIR"] = tmp
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "observatoire.settings")
-    sys.path.insert(0, str(REPO))
-    import django
+    sys.path.insert(0, str(Path(__file__).parent))
+    from search_quality import arguments, judged_cases, start
 
-    django.setup()
+    args = arguments(__doc__.splitlines()[0])
+    start(args.database_url)
     import yaml
     from django.db import connection
-    from search_quality import demo_catalogue, judged_cases
 
     from observatoire.cas_usage import similarity
     from observatoire.cas_usage.models import UseCase
 
-    demo_catalogue()
     judged = yaml.safe_load(JUDGED.read_text(encoding="utf-8"))["cases"]
     print(f"engine={connection.vendor} judged_cases={len(judged)}")
     for name, method in [("baseline", baseline), ("similarity", similarity.similar_cases)]:

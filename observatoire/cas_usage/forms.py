@@ -79,7 +79,9 @@ class MatchDecisionForm(forms.Form):
         label=_("Code de la collectivité"),
         required=False,
         max_length=12,
-        help_text=_("Pour corriger : code INSEE (commune, département, région) ou SIREN (EPCI)."),
+        help_text=_(
+            "Pour corriger : code INSEE ou SIREN, précédé du type s'il est ambigu (region:11)."
+        ),
     )
     national = forms.BooleanField(label=_("C'est un acteur national"), required=False)
 

@@ -484,17 +484,19 @@ def review_list(everything: bool = False):
 
 
 def find_authority(code: str) -> Authority:
-    """An authority by its code: INSEE (commune, département, région) or SIREN (EPCI)."""
-    code = code.strip()
+    """An authority by its code: INSEE (commune, département, région) or SIREN (EPCI),
+    prefixed by its type when the code is ambiguous ("region:11", "departement:11")."""
+    kind, _sep, code = code.strip().rpartition(":")
     found = Authority.objects.filter(Q(code=code) | Q(siren=code), is_active=True)
+    if kind:
+        found = found.filter(kind=kind)
     authorities = list(found[:2])
     if len(authorities) != 1:
-        raise ValidationError(
-            {
-                "code": _("Aucune collectivité (ou plusieurs) n'a le code « %(code)s ».")
-                % {"code": code}
-            }
+        message = _(
+            "Aucune collectivité n'a le code « %(code)s », ou plusieurs l'ont : "
+            "précisez le type (« region:11 », « departement:11 »)."
         )
+        raise ValidationError({"code": message % {"code": code}})
     return authorities[0]
 
 
