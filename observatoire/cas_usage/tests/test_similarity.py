@@ -45,7 +45,7 @@ def test_chatbot_finds_english_chatbots_over_same_domain(cited, thesaurus):
     case that only shares its domain."""
     optimus = cited["plaisir-optimus"]
     chatbot = UseCaseFactory(title="Virtual assistant for citizens", summary="A chatbot answers residents' questions day and night.", domain=Domain.ADMINISTRATION, technology=Technology.OTHER_AI, country="Espagne")  # fmt: skip
-    same_domain = UseCaseFactory(title="Guichet unique des démarches", summary="Un formulaire en ligne.", domain=optimus.domain)  # fmt: skip
+    same_domain = UseCaseFactory(title="Un tableau des horaires", summary="Affiché en vitrine.", domain=optimus.domain)  # fmt: skip
     similar = similarity.similar_cases(optimus, limit=5)
     assert similar.index(chatbot) < similar.index(same_domain)
 
