@@ -7,7 +7,8 @@ variations (country, stage, domain, a French sentence from the cited cases), the
 200 realistic French queries through `services.search_cases` + the first page of results
 (the whole work of the search page: count, 5 facets, 2 scope counts, 20 ranked rows with
 excerpts). Each engine runs in its own process on a fresh database; PostgreSQL is the one
-at 127.0.0.1:5432 (database `obs_bench_search`, dropped and recreated).
+at 127.0.0.1:5432 (database `obs_bench_search`, or BENCH_DB_NAME, dropped and recreated).
+The shipped thesaurus is loaded, so queries are widened with their synonyms as on the site.
 The last lines are `engine=… cases=… p50_ms=… p95_ms=…`, one per engine.
 """
 
@@ -24,7 +25,8 @@ import unicodedata
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-PG_URL = "postgres://postgres@127.0.0.1:5432/obs_bench_search"
+PG_NAME = os.environ.get("BENCH_DB_NAME", "obs_bench_search")  # one per engineer on a shared host
+PG_URL = f"postgres://postgres@127.0.0.1:5432/{PG_NAME}"
 
 BASE_QUERIES = [
     "cantine", "cantines scolaires", "restauration scolaire", "gaspillage alimentaire",
@@ -85,6 +87,9 @@ def build(cases: int, rng: random.Random) -> int:
     if path is None:
         sys.exit("Fichier PSTW absent de ../shared/data/pstw/ : benchmark impossible.")
     rows = [fields for _line, fields in pstw.read_rows(path).cases]
+    for fields in rows:
+        del fields["nuts"]  # read for the organisations' matching, not a case field
+    services.load_thesaurus()  # searches widen their words with it, as on the site
     services.load_cited_cases()
     french = [c.summary for c in UseCase.objects.all()]
     countries = ["France", "France", "Allemagne", "Italie", "Espagne", "Pays-Bas", "Belgique"]
@@ -196,8 +201,8 @@ def main() -> None:
             with psycopg.connect(
                 "postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True
             ) as db:
-                db.execute("DROP DATABASE IF EXISTS obs_bench_search")
-                db.execute("CREATE DATABASE obs_bench_search")
+                db.execute(f"DROP DATABASE IF EXISTS {PG_NAME}")
+                db.execute(f"CREATE DATABASE {PG_NAME}")
             env["DATABASE_URL"] = PG_URL
         env["DATA_DIR"] = tmp
         command = [sys.executable, __file__, "--child", engine, "--cases", str(args.cases)]

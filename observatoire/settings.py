@@ -71,6 +71,8 @@ SITE_URL = (env("SITE_URL", "http://127.0.0.1:8000") or "").rstrip("/")
 
 DATA_DIR = Path(env("DATA_DIR", str(PROJECT_DIR / "data")) or "data")
 MEDIA_ROOT = DATA_DIR / "media"
+# Where the Public Sector Tech Watch CSV is looked for (never committed; see cas_usage/pstw.py).
+PSTW_DIR = Path(env("PSTW_DIR", str(PROJECT_DIR.parent / "shared" / "data" / "pstw")) or ".")
 MEDIA_URL = "/media/"
 
 INSTALLED_APPS = [

@@ -53,6 +53,8 @@ class CaseSummaryOut(Schema):
     stage: str
     country: str
     scope: str
+    actor: str
+    language: str
     origin: str
     status: str
     excerpt: str | None = None

@@ -62,10 +62,48 @@ class Origin(models.TextChoices):
 
 
 class Scope(models.TextChoices):
-    """How the catalogue separates cases: French authorities, or elsewhere in Europe."""
+    """How the catalogue separates cases: French local authorities first, then French
+    national bodies and other organisations, then the rest of Europe."""
 
-    FRANCE = "france", _("Cas français")
+    FRANCE = "france", _("Collectivités françaises")
+    NATIONAL = "national", _("Acteurs nationaux")
     EUROPE = "europe", _("Cas européens")
+
+
+class Actor(models.TextChoices):
+    """Who carries a case: a local authority, a national body, or another organisation."""
+
+    AUTHORITY = "collectivite", _("collectivité")
+    NATIONAL = "national", _("acteur national")
+    OTHER = "autre", _("autre organisme")
+
+
+class MatchKind(models.TextChoices):
+    """What a PSTW organisation is, in the universe of authorities."""
+
+    COMMUNE = "commune", _("commune")
+    EPCI = "epci", _("EPCI")
+    DEPARTEMENT = "departement", _("département")
+    REGION = "region", _("région")
+    NATIONAL = "national", _("acteur national")
+    OTHER = "autre", _("autre organisme (recherche, entreprise…)")
+    UNMATCHED = "inconnu", _("non reconnue")
+
+
+class Review(models.TextChoices):
+    """Where a proposed match stands: sure, waiting for an analyst, or decided by one."""
+
+    SURE = "sure", _("sûre")
+    PENDING = "a_verifier", _("à vérifier")
+    ACCEPTED = "acceptee", _("acceptée")
+    CHANGED = "corrigee", _("corrigée")
+    REJECTED = "rejetee", _("rejetée")
+
+
+class MatchDecision(models.TextChoices):
+    ACCEPT = "accept", _("Accepter")
+    CHANGE = "change", _("Corriger")
+    REJECT = "reject", _("Rejeter")
 
 
 class Role(models.TextChoices):

@@ -6,6 +6,9 @@ from observatoire.cas_usage.models import UseCase
 
 
 def load(stdout) -> None:
+    created, updated = services.load_thesaurus()
+    if created or updated:
+        stdout.write(f"Thésaurus : {created} groupes ajoutés, {updated} mis à jour.")
     created, updated = services.load_cited_cases()
     if created or updated:
         stdout.write(f"Cas d'usage cités : {created} créés, {updated} mis à jour.")

@@ -8,8 +8,17 @@ from django.utils.translation import gettext_lazy as _
 from observatoire.cas_usage.models import UseCase
 
 
+class LanguageAtomFeed(Atom1Feed):
+    """Atom whose entries say their language (xml:lang) when it is not the feed's."""
+
+    def item_attributes(self, item):
+        language = item.get("language")
+        return {"xml:lang": language} if language else {}
+
+
 class LatestCasesFeed(Feed):
-    feed_type = Atom1Feed
+    feed_type = LanguageAtomFeed
+    language = "fr"
     title = _("Observatoire — nouveaux cas d'usage")
     subtitle = _("Les derniers cas d'usage de la donnée et de l'IA publiés au catalogue.")
     link = reverse_lazy("cas_usage:index")
@@ -28,6 +37,9 @@ class LatestCasesFeed(Feed):
 
     def item_updateddate(self, item):
         return item.updated_at
+
+    def item_extra_kwargs(self, item):
+        return {"language": item.foreign_language}
 
     def item_categories(self, item):
         return [item.get_domain_display(), item.get_technology_display()]

@@ -1,8 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from observatoire.cas_usage.choices import Decision
-from observatoire.cas_usage.models import Link, Result, UseCase
+from observatoire.cas_usage.choices import Decision, MatchDecision
+from observatoire.cas_usage.models import Link, Result, ThesaurusEntry, UseCase
 from observatoire.cas_usage.services import CASE_FIELDS
 
 
@@ -71,3 +71,26 @@ class ContactForm(forms.Form):
     message = forms.CharField(
         label=_("Votre message"), max_length=3000, widget=forms.Textarea(attrs={"rows": 4})
     )
+
+
+class MatchDecisionForm(forms.Form):
+    decision = forms.ChoiceField(label=_("Décision"), choices=MatchDecision.choices)
+    code = forms.CharField(
+        label=_("Code de la collectivité"),
+        required=False,
+        max_length=12,
+        help_text=_(
+            "Pour corriger : code INSEE ou SIREN, précédé du type s'il est ambigu (region:11)."
+        ),
+    )
+    national = forms.BooleanField(label=_("C'est un acteur national"), required=False)
+
+
+class ThesaurusEntryForm(forms.ModelForm):
+    class Meta:
+        model = ThesaurusEntry
+        fields = ["french", "english", "theme", "is_active"]
+        widgets = {
+            "french": forms.Textarea(attrs={"rows": 4}),
+            "english": forms.Textarea(attrs={"rows": 4}),
+        }

@@ -8,10 +8,13 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from observatoire.cas_usage.choices import (
+    Actor,
     Domain,
     LinkKind,
+    MatchKind,
     Origin,
     ResourceType,
+    Review,
     Role,
     Scope,
     Stage,
@@ -24,8 +27,12 @@ from observatoire.territoires.choices import Stratum
 FRANCE = "France"
 
 
-def scope_of(country: str) -> str:
-    return Scope.FRANCE if country == FRANCE else Scope.EUROPE
+def scope_of(country: str, actor: str = Actor.AUTHORITY) -> str:
+    """The catalogue's tab of a case: French local authorities, French national bodies and
+    other organisations, or elsewhere in Europe."""
+    if country != FRANCE:
+        return Scope.EUROPE
+    return Scope.FRANCE if actor == Actor.AUTHORITY else Scope.NATIONAL
 
 
 class UseCaseQuerySet(models.QuerySet):
@@ -57,9 +64,26 @@ class UseCase(BaseModel):
     contact_email = models.EmailField(_("adresse du contact"), blank=True)
     country = models.CharField(_("pays"), max_length=60, default=FRANCE)
     scope = models.CharField(_("périmètre"), max_length=10, choices=Scope.choices, editable=False)
+    actor = models.CharField(
+        _("porté par"), max_length=12, choices=Actor.choices, default=Actor.AUTHORITY
+    )
+    language = models.CharField(
+        _("langue des textes"),
+        max_length=5,
+        default="fr",
+        help_text=_("Code de langue (fr, en) : les textes en anglais sont signalés comme tels."),
+    )
     organisation = models.CharField(_("organisation responsable"), max_length=300, blank=True)
     organisation_category = models.CharField(
         _("catégorie d'organisation"), max_length=100, blank=True
+    )
+    organisation_match = models.ForeignKey(
+        "OrganisationMatch",
+        verbose_name=_("correspondance de l'organisation"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="cases",
     )
     cofog = models.CharField(_("fonction des administrations (COFOG)"), max_length=100, blank=True)
     impacts = models.JSONField(_("effets attendus ou constatés"), default=list, blank=True)
@@ -119,11 +143,16 @@ class UseCase(BaseModel):
         return self.title
 
     def save(self, *args, **kwargs):
-        self.scope = scope_of(self.country)
+        self.scope = scope_of(self.country, self.actor)
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("cas_usage:detail", args=[self.pk])
+
+    @property
+    def foreign_language(self) -> str:
+        """The texts' language code when it is not French (for lang="…"), else ""."""
+        return "" if self.language == "fr" else self.language
 
     @property
     def is_published(self) -> bool:
@@ -265,3 +294,93 @@ def format_number(value: Decimal | None) -> str:
         return ""
     text = f"{value:,.2f}".rstrip("0").rstrip(".")
     return text.replace(",", "\u202f").replace(".", ",")
+
+
+class ThesaurusEntry(BaseModel):
+    """A group of equivalent terms of the field, French then English: a query for one finds
+    the cases that use another (see core.thesaurus). Shipped in data/thesaurus.yaml; a group
+    an analyst edited (`edited_by`) is no longer rewritten by that file."""
+
+    key = models.SlugField(_("clé"), max_length=100, unique=True)
+    theme = models.CharField(_("thème"), max_length=30, choices=Domain.choices, blank=True)
+    french = models.TextField(
+        _("termes français"), help_text=_("Un terme par ligne ; le premier nomme le groupe.")
+    )
+    english = models.TextField(
+        _("équivalents anglais"),
+        blank=True,
+        help_text=_("Un terme par ligne : ils font trouver les cas européens, en anglais."),
+    )
+    is_active = models.BooleanField(_("en usage"), default=True)
+    edited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("modifié par"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("entrée du thésaurus")
+        verbose_name_plural = _("thésaurus")
+        ordering = ["theme", "key"]
+
+    def __str__(self) -> str:
+        return self.french.splitlines()[0] if self.french else self.key
+
+    def terms(self) -> list[str]:
+        """Every term of the group, French first."""
+        lines = f"{self.french}\n{self.english}".splitlines()
+        return [t.strip() for t in lines if t.strip()]
+
+
+class OrganisationMatch(BaseModel):
+    """A PSTW organisation, as the matcher read it and as an analyst decided: the authority it
+    is (then its cases are that authority's), or a national body, or another organisation.
+    Kept by its name across re-imports; a decided match is never proposed again."""
+
+    key = models.CharField(_("clé"), max_length=300, unique=True)
+    name = models.CharField(_("organisation"), max_length=300)
+    category = models.CharField(_("catégorie PSTW"), max_length=100, blank=True)
+    nuts = models.CharField(_("code NUTS"), max_length=10, blank=True)
+    kind = models.CharField(_("nature"), max_length=12, choices=MatchKind.choices)
+    authority = models.ForeignKey(
+        "territoires.Authority",
+        verbose_name=_("collectivité"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    reason = models.CharField(_("motif de la proposition"), max_length=300, blank=True)
+    review = models.CharField(_("vérification"), max_length=12, choices=Review.choices)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("décidé par"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("correspondance d'organisation")
+        verbose_name_plural = _("correspondances d'organisations")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_decided(self) -> bool:
+        return self.review in (Review.ACCEPTED, Review.CHANGED, Review.REJECTED)
+
+    @property
+    def actor(self) -> str:
+        """Who carries this organisation's cases, as the catalogue shows it."""
+        if self.authority_id and self.review in (Review.SURE, Review.ACCEPTED, Review.CHANGED):
+            return Actor.AUTHORITY
+        if self.kind == MatchKind.NATIONAL and self.review != Review.REJECTED:
+            return Actor.NATIONAL
+        return Actor.OTHER

@@ -10,6 +10,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 
@@ -19,12 +20,12 @@ ATTRIBUTION = (
     "Commission européenne, Centre commun de recherche — Public Sector Tech Watch (CC BY 4.0)"
 )
 CATALOGUE_URL = "https://interoperable-europe.ec.europa.eu/collection/public-sector-tech-watch"
-REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
 def shared_file() -> Path | None:
-    """The PSTW CSV in `<repo>/../shared/data/pstw/`, if that folder is there (never committed)."""
-    folder = REPO_ROOT.parent / "shared" / "data" / "pstw"
+    """The PSTW CSV in settings.PSTW_DIR (`<repo>/../shared/data/pstw/` unless PSTW_DIR says
+    otherwise), if that folder is there (never committed)."""
+    folder = settings.PSTW_DIR
     files = sorted(folder.glob("*.csv")) if folder.is_dir() else []
     return files[-1] if files else None
 
@@ -176,6 +177,7 @@ COLUMNS = {
     "funding": "Funding source",
     "supplier": "Company name or GovTech ID",
     "external_url": "Website",
+    "nuts": "NUTS 2021",
 }
 
 
@@ -295,6 +297,8 @@ def parse_row(
         "supplier": (row.get("Company name or GovTech ID") or "").strip()[:300],
         "external_url": website,
         "attribution": f"{ATTRIBUTION}, fiche {row['PSTW ID'].strip()}",
+        "language": "en",
+        "nuts": (row.get("NUTS 2021") or "").strip()[:10],
     }
     fields["content_hash"] = hashlib.sha256(
         json.dumps(fields, sort_keys=True, ensure_ascii=False).encode()

@@ -8,18 +8,23 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Max, Q
 from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from observatoire.accounts.access import can_act_for
 from observatoire.accounts.choices import Role as UserRole
-from observatoire.cas_usage import pstw
+from observatoire.cas_usage import matching, pstw
 from observatoire.cas_usage.choices import (
+    Actor,
     Decision,
     Domain,
     LinkKind,
+    MatchDecision,
+    MatchKind,
     Origin,
+    Review,
     Role,
     Scope,
     Stage,
@@ -27,16 +32,21 @@ from observatoire.cas_usage.choices import (
     Technology,
 )
 from observatoire.cas_usage.models import (
+    FRANCE,
     Adoption,
     Link,
+    OrganisationMatch,
     Participant,
     Result,
+    ThesaurusEntry,
     UseCase,
     scope_of,
 )
 from observatoire.core import search
 from observatoire.core.audit import acting_as, record_event
+from observatoire.core.thesaurus import Thesaurus
 from observatoire.territoires.choices import Stratum
+from observatoire.territoires.models import Authority
 
 LABEL = "cas_usage.UseCase"
 PAGE_SIZE = 20
@@ -315,12 +325,18 @@ class ImportSummary:
     unchanged: int = 0
     errors: list[pstw.RowError] = field(default_factory=list)
     warnings: list[pstw.RowError] = field(default_factory=list)
+    matched: dict[str, int] = field(default_factory=dict)
 
     def __str__(self) -> str:
         return _(
             "%(rows)s lignes lues : %(created)s cas créés, %(updated)s mis à jour, "
-            "%(unchanged)s inchangés, %(errors)s ligne(s) écartée(s) pour erreur."
+            "%(unchanged)s inchangés, %(errors)s ligne(s) écartée(s) pour erreur. "
+            "Organisations françaises : %(authorities)s collectivités, %(national)s acteurs "
+            "nationaux, %(pending)s correspondances à vérifier."
         ) % {
+            "authorities": self.matched.get(Actor.AUTHORITY, 0),
+            "national": self.matched.get(Actor.NATIONAL, 0),
+            "pending": self.matched.get(Review.PENDING, 0),
             "rows": self.rows,
             "created": self.created,
             "updated": self.updated,
@@ -348,18 +364,27 @@ def import_pstw(path: Path, progress: Callable[[int], None] | None = None) -> Im
     new: list[UseCase] = []
     changed: list[UseCase] = []
     valid: list[dict] = []
+    organisations: dict[str, tuple[str, str, str]] = {}
     for line, fields in parsed.cases:
         if progress:
             progress(1)
+        nuts = fields.pop("nuts")
+        if fields["country"] == FRANCE and fields["organisation"]:
+            key = matching.organisation_key(fields["organisation"])
+            organisations.setdefault(
+                key, (fields["organisation"], fields["organisation_category"], nuts)
+            )
         known = existing.get(fields["external_id"])
         if known and known[1] == fields["content_hash"]:
             summary.unchanged += 1
             continue
+        actor = Actor.OTHER if fields["country"] == FRANCE else Actor.AUTHORITY  # see below
         case = UseCase(
             pk=known[0] if known else None,
             origin=Origin.PSTW,
             status=Status.PUBLISHED,
-            scope=scope_of(fields["country"]),
+            actor=actor,
+            scope=scope_of(fields["country"], actor),
             **fields,
         )
         try:
@@ -380,16 +405,236 @@ def import_pstw(path: Path, progress: Callable[[int], None] | None = None) -> Im
         for case in changed:
             case.updated_at = now
         if changed:
-            fields_to_update = [*valid[0].keys(), "scope", "updated_at"]
+            fields_to_update = [*valid[0].keys(), "actor", "scope", "updated_at"]
             UseCase.objects.bulk_update(changed, fields_to_update, batch_size=500)
         touched = [c.external_id for c in new + changed]
-        for case in UseCase.objects.filter(origin=Origin.PSTW, external_id__in=touched):
+        cases = UseCase.objects.filter(origin=Origin.PSTW, external_id__in=touched)
+        for case in cases.prefetch_related("participants", "results"):
             search.index(LABEL, case.pk, index_fields(case))
+        summary.matched = match_organisations(organisations)
         summary.created, summary.updated = len(new), len(changed)
         record_event("cas_usage.usecase", "pstw", f"Import PSTW : {summary}")
     if new or changed:
         search.analyze(UseCase)
     return summary
+
+
+# --- Who did it: PSTW organisations and the universe of authorities ----------------------
+
+
+def match_organisations(organisations: dict[str, tuple[str, str, str]]) -> dict[str, int]:
+    """Propose what each French PSTW organisation is (`organisations`: key → name, category,
+    NUTS), keeping every analyst's decision, then give each case its actor; returns how many
+    organisations are authorities, national actors, others, and how many wait for review."""
+    counts: dict[str, int] = {}
+    for key, (name, category, nuts) in organisations.items():
+        match = OrganisationMatch.objects.filter(key=key).first()
+        if match is None or not match.is_decided:
+            proposal = matching.propose(name, category, nuts)
+            match = match or OrganisationMatch(key=key)
+            match.name, match.category, match.nuts = name[:300], category, nuts
+            match.kind, match.authority, match.reason = (
+                proposal.kind,
+                proposal.authority,
+                proposal.reason[:300],
+            )
+            match.review = Review.SURE if proposal.sure else Review.PENDING
+            match.save()
+        apply_match(match)
+        counts[match.actor] = counts.get(match.actor, 0) + 1
+        if match.review == Review.PENDING:
+            counts[Review.PENDING] = counts.get(Review.PENDING, 0) + 1
+    return counts
+
+
+def apply_match(match: OrganisationMatch) -> int:
+    """Make the French PSTW cases of `match`'s organisation cases of its authority (a lead
+    participant, so they count in its stratum and in "like mine"), or of a national actor,
+    or of another organisation; returns how many cases changed."""
+    cases = UseCase.objects.filter(origin=Origin.PSTW, country=FRANCE).exclude(organisation="")
+    changed = 0
+    for case in cases.prefetch_related("participants"):
+        if matching.organisation_key(case.organisation) != match.key:
+            continue
+        authority = match.authority if match.actor == Actor.AUTHORITY else None
+        current = [p.authority_id for p in case.participants.all()]
+        wanted = [authority.pk] if authority else []
+        if (
+            case.organisation_match_id == match.pk
+            and case.actor == match.actor
+            and current == wanted
+        ):
+            continue
+        case.participants.all().delete()
+        if authority is not None:
+            Participant.objects.create(use_case=case, authority=authority, role=Role.LEAD)
+        case.organisation_match, case.actor = match, match.actor
+        case.save()
+        index_case(case)
+        changed += 1
+    return changed
+
+
+def review_list(everything: bool = False):
+    """The matches an analyst should look at: the uncertain ones (or all), most cases first."""
+    matches = OrganisationMatch.objects.select_related("authority", "decided_by")
+    if not everything:
+        matches = matches.filter(review=Review.PENDING)
+    return matches.annotate(n_cases=Count("cases")).order_by("review", "-n_cases", "name")
+
+
+def find_authority(code: str) -> Authority:
+    """An authority by its code: INSEE (commune, département, région) or SIREN (EPCI),
+    prefixed by its type when the code is ambiguous ("region:11", "departement:11")."""
+    kind, _sep, code = code.strip().rpartition(":")
+    found = Authority.objects.filter(Q(code=code) | Q(siren=code), is_active=True)
+    if kind:
+        found = found.filter(kind=kind)
+    authorities = list(found[:2])
+    if len(authorities) != 1:
+        message = _(
+            "Aucune collectivité n'a le code « %(code)s », ou plusieurs l'ont : "
+            "précisez le type (« region:11 », « departement:11 »)."
+        )
+        raise ValidationError({"code": message % {"code": code}})
+    return authorities[0]
+
+
+@transaction.atomic
+def decide_match(
+    match: OrganisationMatch, decision: str, *, code: str = "", national: bool = False, by
+) -> OrganisationMatch:
+    """An analyst accepts a proposed match, corrects it (another authority by its code, or a
+    national actor) or rejects it; the decision holds across re-imports."""
+    if not getattr(by, "is_analyst", False):
+        raise PermissionDenied(_("Réservé aux analystes de l'observatoire."))
+    if decision not in MatchDecision.values:
+        raise ValidationError({"decision": _("Décision inconnue.")})
+    with acting_as(by):
+        if decision == MatchDecision.ACCEPT:
+            if match.authority is None and match.kind != MatchKind.NATIONAL:
+                raise ValidationError(
+                    {"decision": _("Rien à accepter : corrigez la correspondance ou rejetez-la.")}
+                )
+            match.review = Review.ACCEPTED
+        elif decision == MatchDecision.CHANGE:
+            if national:
+                match.kind, match.authority = MatchKind.NATIONAL, None
+            else:
+                match.authority = find_authority(code)
+                match.kind = matching.KIND_OF.get(match.authority.kind, MatchKind.OTHER)
+            match.review = Review.CHANGED
+        else:
+            match.review = Review.REJECTED
+            match.kind, match.authority = MatchKind.OTHER, None
+        match.decided_by = by
+        match.save()
+        apply_match(match)
+    return match
+
+
+# --- Thesaurus ---------------------------------------------------------------------------
+
+THESAURUS_FILE = Path(__file__).parent / "data" / "thesaurus.yaml"
+THEMES = {"general": "", "securite_informatique": Domain.SECURITY}  # file names → domains
+_thesaurus: tuple[tuple, Thesaurus, list[str]] | None = None
+
+
+def thesaurus() -> Thesaurus:
+    """The analysts' thesaurus as searches use it, rebuilt when an entry changed."""
+    return _thesaurus_and_themes()[0]
+
+
+def _thesaurus_and_themes() -> tuple[Thesaurus, list[str]]:
+    """The thesaurus and the theme (a domain) of each of its groups."""
+    global _thesaurus
+    entries = ThesaurusEntry.objects.filter(is_active=True)
+    state = entries.aggregate(n=Count("pk"), at=Max("updated_at"), last=Max("pk"))
+    stamp = (state["n"], state["at"], state["last"])
+    if _thesaurus is None or _thesaurus[0] != stamp:
+        rows = list(entries.order_by("pk"))
+        built = Thesaurus((entry.terms() for entry in rows), search.stems)
+        themes = [rows[i].theme for i in built.sources]
+        _thesaurus = (stamp, built, themes)
+    return _thesaurus[1], _thesaurus[2]
+
+
+def read_thesaurus_file(path: Path = THESAURUS_FILE) -> list[dict]:
+    """The groups of the shipped file as entry fields; a bad line stops with its number."""
+    import yaml
+
+    entries, keys = [], set()
+    text = path.read_text(encoding="utf-8")
+    data = yaml.safe_load(text)
+    lines = {line.strip()[2:]: n for n, line in enumerate(text.splitlines(), 1)}
+    for name, groups in (data or {}).get("themes", {}).items():
+        theme = THEMES.get(name, name)
+        if theme not in Domain.values and theme != "":
+            raise ValidationError(_("Thésaurus : thème inconnu « %(t)s ».") % {"t": name})
+        for group in groups:
+            french, _sep, english = str(group).partition("=")
+            terms = [t.strip() for t in french.split(",") if t.strip()]
+            line = lines.get(str(group), 0)
+            if not terms:
+                raise ValidationError(
+                    _("Thésaurus, ligne %(n)s : aucun terme français.") % {"n": line}
+                )
+            key = slugify(terms[0])[:100]
+            if key in keys:
+                raise ValidationError(
+                    _("Thésaurus, ligne %(n)s : le groupe « %(t)s » est déjà défini.")
+                    % {"n": line, "t": terms[0]}
+                )
+            keys.add(key)
+            english_terms = [t.strip() for t in english.split(",") if t.strip()]
+            entries.append(
+                {
+                    "key": key,
+                    "theme": theme,
+                    "french": "\n".join(terms),
+                    "english": "\n".join(english_terms),
+                }
+            )
+    return entries
+
+
+@transaction.atomic
+def load_thesaurus(path: Path = THESAURUS_FILE) -> tuple[int, int]:
+    """Add the shipped groups and refresh those no analyst edited; returns (created, updated)."""
+    existing = {entry.key: entry for entry in ThesaurusEntry.objects.all()}
+    new, updated = [], 0
+    for fields in read_thesaurus_file(path):
+        entry = existing.get(fields["key"])
+        if entry is None:
+            new.append(ThesaurusEntry(**fields))
+        elif entry.edited_by_id is None and any(getattr(entry, k) != v for k, v in fields.items()):
+            for name, value in fields.items():
+                setattr(entry, name, value)
+            entry.save()
+            updated += 1
+    ThesaurusEntry.objects.bulk_create(new)  # a data file: one statement, not 300
+    return len(new), updated
+
+
+@transaction.atomic
+def save_thesaurus_entry(entry: ThesaurusEntry | None, data: dict, *, by) -> ThesaurusEntry:
+    """An analyst adds or edits a group of equivalent terms; the shipped file then leaves it."""
+    if not getattr(by, "is_analyst", False):
+        raise PermissionDenied(_("Réservé aux analystes de l'observatoire."))
+    if entry is None:
+        base = slugify(data["french"].strip().splitlines()[0])[:90] or "groupe"
+        taken = set(
+            ThesaurusEntry.objects.filter(key__startswith=base).values_list("key", flat=True)
+        )
+        key = next(k for k in [base, *(f"{base}-{n}" for n in range(2, 999))] if k not in taken)
+        entry = ThesaurusEntry(key=key)
+    with acting_as(by):
+        for name in ("theme", "french", "english", "is_active"):
+            if name in data:
+                setattr(entry, name, data[name])
+        entry.edited_by = by
+        entry.save()
+    return entry
 
 
 # --- Search ------------------------------------------------------------------------------
@@ -445,17 +690,22 @@ class SearchResult:
     scopes: dict[str, int]
 
 
-def search_cases(filters: Filters) -> SearchResult:
+def search_cases(filters: Filters, synonyms: bool = True) -> SearchResult:
     """Published cases matching the query and filters, with each facet counted as if its own
     filter were off (so a visitor sees what choosing another value would give).
 
     Whatever the filters: the matching cases counted by their combination of scope and facet
     values (summed here for each facet, the total and the scope tabs), the strata of the
     authorities involved, and `results`, read a page at a time (ranked ids, then rows).
-    Without a query, every published case matches, the latest first.
+    Without a query, every published case matches, the latest first. The query's terms
+    also find their synonyms and English equivalents (the thesaurus) unless `synonyms` is off.
     """
     matches = search.Matches(
-        UseCase, filters.query, {"status": Status.PUBLISHED}, ("-published_at", "-pk")
+        UseCase,
+        filters.query,
+        {"status": Status.PUBLISHED},
+        ("-published_at", "-pk"),
+        thesaurus=thesaurus() if synonyms else None,
     )
     within = None
     if filters.stratum:
@@ -497,44 +747,81 @@ def search_cases(filters: Filters) -> SearchResult:
     return SearchResult(filters, results, total, counted, scopes)
 
 
-def similar_cases(case: UseCase, limit: int = 4) -> list[UseCase]:
-    """Published cases of the same domain or technology, the closest first."""
-    candidates = (
-        UseCase.objects.published()
-        .exclude(pk=case.pk)
-        .filter(Q(domain=case.domain) | Q(technology=case.technology))
-        .annotate(
-            score=Count("pk", filter=Q(domain=case.domain)) * 4
-            + Count("pk", filter=Q(technology=case.technology)) * 2
-            + Count("pk", filter=Q(scope=case.scope))
+@dataclass
+class LikeMine:
+    """Cases of authorities like the user's, and the likeness that found them."""
+
+    level: str = ""
+    label: str = ""
+    cases: list[UseCase] = field(default_factory=list)
+
+
+SIZE_BANDS = [(0, 3_500), (3_500, 10_000), (10_000, 100_000), (100_000, 10**9)]
+
+
+def _like_mine_levels(authority) -> list[tuple[str, str, Q]]:
+    """The likenesses tried in turn: same stratum, size band, type, then neighbours."""
+    peer = "authority__"  # conditions on a case's participants
+    levels = [
+        (
+            "strate",
+            _("même strate : %(s)s") % {"s": authority.get_stratum_display()},
+            Q(**{f"{peer}stratum": authority.stratum}),
         )
-        .order_by("-score", "-published_at", "-pk")
+    ]
+    if authority.population:
+        low, high = next(b for b in SIZE_BANDS if b[0] <= authority.population < b[1])
+        label = _("même taille : de %(low)s à %(high)s habitants") % {
+            "low": f"{low:,}".replace(",", "\u202f"),
+            "high": f"{high:,}".replace(",", "\u202f"),
+        }
+        if high == SIZE_BANDS[-1][1]:
+            label = _("même taille : plus de %(low)s habitants") % {
+                "low": f"{low:,}".replace(",", "\u202f")
+            }
+        size = Q(**{f"{peer}population__gte": low, f"{peer}population__lt": high})
+        levels.append(("taille", label, size))
+    levels.append(
+        (
+            "type",
+            _("même type de collectivité : %(k)s") % {"k": authority.get_kind_display()},
+            Q(**{f"{peer}kind": authority.kind}),
+        )
     )
-    return list(candidates[:limit])
+    near = Q(**{f"{peer}departement": authority.departement}) if authority.departement else Q()
+    if authority.region:
+        near |= Q(**{f"{peer}region": authority.region})
+    if near:
+        levels.append(("voisins", _("collectivités voisines (même département ou région)"), near))
+    return levels
 
 
-def cases_like_mine(user, limit: int = 6) -> list[UseCase]:
-    """For a référent: published cases of authorities of the same stratum, nearest first."""
+def cases_like_mine(user, limit: int = 6) -> LikeMine:
+    """For a user of an authority: published cases of other authorities like it — the same
+    stratum, else the same size band, else the same type, else its neighbours (same
+    département or région) — the nearest first; `level` says which likeness was used."""
     authority = getattr(user, "authority", None)
     if authority is None:
-        return []
-    peers = Participant.objects.filter(authority__stratum=authority.stratum).exclude(
-        authority=authority
-    )
-    cases = (
-        UseCase.objects.published()
-        .filter(pk__in=peers.values("use_case"))
-        .annotate(
-            nearby=Count(
-                "participants",
-                filter=Q(participants__authority__departement=authority.departement),
+        return LikeMine()
+    for level, label, peers in _like_mine_levels(authority):
+        others = Participant.objects.filter(peers).exclude(authority=authority)
+        cases = (
+            UseCase.objects.published()
+            .filter(pk__in=others.values("use_case"))
+            .annotate(
+                nearby=Count(
+                    "participants",
+                    filter=Q(participants__authority__departement=authority.departement),
+                )
+                * 2
+                + Count("participants", filter=Q(participants__authority__region=authority.region))
             )
-            * 2
-            + Count("participants", filter=Q(participants__authority__region=authority.region))
+            .order_by("-nearby", "-published_at", "-pk")
         )
-        .order_by("-nearby", "-published_at")
-    )
-    return list(cases[:limit])
+        found = list(cases[:limit])
+        if found:
+            return LikeMine(level, label, found)
+    return LikeMine()
 
 
 # --- Cases cited by the source documents -------------------------------------------------

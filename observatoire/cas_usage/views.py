@@ -5,22 +5,24 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from observatoire.accounts.access import require_analyst
-from observatoire.cas_usage import services
+from observatoire.cas_usage import services, similarity
 from observatoire.cas_usage.choices import Scope, Status
 from observatoire.cas_usage.forms import (
     ContactForm,
     LinkFormSet,
+    MatchDecisionForm,
     ModerationForm,
     ResultFormSet,
+    ThesaurusEntryForm,
     UseCaseForm,
     filled,
 )
-from observatoire.cas_usage.models import UseCase
+from observatoire.cas_usage.models import OrganisationMatch, ThesaurusEntry, UseCase
 
 FACET_TITLES = {
     "domain": _("Domaine"),
@@ -74,7 +76,7 @@ def index(request):
         "params": params,
         "facets": _facets(params, found),
         "scopes": scopes,
-        "like_mine": services.cases_like_mine(user) if user.is_authenticated else [],
+        "like_mine": services.cases_like_mine(user) if user.is_authenticated else None,
         "my_cases": UseCase.objects.filter(participants__authority=user.authority)
         if user.is_authenticated and user.authority_id
         else [],
@@ -97,7 +99,7 @@ def detail(request, pk):
     user = request.user
     context = {
         "case": case,
-        "similar": services.similar_cases(case),
+        "similar": similarity.similar_cases(case),
         "adoptions": case.adoptions.select_related("authority"),
         "can_edit": services.can_edit(user, case),
         "can_adopt": case.is_published and services.is_referent(user),
@@ -203,3 +205,50 @@ def contact(request, pk):
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     return redirect(case)
+
+
+@login_required
+def matches(request):
+    """The analyst's review list: French PSTW organisations and the authority each is."""
+    require_analyst(request.user)
+    everything = request.GET.get("tout") == "1"
+    context = {"matches": services.review_list(everything), "everything": everything}
+    return render(request, "cas_usage/matches.html", context)
+
+
+@require_POST
+@login_required
+def decide_match(request, pk):
+    require_analyst(request.user)
+    match = get_object_or_404(OrganisationMatch, pk=pk)
+    form = MatchDecisionForm(request.POST)
+    if form.is_valid():
+        try:
+            services.decide_match(match, **form.cleaned_data, by=request.user)
+            messages.success(request, _("Décision enregistrée pour « %s ».") % match.name)
+        except ValidationError as exc:
+            messages.error(request, f"{match.name} : {' '.join(exc.messages)}")
+    else:
+        messages.error(request, " ".join(_errors(form)))
+    return redirect("cas_usage:matches")
+
+
+@login_required
+def thesaurus(request):
+    """The thesaurus, for analysts: every group of equivalent terms, by theme."""
+    require_analyst(request.user)
+    entries = ThesaurusEntry.objects.select_related("edited_by").order_by("theme", "key")
+    return render(request, "cas_usage/thesaurus.html", {"entries": entries})
+
+
+@login_required
+def thesaurus_edit(request, pk=None):
+    """Add or edit a group of equivalent terms."""
+    require_analyst(request.user)
+    entry = get_object_or_404(ThesaurusEntry, pk=pk) if pk else None
+    form = ThesaurusEntryForm(request.POST or None, instance=entry)
+    if request.method == "POST" and form.is_valid():
+        services.save_thesaurus_entry(entry, form.cleaned_data, by=request.user)
+        messages.success(request, _("Thésaurus mis à jour."))
+        return redirect("cas_usage:thesaurus")
+    return render(request, "cas_usage/thesaurus_form.html", {"form": form, "entry": entry})

@@ -42,6 +42,8 @@ from django.db import models
 from django.db.migrations.operations.base import Operation
 from django.db.models.expressions import RawSQL
 
+from observatoire.core.thesaurus import Clause, Thesaurus
+
 CONFIG = "observatoire_fr"
 EXCERPT_WORDS = 30
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -86,9 +88,10 @@ def stems(text: str) -> list[str]:
     return [s for s in (stem(m.group()) for m in _WORD.finditer(text)) if s]
 
 
-def _tokens(query: str) -> list[tuple[str, list[str]]]:
-    """Parse web-search syntax into (operator, stems): operator is "+", "-" or "or"."""
-    parsed: list[tuple[str, list[str]]] = []
+def _tokens(query: str) -> list[Clause]:
+    """Parse web-search syntax into clauses (operator, [(text, stems)]): operator "+", "-"
+    or "or" (which has no alternative)."""
+    parsed: list[Clause] = []
     for match in re.finditer(r'(-?)"([^"]*)"?|(\S+)', query):
         if match.group(3) is not None:
             word = match.group(3)
@@ -96,30 +99,27 @@ def _tokens(query: str) -> list[tuple[str, list[str]]]:
                 parsed.append(("or", []))
                 continue
             negated = word.startswith("-") and len(word) > 1
-            words = stems(word[1:] if negated else word)
+            text = word[1:] if negated else word
         else:
             negated = match.group(1) == "-"
-            words = stems(match.group(2))
+            text = match.group(2)
+        words = tuple(stems(text))
         if words:
-            parsed.append(("-" if negated else "+", words))
+            parsed.append(("-" if negated else "+", [(text, words)]))
     return parsed
 
 
-def query_stems(query: str) -> list[str]:
-    """The stems a query looks for (excluded words aside): those the excerpts highlight."""
-    return [s for op, words in _tokens(query) if op == "+" for s in words]
-
-
-def fts5_query(query: str) -> str:
-    """Translate a web-search query into an FTS5 MATCH expression over stemmed columns."""
+def _fts5(clauses: list[Clause]) -> str:
+    """An FTS5 MATCH expression over stemmed columns: each clause's alternatives OR-ed."""
     positive: list[str] = []
     negative: list[str] = []
     pending_or = False
-    for op, words in _tokens(query):
+    for op, alternatives in clauses:
         if op == "or":
             pending_or = bool(positive)
             continue
-        term = '"' + " ".join(words) + '"'
+        terms = ['"' + " ".join(words) + '"' for _text, words in alternatives]
+        term = terms[0] if len(terms) == 1 else "(" + " OR ".join(terms) + ")"
         if op == "-":
             negative.append(term)
         elif pending_or:
@@ -133,6 +133,66 @@ def fts5_query(query: str) -> str:
     for term in negative:
         expression = f"({expression}) NOT {term}"
     return expression
+
+
+class Terms:
+    """A query as both engines run it, widened by `thesaurus` (core.thesaurus) when given:
+    the FTS5 expression, the tsquery, the stems to highlight, and, when synonyms were
+    added, the user's own words alone (the objects that hold them rank first)."""
+
+    def __init__(self, query: str, thesaurus: Thesaurus | None = None):
+        self.text = query
+        parsed = _tokens(query)
+        self.clauses = thesaurus.expand(parsed) if thesaurus is not None else parsed
+        self.expanded = self.clauses != parsed
+        self.fts5 = _fts5(self.clauses)
+        self.exact_fts5 = _fts5(parsed) if self.expanded else ""
+
+    def __bool__(self) -> bool:
+        return bool(self.fts5)
+
+    def stems(self) -> list[str]:
+        """The stems the query looks for (exclusions aside): those excerpts highlight."""
+        return [s for op, alts in self.clauses if op == "+" for _t, words in alts for s in words]
+
+    def tsquery(self, match: bool = True, exact: bool = False) -> tuple[str, list[str]]:
+        """The PostgreSQL tsquery and its parameters: as the WHERE clause matches it (see
+        MATCH_TSQUERY), or in the plain form ranks use; `exact`: the user's words alone."""
+        config = f"'{CONFIG}'::text::regconfig" if match else f"'{CONFIG}'"
+        if exact or not self.expanded:
+            return (MATCH_TSQUERY if match else f"websearch_to_tsquery({config}, %s)"), [self.text]
+        parts: list[str] = []
+        params: list[str] = []
+        pending_or = False
+        for op, alternatives in self.clauses:
+            if op == "or":
+                pending_or = bool(parts)
+                continue
+            pieces = [f"websearch_to_tsquery({config}, %s)"] * len(alternatives)
+            params += ['"' + text.replace('"', " ") + '"' for text, _words in alternatives]
+            term = "(" + " || ".join(pieces) + ")"
+            if op == "-":
+                parts.append(f"!! {term}")
+            elif pending_or:
+                parts[-1] = f"({parts[-1]} || {term})"
+                pending_or = False
+            else:
+                parts.append(term)
+        return "(" + " && ".join(parts) + ")", params
+
+
+def _as_terms(query: str | Terms) -> Terms:
+    return query if isinstance(query, Terms) else Terms(query)
+
+
+def query_stems(query: str | Terms) -> list[str]:
+    """The stems a query looks for (excluded words aside): those the excerpts highlight."""
+    return _as_terms(query).stems()
+
+
+def fts5_query(query: str | Terms) -> str:
+    """Translate a web-search query into an FTS5 MATCH expression over stemmed columns."""
+    return _as_terms(query).fts5
 
 
 # --- Excerpts ---------------------------------------------------------------------------
@@ -480,6 +540,23 @@ class AddSearchFilters(_SearchOperation):
         return f"Keep filter fields beside the full-text search table of {self.model_label}"
 
 
+class RemoveSearchFilters(AddSearchFilters):
+    """Migration operation: the inverse of AddSearchFilters (drop the copy and its triggers).
+
+    SQLite adds most columns (and foreign keys) by rebuilding the model's table, which drops
+    its triggers: a migration that changes the table so puts its operations between
+    RemoveSearchFilters and AddSearchFilters with the same fields (cas_usage 0008)."""
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state):
+        super().database_backwards(app_label, schema_editor, to_state, from_state)
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        super().database_forwards(app_label, schema_editor, to_state, from_state)
+
+    def describe(self) -> str:
+        return f"Drop the filter fields kept beside the search table of {self.model_label}"
+
+
 # --- Interface ---------------------------------------------------------------------------
 
 # A query matching more objects than this is "broad". Ranking every match by its whole text
@@ -488,6 +565,9 @@ class AddSearchFilters(_SearchOperation):
 # the summary (4), both (14), or only further down (0); ties by primary key. Narrower
 # queries rank every match by relevance over its whole text (a few milliseconds at most).
 BROAD = 1000
+# Added to the rank of the objects that hold the user's own words when synonyms were added:
+# above any relevance score or tier, so they come first.
+EXACT_BONUS = 1000
 
 
 @functools.lru_cache(maxsize=64)
@@ -582,7 +662,7 @@ def clear(model_label: str, connection: Any = None) -> None:
 KEPT_SEARCHES = 16  # match sets a SQLite connection keeps, one temporary table each
 
 
-def _sqlite_hits(connection: Any, model_label: str, match: str) -> str:
+def _sqlite_hits(connection: Any, model_label: str, terms: Terms) -> str:
     """Run the full-text query once; keep (id, rank) in a new temporary table, named back.
 
     Searches join that table: filters, counts and facets read its ids, and a page of
@@ -590,6 +670,7 @@ def _sqlite_hits(connection: Any, model_label: str, match: str) -> str:
     queryset evaluated after that fails loudly (no such table).
     """
     table = table_name(model_label)
+    match = terms.fts5
     token = getattr(connection, "_search_token", 0) + 1
     connection._search_token = token  # on the database wrapper (the proxy forwards to it)
     hits = f"search_hits_{token}"
@@ -606,16 +687,21 @@ def _sqlite_hits(connection: Any, model_label: str, match: str) -> str:
                 f" FROM {table} WHERE {table} MATCH %s",
                 [match],
             )
-            _sqlite_analyze(connection, hits)
-            return hits
-        cursor.execute(
-            f"INSERT INTO {hits} SELECT rowid, 0 FROM {table} WHERE {table} MATCH %s", [match]
-        )
-        for position, name in enumerate(tier_fields(list(_sqlite_columns(model_label)))):
+        else:
             cursor.execute(
-                f"UPDATE {hits} SET rank = rank + {_field_weight(position)} WHERE id IN"
+                f"INSERT INTO {hits} SELECT rowid, 0 FROM {table} WHERE {table} MATCH %s", [match]
+            )
+            for position, name in enumerate(tier_fields(list(_sqlite_columns(model_label)))):
+                cursor.execute(
+                    f"UPDATE {hits} SET rank = rank + {_field_weight(position)} WHERE id IN"
+                    f" (SELECT rowid FROM {table} WHERE {table} MATCH %s)",
+                    [f"{{{name}}} : ({match})"],
+                )
+        if terms.exact_fts5:  # the user's own words rank above their synonyms
+            cursor.execute(
+                f"UPDATE {hits} SET rank = rank + {EXACT_BONUS} WHERE id IN"
                 f" (SELECT rowid FROM {table} WHERE {table} MATCH %s)",
-                [f"{{{name}}} : ({match})"],
+                [terms.exact_fts5],
             )
     _sqlite_analyze(connection, hits)
     return hits
@@ -647,16 +733,17 @@ class _Excerpt(models.TextField):
 MATCH_TSQUERY = f"websearch_to_tsquery('{CONFIG}'::text::regconfig, %s)"
 
 
-def _pg_is_broad(table: str, query: str) -> bool:
-    """Whether `query` matches more than BROAD objects, counting those that hold its words
+def _pg_is_broad(table: str, terms: Terms) -> bool:
+    """Whether `terms` match more than BROAD objects, counting those that hold its words
     (phrases taken as plain AND: the GIN index then answers alone, without reading each
     candidate's document to check word positions) and stopping at BROAD + 1."""
-    words = f"regexp_replace({MATCH_TSQUERY}::text, '<(-|[0-9]+)>', '&', 'g')::tsquery"
+    tsquery, params = terms.tsquery()
+    words = f"regexp_replace({tsquery}::text, '<(-|[0-9]+)>', '&', 'g')::tsquery"
     with default_connection.cursor() as cursor:
         cursor.execute(
             f"SELECT count(*) FROM (SELECT 1 FROM {table} WHERE document @@ {words}"
             f" LIMIT {BROAD + 1}) AS matches",
-            [query],
+            params,
         )
         return int(cursor.fetchone()[0]) > BROAD
 
@@ -694,32 +781,41 @@ def _pg_tiers(table: str) -> tuple[int, ...]:
     return tuple(i for i in range(3) if _weight_letter(i).lower() in letters)
 
 
-def _pg_tier_rank(table: str, base: str, tiers: tuple[int, ...]) -> str:
-    """Broad queries: the weights of the tier fields that hold the query, summed. Each test
-    is a hashed set of ids read from that field's GIN index, once per query."""
-    terms = [
-        f"CASE WHEN {base} IN (SELECT f.obj_id FROM {table} AS f"
-        f" WHERE {_pg_field_vector(position, 'f')} @@ {MATCH_TSQUERY})"
-        f" THEN {_field_weight(position)} ELSE 0 END"
-        for position in tiers
-    ]
-    return " + ".join(terms) or "0"
+def _pg_has(table: str, base: str, vector: str, tsquery: str, weight: int | str) -> str:
+    """`weight` when the object `base` has the words of `tsquery` in `vector` (a field's or
+    its whole document), else 0: a hashed set of ids read from a GIN index, once a query."""
+    return (
+        f"CASE WHEN {base} IN (SELECT f.obj_id FROM {table} AS f WHERE {vector} @@ {tsquery})"
+        f" THEN {weight} ELSE 0 END"
+    )
 
 
-def _pg_rank(table: str, query: str, base: str, document: str = "") -> tuple[str, list[str]]:
+def _pg_rank(table: str, terms: Terms, base: str, document: str = "") -> tuple[str, list[str]]:
     """The rank of the object whose id is `base`: by the tier fields that hold a broad
-    query, else by ts_rank_cd over its document (`document` when the row is at hand)."""
-    if _pg_is_broad(table, query):
+    query, else by ts_rank_cd over its document (`document` when the row is at hand); plus
+    EXACT_BONUS for the objects that hold the user's own words when synonyms were added."""
+    if _pg_is_broad(table, terms):
         tiers = _pg_tiers(table)
-        return _pg_tier_rank(table, base, tiers), [query] * len(tiers)
-    tsquery = f"websearch_to_tsquery('{CONFIG}', %s)"
-    if document:
-        return f"ts_rank_cd({document}, {tsquery}, 1)", [query]
-    rank = f"SELECT ts_rank_cd(s.document, {tsquery}, 1) FROM {table} AS s"
-    return f"({rank} WHERE s.obj_id = {base})", [query]
+        tsquery, params = terms.tsquery()
+        ranks = [
+            _pg_has(table, base, _pg_field_vector(p, "f"), tsquery, _field_weight(p)) for p in tiers
+        ]
+        rank, params = " + ".join(ranks) or "0", params * len(tiers)
+    else:
+        tsquery, params = terms.tsquery(match=False)
+        if document:
+            rank = f"ts_rank_cd({document}, {tsquery}, 1)"
+        else:
+            found = f"SELECT ts_rank_cd(s.document, {tsquery}, 1) FROM {table} AS s"
+            rank = f"({found} WHERE s.obj_id = {base})"
+    if terms.expanded:
+        exact, exact_params = terms.tsquery(exact=True)
+        rank = f"{rank} + {_pg_has(table, base, 'f.document', exact, EXACT_BONUS)}"
+        params = [*params, *exact_params]
+    return rank, params
 
 
-def _excerpt(model: type[models.Model], query: str) -> RawSQL:
+def _excerpt(model: type[models.Model], query: str | Terms) -> RawSQL:
     """The `search_excerpt` annotation: the stored text, cut around the query's words once
     read (ts_headline took 0.2 ms a row on PostgreSQL; the stored word stems, 20 µs)."""
     table = table_name(model._meta.label)
@@ -728,10 +824,10 @@ def _excerpt(model: type[models.Model], query: str) -> RawSQL:
         stored = f"SELECT _text FROM {table} WHERE rowid = {base}"
     else:
         stored = f"SELECT s.text FROM {table} AS s WHERE s.obj_id = {base}"
-    return RawSQL(stored, [], output_field=_Excerpt(" ".join(query_stems(query))))
+    return RawSQL(stored, [], output_field=_Excerpt(" ".join(_as_terms(query).stems())))
 
 
-def _with_hits(queryset: models.QuerySet, query: str, hits: str) -> models.QuerySet:
+def _with_hits(queryset: models.QuerySet, query: Terms, hits: str) -> models.QuerySet:
     """SQLite: the objects of `queryset` in the table of hits `hits` (of `query`), ranked."""
     model = queryset.model
     base = f"{model._meta.db_table}.{model._meta.pk.column}"
@@ -745,32 +841,39 @@ def _with_hits(queryset: models.QuerySet, query: str, hits: str) -> models.Query
     )
 
 
-def search(queryset: models.QuerySet, query: str) -> models.QuerySet:
+def search(
+    queryset: models.QuerySet, query: str, thesaurus: Thesaurus | None = None
+) -> models.QuerySet:
     """The objects of `queryset` matching `query`, best first, with rank and excerpt.
 
     An empty query (or one made only of stop words or exclusions) matches nothing. A broad
-    query (more than BROAD matches in the whole index) ranks by where its words are.
+    query (more than BROAD matches in the whole index) ranks by where its words are. With a
+    `thesaurus`, the query's terms also match their synonyms, ranked below the objects
+    that hold the query's own words.
     """
+    terms = Terms(query, thesaurus)
+    return _search_terms(queryset, terms) if terms else queryset.none()
+
+
+def _search_terms(queryset: models.QuerySet, terms: Terms) -> models.QuerySet:
     model = queryset.model
     label = model._meta.label
     table = table_name(label)
     base = f"{model._meta.db_table}.{model._meta.pk.column}"
     connection = default_connection
-    match = fts5_query(query)
-    if not match:
-        return queryset.none()
     if connection.vendor == "sqlite":
-        return _with_hits(queryset, query, _sqlite_hits(connection, label, match))
+        return _with_hits(queryset, terms, _sqlite_hits(connection, label, terms))
     # The matches as a set of ids, read from the GIN index in one go (OFFSET 0 keeps the
     # planner from joining the search table row by row and testing `@@` on each document,
     # which reads it from TOAST: 10 µs a row, a tenth of a second for a filtered broad query).
-    matches = f"SELECT m.obj_id FROM {table} AS m WHERE m.document @@ {MATCH_TSQUERY} OFFSET 0"
-    rank, rank_params = _pg_rank(table, query, base)
+    tsquery, params = terms.tsquery()
+    matches = f"SELECT m.obj_id FROM {table} AS m WHERE m.document @@ {tsquery} OFFSET 0"
+    rank, rank_params = _pg_rank(table, terms, base)
     return (
-        queryset.filter(pk__in=RawSQL(matches, [query]))
+        queryset.filter(pk__in=RawSQL(matches, params))
         .annotate(
             search_rank=RawSQL(rank, rank_params, output_field=models.FloatField()),
-            search_excerpt=_excerpt(model, query),
+            search_excerpt=_excerpt(model, terms),
         )
         .order_by("-search_rank", "pk")
     )
@@ -788,7 +891,9 @@ class Paged:
 
     ordered = True
 
-    def __init__(self, queryset: models.QuerySet, query: str = "", count: int | None = None):
+    def __init__(
+        self, queryset: models.QuerySet, query: str | Terms = "", count: int | None = None
+    ):
         self.queryset = queryset
         self.query = query if "search_rank" in queryset.query.annotations else ""
         self.known_count = count
@@ -851,8 +956,10 @@ class Matches:
         query: str,
         filters: dict[str, Any],
         ordering: Iterable[str] = ("pk",),
+        thesaurus: Thesaurus | None = None,
     ):
-        self.model, self.query, self.filters = model, query, filters
+        self.model, self.filters = model, filters
+        self.query, self.terms = query, Terms(query, thesaurus)
         self.ordering = tuple(ordering)
         self.table = table_name(model._meta.label)
         self.vendor = default_connection.vendor
@@ -860,7 +967,7 @@ class Matches:
     @functools.cached_property
     def hits(self) -> str:
         """SQLite: the table of hits of the query, made once."""
-        return _sqlite_hits(default_connection, self.model._meta.label, fts5_query(self.query))
+        return _sqlite_hits(default_connection, self.model._meta.label, self.terms)
 
     @functools.cached_property
     def queryset(self) -> models.QuerySet:
@@ -869,9 +976,11 @@ class Matches:
         objects = self.model._default_manager.filter(**self.filters)
         if not self.query.strip():
             return objects.order_by(*self.ordering)
-        if self.vendor == "sqlite" and fts5_query(self.query):
-            return _with_hits(objects, self.query, self.hits)
-        return search(objects, self.query)
+        if self.vendor == "sqlite" and self.terms:
+            return _with_hits(objects, self.terms, self.hits)
+        if not self.terms:
+            return objects.none()
+        return _search_terms(objects, self.terms)
 
     def _narrowed(self, more: dict[str, Any], within: models.QuerySet | None) -> models.QuerySet:
         queryset = self.queryset.filter(**more)
@@ -887,7 +996,7 @@ class Matches:
         """FROM and WHERE clauses (and their parameters) that read the matches meeting
         `more` and `within`, as `m` with the columns of `fields`; None when the query is
         empty or a field is not a filter field."""
-        if not fts5_query(self.query):
+        if not self.terms:
             return None
         wanted = {self._column(name): value for name, value in (self.filters | more).items()}
         needed = {*wanted, *map(self._column, fields)}
@@ -896,7 +1005,8 @@ class Matches:
             return None
         if self.vendor == "postgresql":
             source = f"{self.table} AS m"
-            where, params = [f"m.document @@ {MATCH_TSQUERY}"], [self.query]
+            tsquery, params = self.terms.tsquery()
+            where = [f"m.document @@ {tsquery}"]
         else:  # CROSS JOIN: SQLite walks the hits, whatever its estimates
             source = f"{self.hits} CROSS JOIN {filters_table(label, 'sqlite')} AS m"
             where, params = [f"m.obj_id = {self.hits}.id"], []
@@ -952,7 +1062,7 @@ class Matches:
         more = more or {}
         found = self._source([], more, within)
         if found is None:
-            return Paged(self._narrowed(more, within), self.query, count)
+            return Paged(self._narrowed(more, within), self.terms, count)
         return _SourcePaged(self, found, count)
 
 
@@ -961,7 +1071,7 @@ class _SourcePaged(Paged):
 
     def __init__(self, matches: Matches, found: tuple[str, str, list[Any]], count: int | None):
         self.matches, self.found, self.model = matches, found, matches.model
-        self.query, self.known_count = matches.query, count
+        self.query, self.known_count = matches.terms, count
 
     def count(self) -> int:
         if self.known_count is None:
@@ -974,7 +1084,7 @@ class _SourcePaged(Paged):
     def ranks(self, index: slice) -> dict[Any, float]:
         matches, (source, where, params) = self.matches, self.found
         if matches.vendor == "postgresql":
-            rank, rank_params = _pg_rank(matches.table, self.query, "m.obj_id", "m.document")
+            rank, rank_params = _pg_rank(matches.table, matches.terms, "m.obj_id", "m.document")
         else:
             rank, rank_params = f"{matches.hits}.rank", []
         start = index.start or 0

@@ -1,9 +1,17 @@
 """The catalogue in a real Chromium: search, filter, read, follow; propose and publish."""
 
+import re
+
 import pytest
 
+from observatoire.accounts.choices import Role
+from observatoire.accounts.factories import UserFactory
+from observatoire.cas_usage import services
+from observatoire.cas_usage.choices import Actor, Domain, Technology
+from observatoire.cas_usage.factories import UseCaseFactory
 from observatoire.cas_usage.models import UseCase
 from observatoire.conftest import check_accessibility, login
+from observatoire.territoires.factories import AuthorityFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -61,3 +69,53 @@ def test_referent_proposes_and_analyst_publishes(page, users):
     assert page.get_by_role(
         "link", name="Capteurs de remplissage des conteneurs à verre"
     ).is_visible()
+
+
+def test_small_commune_finds_french_cases_with_the_fields_words(page, cited):
+    """A référent of a small commune searches « vidéoprotection » then « robot
+    conversationnel »: the French authorities' cases come first (the European and national
+    ones a click away, in English marked as such); the chatbot's page lists chatbots."""
+    services.load_thesaurus()
+    village = AuthorityFactory(code="78999", name="Petit-Village", population=1_200)
+    referent = UserFactory(role=Role.REFERENT, authority=village)
+    english = {"country": "Espagne", "language": "en", "origin": "pstw"}
+    UseCaseFactory(title="CCTV cameras in the old town", summary="Video surveillance cameras watch the main square.", domain=Domain.SECURITY, technology=Technology.VISION, **english)  # fmt: skip
+    UseCaseFactory(title="Virtual assistant for residents", summary="A chatbot answers residents' questions day and night.", domain=Domain.CITIZENS, technology=Technology.CHATBOT, **english)  # fmt: skip
+    UseCaseFactory(title="Aria, the pensioners' chatbot", summary="A chatbot of the national old age insurance fund.", country="France", actor=Actor.NATIONAL, language="en", technology=Technology.CHATBOT)  # fmt: skip
+    login(page, referent)
+    page.goto("/cas-usage/")
+    page.get_by_label("Rechercher un cas d'usage").fill("vidéoprotection")
+    page.get_by_role("button", name="Rechercher").click()
+    page.wait_for_url("**q=vid*")
+    results = page.get_by_role("region", name="1 cas d'usage")
+    assert (
+        results.get_by_role("link").first.inner_text().startswith("Vidéosurveillance algorithmique")
+    )
+    assert results.locator("mark").count() > 0  # the synonyms found are highlighted
+    europe = page.get_by_role("navigation", name="Périmètre").get_by_role(
+        "link", name="Cas européens (1)"
+    )
+    check_accessibility(page, "cas-usage-videoprotection")
+    europe.click()
+    page.wait_for_url("**scope=europe*")
+    english_item = page.locator('li.use-case[lang="en"]')
+    assert english_item.get_by_role("link").inner_text() == "CCTV cameras in the old town"
+    check_accessibility(page, "cas-usage-videoprotection-europe")
+
+    page.goto("/cas-usage/")
+    page.get_by_label("Rechercher un cas d'usage").fill("robot conversationnel")
+    page.get_by_role("button", name="Rechercher").click()
+    page.wait_for_url("**q=robot*")
+    tabs = page.get_by_role("navigation", name="Périmètre")
+    assert tabs.get_by_role("link", name="Acteurs nationaux (1)").is_visible()
+    found = page.get_by_role("region", name=re.compile(r"^\d+ cas d'usage$"))
+    first = found.get_by_role("link").first
+    assert first.inner_text() == "« Optimus », l'agent conversationnel de la mairie de Plaisir"
+    first.click()
+    page.wait_for_url("**/cas-usage/*/")
+    check_accessibility(page, "cas-usage-optimus")
+    similar = page.get_by_role("region", name="Cas similaires")
+    titles = similar.get_by_role("heading", level=3).all_inner_texts()
+    chatbots = {"Virtual assistant for residents", "Aria, the pensioners' chatbot"}
+    assert titles[0] in chatbots and chatbots <= set(titles)
+    assert similar.locator('li[lang="en"]').count() >= 2

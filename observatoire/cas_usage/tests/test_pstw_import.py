@@ -7,6 +7,7 @@ import pytest
 from observatoire.cas_usage import pstw, services
 from observatoire.cas_usage.choices import Origin, Scope, Stage, Technology
 from observatoire.cas_usage.models import UseCase
+from observatoire.territoires import services as territoires
 
 SHARED = pstw.shared_file()
 needs_file = pytest.mark.skipif(
@@ -17,13 +18,17 @@ needs_file = pytest.mark.skipif(
 @needs_file
 def test_import_shared_file_is_complete_and_idempotent(db):
     """All 2,007 rows are read, the 80 French cases are found, a second import changes nothing."""
+    territoires.import_vintage(2026)
     first = services.import_pstw(SHARED)
     assert first.rows == 2007
     assert first.errors == []
     assert first.created == 2007
     imported = UseCase.objects.filter(origin=Origin.PSTW)
     assert imported.count() == 2007
-    assert imported.filter(country="France", scope=Scope.FRANCE).count() == 80
+    french = imported.filter(country="France")
+    assert french.count() == 80
+    assert french.filter(scope=Scope.FRANCE).count() >= 8  # matched to an authority
+    assert french.filter(scope=Scope.NATIONAL).count() >= 50  # ministries, agencies…
     assert imported.filter(scope=Scope.EUROPE).count() == 2007 - 80
     assert all(
         "Public Sector Tech Watch" in a for a in imported.values_list("attribution", flat=True)
@@ -82,11 +87,12 @@ def test_malformed_rows_are_reported_not_fatal(db, tmp_path):
     ]
     assert summary.created == 2
     chatbot = UseCase.objects.get(external_id="PSTW-1")
-    assert (chatbot.technology, chatbot.stage, chatbot.scope) == (
+    assert (chatbot.technology, chatbot.stage, chatbot.language) == (
         Technology.CHATBOT,
         Stage.EXPERIMENT,
-        Scope.FRANCE,
+        "en",
     )
+    assert chatbot.scope == Scope.NATIONAL  # French, by no known authority
     stopped = UseCase.objects.get(external_id="PSTW-5")
     assert (stopped.stage, stopped.country, stopped.external_url) == (
         Stage.ABANDONED,

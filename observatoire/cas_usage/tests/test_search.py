@@ -75,7 +75,7 @@ def test_european_cases_are_kept_apart(cited):
     france = services.search_cases(services.Filters(query="cantine"))
     europe = services.search_cases(services.Filters(query="cantine", scope=Scope.EUROPE))
     assert france.total == 1 and europe.total == 1
-    assert france.scopes == {Scope.FRANCE: 1, Scope.EUROPE: 1}
+    assert france.scopes == {Scope.FRANCE: 1, Scope.NATIONAL: 0, Scope.EUROPE: 1}
     assert europe.results.first().country == "Belgique"
 
 
@@ -125,16 +125,6 @@ def test_matches_rank_count_and_page_as_search_does(cited):
     assert [c.pk for c in ranked[2:4]] == [pk for pk, _rank in expected[2:4]]
 
 
-def test_similar_cases_share_domain_or_technology(cited):
-    """Similar cases: same domain first, then same technology; never the case itself."""
-    nantes = cited["nantes-restauration-scolaire"]
-    other = UseCaseFactory(title="Menus des cantines", domain=nantes.domain)
-    similar = services.similar_cases(nantes)
-    assert similar[0] == other
-    assert nantes not in similar
-    assert all(c.domain == nantes.domain or c.technology == nantes.technology for c in similar)
-
-
 def test_cited_cases_load_is_idempotent(cited):
     """Loading the cited cases again creates and changes nothing."""
     assert services.load_cited_cases() == (0, 0)
@@ -143,22 +133,6 @@ def test_cited_cases_load_is_idempotent(cited):
     result = plaisir.results.get()
     assert (result.before_text, result.after_text) == ("65\u00a0%", "8\u00a0%")
     assert plaisir.links.filter(kind="source").exists()
-
-
-def test_authorities_like_mine_same_stratum_nearest_first(users, authority_a):
-    """A référent sees cases of authorities of its stratum, its own département first."""
-    from observatoire.territoires.factories import AuthorityFactory
-
-    population = authority_a.population
-    near = AuthorityFactory(name="Voisine", population=population, departement="78", region="11")
-    far = AuthorityFactory(name="Lointaine", population=population, departement="13", region="93")
-    other_stratum = AuthorityFactory(name="Village", population=800, departement="78")
-    far_case = UseCaseFactory(title="Loin", authority=far)
-    near_case = UseCaseFactory(title="Près", authority=near)
-    UseCaseFactory(title="Village", authority=other_stratum)
-    UseCaseFactory(title="Le nôtre", authority=authority_a)
-    assert services.cases_like_mine(users["referent_a"]) == [near_case, far_case]
-    assert services.cases_like_mine(users["reader"]) == []
 
 
 def test_search_page_shows_facets_and_like_mine(client_for, users, authority_a):
@@ -176,5 +150,9 @@ def test_search_page_shows_facets_and_like_mine(client_for, users, authority_a):
 def test_query_of_stop_words_finds_nothing(cited):
     """A query made only of stop words matches nothing, with empty facets and tabs."""
     found = services.search_cases(services.Filters(query="les des"))
-    assert (found.total, list(found.results), found.scopes) == (0, [], {"france": 0, "europe": 0})
+    assert (found.total, list(found.results), found.scopes) == (
+        0,
+        [],
+        {"france": 0, "national": 0, "europe": 0},
+    )
     assert all(counts == [] for counts in found.facets.values())

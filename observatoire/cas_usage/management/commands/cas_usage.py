@@ -2,10 +2,12 @@
 
 observatoire cas_usage import-pstw [--from FILE]   import or refresh the PSTW catalogue
 observatoire cas_usage reindex                     rebuild the full-text search index
+observatoire cas_usage load-thesaurus [--from FILE] add the shipped thesaurus groups
 """
 
 from pathlib import Path
 
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
@@ -21,9 +23,22 @@ class Command(BaseCommand):
         load = sub.add_parser("import-pstw", help="Importe le catalogue Public Sector Tech Watch.")
         load.add_argument("--from", dest="path", type=Path, help="Fichier CSV du catalogue.")
         sub.add_parser("reindex", help="Reconstruit l'index de recherche plein texte.")
+        thesaurus = sub.add_parser(
+            "load-thesaurus", help="Charge le thésaurus fourni (sans toucher aux groupes modifiés)."
+        )
+        thesaurus.add_argument("--from", dest="path", type=Path, help="Fichier YAML du thésaurus.")
 
     def handle(self, *args, action, **options):
         quiet = options["verbosity"] == 0
+        if action == "load-thesaurus":
+            try:
+                created, updated = services.load_thesaurus(
+                    options["path"] or services.THESAURUS_FILE
+                )
+            except ValidationError as exc:
+                raise CommandError(" ".join(exc.messages)) from exc
+            self.stdout.write(f"Thésaurus : {created} groupes ajoutés, {updated} mis à jour.")
+            return
         if action == "reindex":
             with tqdm(total=UseCase.objects.count(), unit=" cas", disable=quiet) as bar:
                 count = services.reindex_all(progress=bar.update)
