@@ -27,18 +27,34 @@ TOOLTIP = [
 PALETTE = ["#000091", "#c9191e", "#18753c", "#716043", "#a558a0", "#0063cb"]
 
 
-def _base(title: str, points: list[dict[str, Any]], width: int) -> dict[str, Any]:
-    return {
+def _base(title: str, points: list[dict[str, Any]], width: int | None) -> dict[str, Any]:
+    """Without ``width`` the chart fills its container (pages); the PDF gives a width."""
+    spec: dict[str, Any] = {
         "$schema": "https://vega.github.io/schema/vega-lite/v5.json",
-        "title": title,
-        "width": width,
+        "title": {"text": _lines(title, 46 if width is None else 80), "lineHeight": 16},
+        "width": width or "container",
         "height": 240,
         "data": {"values": [p for p in points if p["estimation"] is not None]},
         "config": {"font": "Marianne, Arial, sans-serif", "view": {"stroke": None}},
     }
+    if width is None:
+        spec["autosize"] = {"type": "fit-x", "contains": "padding", "resize": True}
+    return spec
 
 
-def trend(title: str, points: list[dict[str, Any]], width: int = 520) -> dict[str, Any]:
+def _lines(text: str, size: int) -> list[str]:
+    """``text`` cut into lines of at most ``size`` characters on spaces (Vega draws a list
+    of strings as lines: a long title or label stays whole on a narrow chart)."""
+    lines: list[str] = []
+    for word in text.split():
+        if lines and len(lines[-1]) + 1 + len(word) <= size:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return lines or [""]
+
+
+def trend(title: str, points: list[dict[str, Any]], width: int | None = None) -> dict[str, Any]:
     """Estimate over editions (one line per category) with its 95 % interval."""
     y = {
         "field": "estimation",
@@ -69,9 +85,15 @@ def trend(title: str, points: list[dict[str, Any]], width: int = 520) -> dict[st
     return spec
 
 
-def by_domain(title: str, points: list[dict[str, Any]], width: int = 520) -> dict[str, Any]:
+def by_domain(title: str, points: list[dict[str, Any]], width: int | None = None) -> dict[str, Any]:
     """Estimate per domain level (bars) with its 95 % interval, for one edition."""
-    y = {"field": "domaine", "type": "nominal", "title": None, "sort": None}
+    y = {
+        "field": "domaine",
+        "type": "nominal",
+        "title": None,
+        "sort": None,
+        "axis": {"labelLimit": 150},
+    }
     x = {
         "field": "estimation",
         "type": "quantitative",
@@ -88,14 +110,21 @@ def by_domain(title: str, points: list[dict[str, Any]], width: int = 520) -> dic
     return spec
 
 
-def theme_bars(title: str, points: list[dict[str, Any]], width: int = 440) -> dict[str, Any]:
-    """All the indicators of a theme, whole sample, one bar each with its 95 % interval."""
+def theme_bars(
+    title: str, points: list[dict[str, Any]], width: int | None = None, label_size: int = 24
+) -> dict[str, Any]:
+    """All the indicators of a theme, whole sample, one bar each with its 95 % interval.
+
+    Labels are cut into lines of ``label_size`` characters (whole words), never truncated."""
+    for p in points:
+        p["libelle"] = "\n".join(_lines(p["modalite"], label_size))
+    lines = max((p["libelle"].count("\n") + 1 for p in points), default=1)
     y = {
-        "field": "modalite",
+        "field": "libelle",
         "type": "nominal",
         "title": None,
         "sort": None,
-        "axis": {"labelLimit": 260},
+        "axis": {"labelLimit": 0, "labelExpr": "split(datum.label, '\\n')", "labelLineHeight": 12},
     }
     x = {
         "field": "estimation",
@@ -105,11 +134,11 @@ def theme_bars(title: str, points: list[dict[str, Any]], width: int = 440) -> di
         "scale": {"domain": [0, 1]},
     }
     spec = _base(title, points, width)
-    spec["height"] = {"step": 14 if len(points) > 20 else 22}
+    spec["height"] = {"step": max(22, 12 * lines + 6)}
     spec["layer"] = [
         {
             "mark": {"type": "bar", "color": PALETTE[0], "opacity": 0.85},
-            "encoding": {"y": y, "x": x},
+            "encoding": {"y": y, "x": x, "tooltip": TOOLTIP},
         },
         {
             "mark": {"type": "rule", "color": "#161616"},
@@ -126,3 +155,51 @@ def to_svg(spec: dict[str, Any]) -> str:
     return vl_convert.vegalite_to_svg(
         json.loads(json.dumps(spec)), vl_version="5.20", format_locale=FR_LOCALE
     )
+
+
+def grouped_bars(title: str, points: list[dict[str, Any]], label_size: int = 24) -> dict[str, Any]:
+    """Several series per indicator (``domaine``: whole population, a stratum, another
+    edition), side by side, with their 95 % intervals; fills its container."""
+    for p in points:
+        p["libelle"] = "\n".join(_lines(p["modalite"], label_size))
+    y = {
+        "field": "libelle",
+        "type": "nominal",
+        "title": None,
+        "sort": None,
+        "axis": {"labelLimit": 0, "labelExpr": "split(datum.label, '\\n')", "labelLineHeight": 12},
+    }
+    x = {
+        "field": "estimation",
+        "type": "quantitative",
+        "title": _("Part"),
+        "axis": {"format": ".0%"},
+        "scale": {"domain": [0, 1]},
+    }
+    offset = {"field": "domaine", "type": "nominal", "sort": None}
+    color = {
+        "field": "domaine",
+        "type": "nominal",
+        "title": None,
+        "sort": None,
+        "scale": {"range": PALETTE},
+        "legend": {"orient": "top", "direction": "vertical"},
+    }
+    spec = _base(title, points, None)
+    spec["height"] = {"step": 14}
+    spec["layer"] = [
+        {
+            "mark": {"type": "bar", "opacity": 0.85},
+            "encoding": {"y": y, "yOffset": offset, "x": x, "color": color, "tooltip": TOOLTIP},
+        },
+        {
+            "mark": {"type": "rule", "color": "#161616"},
+            "encoding": {
+                "y": y,
+                "yOffset": offset,
+                "x": {**x, "field": "ic_bas"},
+                "x2": {"field": "ic_haut"},
+            },
+        },
+    ]
+    return spec  # fmt: skip

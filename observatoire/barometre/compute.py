@@ -21,7 +21,14 @@ from threadpoolctl import threadpool_limits
 from observatoire import stats
 from observatoire.barometre import indicators as ind
 from observatoire.barometre.choices import Flag
-from observatoire.barometre.weighting import Sample, Weighted, load_sample, plan_of, weight
+from observatoire.barometre.weighting import (
+    Sample,
+    Weighted,
+    load_sample,
+    plan_of,
+    replicate_weights,
+    weight,
+)
 from observatoire.stats.compare import difference
 
 SEP = "|"
@@ -30,6 +37,7 @@ STAGES = {
     "load": "Lecture des réponses",
     "weights": "Calage des poids",
     "estimates": "Calcul des indicateurs",
+    "replicates": "Poids répliqués (bootstrap) et leurs marges d'erreur",
 }
 
 
@@ -40,6 +48,7 @@ class Computed:
     sample: Sample
     table: ind.AnswerTable
     timings: dict[str, float] = field(default_factory=dict)
+    replicates: np.ndarray | None = None  # n x R replicate weights, re-calibrated
 
 
 def indicator_columns(
@@ -215,4 +224,61 @@ def compute(
     add_gaps(rows, indicator_set, sample, weighted.design, columns)
     timings["gaps_s"] = time.perf_counter() - gaps_start  # part of estimate_s
     timings["estimate_s"] = time.perf_counter() - start
-    return Computed(rows, weighted, sample, table, timings)
+    step("replicates")
+    start = time.perf_counter()
+    replicates, rep = replicate_weights(weighted)
+    weighted.report["replicates"] = compare_replicates(
+        rows, indicator_set, sample, replicates, rep, columns
+    )
+    timings["replicates_s"] = time.perf_counter() - start
+    return Computed(rows, weighted, sample, table, timings, replicates)
+
+
+def compare_replicates(
+    rows: list[dict[str, Any]],
+    indicator_set: ind.IndicatorSet,
+    sample: Sample,
+    replicates: np.ndarray,
+    rep: Any,
+    columns: tuple[stats.IndicatorMatrix, stats.IndicatorMatrix],
+) -> dict[str, Any]:
+    """How close the replicate-weight standard errors (what a user of the open data gets)
+    are to the published Taylor ones, over every shown proportion: the ratio's quantiles.
+
+    Each estimate is a ratio over the respondents in its base (missing values left out),
+    recomputed with each replicate's weights; ``V = scale sum_r (theta_r - mean)^2``."""
+    binary = columns[0]
+    y = binary.values
+    present = ~np.isnan(y)
+    y0 = np.where(present, y, 0.0)
+    by = {"": np.ones(sample.n, dtype=bool)}
+    for d in indicator_set.domains:
+        if d in sample.columns:
+            for level in np.unique(sample.columns[d]).tolist():
+                by[f"{d}={level}"] = sample.columns[d] == level
+    index = {name: j for j, name in enumerate(binary.names)}
+    ratios = []
+    rep_se: dict[tuple, float] = {}
+    for key, mask in by.items():
+        m = mask.astype(np.float64)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            thetas = ((replicates * m[:, None]).T @ y0) / ((replicates * m[:, None]).T @ present)
+        se = np.sqrt(rep.variance(thetas))
+        domain, _eq, level = key.partition("=")
+        for j, name in enumerate(binary.names):
+            rep_se[(name, domain, level)] = float(se[j])
+    for r in rows:
+        name = f"{r['indicator']}{SEP}{r['category']}"
+        got = rep_se.get((name, r["domain"], r["level"]))
+        if name in index and got is not None and r["flag"] != Flag.SUPPRESS and r["se"] > 0:
+            ratios.append(got / r["se"])
+    q = np.quantile(ratios, [0.1, 0.5, 0.9]) if ratios else [np.nan] * 3
+    return {
+        "type": "bootstrap",
+        "count": int(replicates.shape[1]),
+        "scale": float(rep.scale),
+        "cells": len(ratios),
+        "ratio_p10": float(q[0]),
+        "ratio_median": float(q[1]),
+        "ratio_p90": float(q[2]),
+    }
