@@ -138,7 +138,8 @@ def _figure_html(edition: Edition, ref: Reference, found: dict, iset: IndicatorS
     query = urlencode({"domaine": ref.domain, "niveau": ref.level}) if ref.domain else ""
     url = reverse("barometre:indicator", args=[edition.code, ref.indicator])
     return (
-        f'<a class="chiffre" href="{url}{"?" + query if query else ""}" title="{html.escape(note)}">'
+        f'<a class="chiffre" href="{html.escape(url + ("?" + query if query else ""))}" '
+        f'title="{html.escape(note)}">'
         f"{html.escape(figure_text(ref, found))}"
         f'<span class="chiffre-note"> ({html.escape(note)})</span></a>'
         f'<span class="chiffre-pdf">{html.escape(short)}</span>'
