@@ -37,8 +37,9 @@ STAGES = {
     "load": "Lecture des réponses",
     "weights": "Calage des poids",
     "estimates": "Calcul des indicateurs",
-    "replicates": "Poids répliqués (bootstrap) et leurs marges d'erreur",
 }
+# The weighting run's extra stage (a recomputation after an indicator edit skips it).
+REPLICATE_STAGE = {"replicates": "Poids répliqués (bootstrap) et leurs marges d'erreur"}
 
 
 @dataclass
@@ -195,10 +196,12 @@ def compute(
     edition,
     previous: dict[tuple, tuple[float, float]] | None = None,
     progress: Callable[[str], None] | None = None,
+    replicates: bool = True,
 ) -> Computed:
-    """Weights (re-run, deterministic) then every indicator of the edition.
+    """Weights (re-run, deterministic) then every indicator of the edition, then (unless
+    ``replicates`` is false) the replicate weights published with the microdata.
 
-    ``progress`` is told each of ``STAGES`` as it starts."""
+    ``progress`` is told each of ``STAGES`` (and ``REPLICATE_STAGE``) as it starts."""
     step = progress or (lambda _stage: None)
     timings: dict[str, float] = {}
     step("load")
@@ -224,12 +227,14 @@ def compute(
     add_gaps(rows, indicator_set, sample, weighted.design, columns)
     timings["gaps_s"] = time.perf_counter() - gaps_start  # part of estimate_s
     timings["estimate_s"] = time.perf_counter() - start
+    if not replicates:
+        return Computed(rows, weighted, sample, table, timings)
     step("replicates")
     start = time.perf_counter()
-    replicates, rep = replicate_weights(weighted)
-    weighted.report["replicates"] = compare_replicates(rows, replicates, rep, columns)
+    matrix, rep = replicate_weights(weighted)
+    weighted.report["replicates"] = compare_replicates(rows, matrix, rep, columns)
     timings["replicates_s"] = time.perf_counter() - start
-    return Computed(rows, weighted, sample, table, timings, replicates)
+    return Computed(rows, weighted, sample, table, timings, matrix)
 
 
 def compare_replicates(

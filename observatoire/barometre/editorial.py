@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
-import markdown
+import markdown  # type: ignore[import-untyped]
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe

@@ -142,4 +142,7 @@ class PublishForm(forms.Form):
     )
 
     def errors_text(self) -> str:
-        return " ".join(f"{self.fields[k].label} : {' '.join(v)}" for k, v in self.errors.items())
+        return " ".join(
+            f"{self.fields[k].label} : {' '.join(str(e) for e in v)}"
+            for k, v in self.errors.items()
+        )

@@ -252,7 +252,7 @@ def microdata(edition: Edition) -> tuple[pl.DataFrame, dict[str, str], dict[str,
     replicates = dict(edition.weights.values_list("response_id", "replicates"))
     if all(replicates.get(pk) for pk in sample.response_ids):
         matrix = np.vstack(
-            [np.frombuffer(replicates[pk], dtype="<f8") for pk in sample.response_ids]
+            [np.frombuffer(bytes(replicates[pk] or b""), dtype="<f8") for pk in sample.response_ids]
         )
         for r in range(matrix.shape[1]):
             data[f"rw_{r + 1}"] = matrix[:, r]

@@ -384,7 +384,7 @@ def method(edition: Edition) -> dict[str, Any]:
         "margin_max": margins[-1] if margins else None,
         "cells": [(level_label("strate", k), level_label("strate", v)) for k, v in (edition.weighting_report.get("cells") or {}).items()],
         "replicates": edition.weighting_report.get("replicates"),
-        "margin_names": ", ".join(DOMAIN_TITLES.get(m, m).lower() for m in plan["margins"]) if isinstance(plan["margins"], dict) else "",
+        "margin_names": ", ".join(DOMAIN_TITLES.get(str(m), str(m)).lower() for m in plan["margins"]) if isinstance(plan["margins"], dict) else "",
     }  # fmt: skip
 
 

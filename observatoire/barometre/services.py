@@ -42,7 +42,11 @@ TRANSITIONS = {
     EditionStatus.PUBLISHED: {EditionStatus.COLLECTING},
 }
 # A weighting run's stages, in order, with their label on the page (and the CLI's bar).
-RUN_STAGES = {**computing.STAGES, "store": "Enregistrement des poids et des résultats"}
+RUN_STAGES = {
+    **computing.STAGES,
+    **computing.REPLICATE_STAGE,
+    "store": "Enregistrement des poids et des résultats",
+}
 RESULT_FIELDS = [
     "indicator", "category", "domain", "level", "estimate", "se", "ci_low", "ci_high", "n",
     "population", "flag", "change", "change_se", "change_p", "gap", "gap_se", "gap_p",
@@ -193,7 +197,7 @@ def compute_edition(edition: Edition, *, by=None, progress: Callable[[str], None
     """Recompute every indicator (after an edit of the indicator file) on the same plan."""
     if not edition.weighted_at:
         raise ValidationError("Pondérez l'édition avant de calculer ses indicateurs.")
-    result = computing.compute(edition, _previous_cells(edition), progress)
+    result = computing.compute(edition, _previous_cells(edition), progress, replicates=False)
     _store_results(edition, result.rows)
     with acting_as(by):
         edition.computed_at = timezone.now()
