@@ -263,13 +263,13 @@ def compare_replicates(
         and r["flag"] != Flag.SUPPRESS
         and r["se"] > 0
     ]
-    q = np.quantile(ratios, [0.1, 0.5, 0.9]) if ratios else [np.nan] * 3
+    q = np.quantile(ratios, [0.1, 0.5, 0.9]).tolist() if ratios else [None] * 3  # JSON: no NaN
     return {
         "type": "bootstrap",
         "count": int(replicates.shape[1]),
         "scale": float(rep.scale),
         "cells": len(ratios),
-        "ratio_p10": float(q[0]),
-        "ratio_median": float(q[1]),
-        "ratio_p90": float(q[2]),
+        "ratio_p10": q[0],
+        "ratio_median": q[1],
+        "ratio_p90": q[2],
     }
