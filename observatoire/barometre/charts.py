@@ -116,23 +116,8 @@ def theme_bars(
     """All the indicators of a theme, whole sample, one bar each with its 95 % interval.
 
     Labels are cut into lines of ``label_size`` characters (whole words), never truncated."""
-    for p in points:
-        p["libelle"] = "\n".join(_lines(p["modalite"], label_size))
-    lines = max((p["libelle"].count("\n") + 1 for p in points), default=1)
-    y = {
-        "field": "libelle",
-        "type": "nominal",
-        "title": None,
-        "sort": None,
-        "axis": {"labelLimit": 0, "labelExpr": "split(datum.label, '\\n')", "labelLineHeight": 12},
-    }
-    x = {
-        "field": "estimation",
-        "type": "quantitative",
-        "title": "Estimation",
-        "axis": {"format": ".0%"},
-        "scale": {"domain": [0, 1]},
-    }
+    y, lines = _label_axis(points, label_size)
+    x = _share_axis("Estimation")
     spec = _base(title, points, width)
     spec["height"] = {"step": max(22, 12 * lines + 6)}
     spec["layer"] = [
@@ -148,6 +133,31 @@ def theme_bars(
     return spec  # fmt: skip
 
 
+def _label_axis(points: list[dict[str, Any]], size: int) -> tuple[dict[str, Any], int]:
+    """The y encoding of bar labels drawn on lines of ``size`` characters (field
+    ``libelle`` added to each point), and the largest number of lines."""
+    for p in points:
+        p["libelle"] = "\n".join(_lines(p["modalite"], size))
+    y = {
+        "field": "libelle",
+        "type": "nominal",
+        "title": None,
+        "sort": None,
+        "axis": {"labelLimit": 0, "labelExpr": "split(datum.label, '\\n')", "labelLineHeight": 12},
+    }
+    return y, max((p["libelle"].count("\n") + 1 for p in points), default=1)
+
+
+def _share_axis(title: str) -> dict[str, Any]:
+    return {
+        "field": "estimation",
+        "type": "quantitative",
+        "title": title,
+        "axis": {"format": ".0%"},
+        "scale": {"domain": [0, 1]},
+    }
+
+
 def to_svg(spec: dict[str, Any]) -> str:
     """Static SVG of a spec (for the PDF); deterministic for the same spec."""
     import vl_convert
@@ -160,22 +170,8 @@ def to_svg(spec: dict[str, Any]) -> str:
 def grouped_bars(title: str, points: list[dict[str, Any]], label_size: int = 24) -> dict[str, Any]:
     """Several series per indicator (``domaine``: whole population, a stratum, another
     edition), side by side, with their 95 % intervals; fills its container."""
-    for p in points:
-        p["libelle"] = "\n".join(_lines(p["modalite"], label_size))
-    y = {
-        "field": "libelle",
-        "type": "nominal",
-        "title": None,
-        "sort": None,
-        "axis": {"labelLimit": 0, "labelExpr": "split(datum.label, '\\n')", "labelLineHeight": 12},
-    }
-    x = {
-        "field": "estimation",
-        "type": "quantitative",
-        "title": _("Part"),
-        "axis": {"format": ".0%"},
-        "scale": {"domain": [0, 1]},
-    }
+    y, _lines_count = _label_axis(points, label_size)
+    x = _share_axis(_("Part"))
     offset = {"field": "domaine", "type": "nominal", "sort": None}
     color = {
         "field": "domaine",

@@ -104,7 +104,7 @@ def test_microdata_fields_say_their_question_and_value_labels(exported):
     assert header.split(",") == list(fields)
 
 
-def test_published_estimates_come_back_from_the_exported_files_alone(exported, demo_module):
+def test_published_estimates_come_back_from_the_exported_files_alone(exported, db):
     """With microdonnees.csv and plan.yaml only, every published estimate whose domain is
     in the file comes back exactly (to the CSV's 4 decimals), the key figures among them,
     and the replicate standard errors sit where the method page says."""
