@@ -31,7 +31,12 @@ def _base(title: str, points: list[dict[str, Any]], width: int | None) -> dict[s
     """Without ``width`` the chart fills its container (pages); the PDF gives a width."""
     spec: dict[str, Any] = {
         "$schema": "https://vega.github.io/schema/vega-lite/v5.json",
-        "title": {"text": _lines(title, 46 if width is None else 80), "lineHeight": 16},
+        "title": {
+            "text": _lines(title, 38 if width is None else 80),
+            "lineHeight": 16,
+            "anchor": "start",
+            "frame": "bounds",  # from the chart's left edge, labels included: never cut
+        },
         "width": width or "container",
         "height": 240,
         "data": {"values": [p for p in points if p["estimation"] is not None]},
@@ -68,6 +73,8 @@ def trend(title: str, points: list[dict[str, Any]], width: int | None = None) ->
         "type": "nominal",
         "title": _("Modalité"),
         "scale": {"range": PALETTE},
+        # Under the plot, one line each: long labels never push the chart past its container.
+        "legend": {"orient": "bottom", "direction": "vertical", "labelLimit": 0},
     }
     x = {"field": "edition", "type": "ordinal", "title": _("Édition"), "axis": {"labelAngle": 0}}
     spec = _base(title, points, width)
@@ -87,22 +94,10 @@ def trend(title: str, points: list[dict[str, Any]], width: int | None = None) ->
 
 def by_domain(title: str, points: list[dict[str, Any]], width: int | None = None) -> dict[str, Any]:
     """Estimate per domain level (bars) with its 95 % interval, for one edition."""
-    y = {
-        "field": "domaine",
-        "type": "nominal",
-        "title": None,
-        "sort": None,
-        "axis": {"labelLimit": 150},
-    }
-    x = {
-        "field": "estimation",
-        "type": "quantitative",
-        "title": _("Part"),
-        "axis": {"format": ".0%"},
-        "scale": {"domain": [0, 1]},
-    }
+    y, lines = _label_axis(points, 24, source="domaine")
+    x = _share_axis(_("Part"))
     spec = _base(title, points, width)
-    spec["height"] = {"step": 26}
+    spec["height"] = {"step": max(26, 12 * lines + 6)}
     spec["layer"] = [
         {"mark": {"type": "bar", "color": PALETTE[0], "opacity": 0.85}, "encoding": {"y": y, "x": x, "tooltip": TOOLTIP}},
         {"mark": {"type": "rule", "color": "#161616", "strokeWidth": 2}, "encoding": {"y": y, "x": {**x, "field": "ic_bas"}, "x2": {"field": "ic_haut"}}},
@@ -133,11 +128,13 @@ def theme_bars(
     return spec  # fmt: skip
 
 
-def _label_axis(points: list[dict[str, Any]], size: int) -> tuple[dict[str, Any], int]:
-    """The y encoding of bar labels drawn on lines of ``size`` characters (field
-    ``libelle`` added to each point), and the largest number of lines."""
+def _label_axis(
+    points: list[dict[str, Any]], size: int, source: str = "modalite"
+) -> tuple[dict[str, Any], int]:
+    """The y encoding of bar labels (``source``) drawn on lines of ``size`` characters
+    (field ``libelle`` added to each point), and the largest number of lines."""
     for p in points:
-        p["libelle"] = "\n".join(_lines(p["modalite"], size))
+        p["libelle"] = "\n".join(_lines(p[source], size))
     y = {
         "field": "libelle",
         "type": "nominal",

@@ -321,7 +321,8 @@ def comparison(edition: Edition, level: str, other_code: str | None) -> dict[str
             )
             change = f"{formats.points(float(d[0]), digits=0, signed=True)} ({'significative' if p[0] < 0.05 else 'non significative'})"
         rows.append(
-            {"indicator": indicator, "overall": Cell(overall), "mine": Cell(mine), "previous": Cell(prev), "change": change or "—"}
+            {"indicator": indicator, "overall": Cell(overall), "mine": Cell(mine), "previous": Cell(prev), "change": change or "—",
+             "answer": indicator.category_label(cat) if indicator.kind in ("ranking", "done_or_planned") else ""}
         )  # fmt: skip
     levels = sorted(
         {(r.level, level_label(strata_domain, r.level)) for r in current.values() if r.domain == strata_domain},
@@ -429,6 +430,8 @@ def comparison_points(edition: Edition, context: dict[str, Any]) -> list[dict[st
             if cell.result is None:
                 continue
             p = point(cell.result, row["indicator"], edition.year, label)
-            p["modalite"] = row["indicator"].title
+            p["modalite"] = row["indicator"].title + (
+                f" : {row['answer']}" if row["answer"] else ""
+            )
             points.append(p)
     return points
