@@ -176,7 +176,7 @@ def grouped_bars(title: str, points: list[dict[str, Any]], label_size: int = 24)
         "title": None,
         "sort": None,
         "scale": {"range": PALETTE},
-        "legend": {"orient": "top", "direction": "vertical"},
+        "legend": {"orient": "top", "direction": "vertical", "labelLimit": 0},
     }
     spec = _base(title, points, None)
     spec["height"] = {"step": 14}
