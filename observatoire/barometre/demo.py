@@ -22,10 +22,9 @@ import numpy as np
 from django.db import transaction
 from django.utils import timezone
 
-from observatoire.barometre import indicators, services, weighting
+from observatoire.barometre import editorial, indicators, services, weighting
 from observatoire.barometre import results as res
 from observatoire.barometre.choices import EditionStatus, Unit
-from observatoire.barometre.editorial import REFERENCE
 from observatoire.barometre.models import Edition
 from observatoire.questionnaires.choices import Population, QuestionType, ResponseStatus
 from observatoire.questionnaires.collection import AnswerError, Form
@@ -348,12 +347,15 @@ def demo_texts(edition: Edition) -> tuple[str, dict[str, str]]:
         "Les résultats par domaine (strate, type, taille, sexe, âge) sont générés, sauf ceux "
         "cités plus haut.",
     ])  # fmt: skip
-    known = {line.rsplit(" : ", 1)[1] for line in sourced}
-    commentary = {
-        theme: REFERENCE.sub(lambda m: m[0] if m[0] in known else f"{m[0]} (chiffre généré)", text)
-        for theme, text in (POLL_COMMENTARY if citizens else COMMENTARY).items()
-    }
-    return summary, commentary
+    iset = indicators.for_edition(edition)
+    known = {r.key for r in editorial.references("\n".join(sourced), iset)}
+
+    def mark(match) -> str:
+        (ref,) = editorial.references(match[0], iset)
+        return match[0] if ref.key in known else f"{match[0]} (chiffre généré)"
+
+    texts = POLL_COMMENTARY if citizens else COMMENTARY
+    return summary, {theme: editorial.REFERENCE.sub(mark, text) for theme, text in texts.items()}
 
 
 def closest_vintage(year: int) -> int:
