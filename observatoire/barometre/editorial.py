@@ -185,7 +185,8 @@ def render(
 
 
 def texts_of(edition: Edition, version: int) -> dict[str, Any]:
-    """The texts of a published version (as published), or the edition's working texts."""
+    """The texts of a published version (as published), or the edition's working texts
+    (version 0, or a version published before texts were kept)."""
     published = edition.versions.filter(number=version).values_list("texts", flat=True).first()
     if published:
         return published
@@ -195,9 +196,7 @@ def texts_of(edition: Edition, version: int) -> dict[str, Any]:
 def rendered_texts(edition: Edition, version: int) -> dict[str, Any]:
     """Summary and per-theme commentaries rendered against the version's figures."""
     iset = res.indicators_of(edition, version or None)
-    texts = texts_of(edition, version) if version else {
-        "summary": edition.summary, "commentary": edition.commentary or {}
-    }  # fmt: skip
+    texts = texts_of(edition, version)
     try:
         return {
             "summary": render(texts.get("summary", ""), edition, version, iset),
