@@ -143,7 +143,8 @@ def run_chain(edition, workdir: Path) -> None:
         f"{result.timings['load_s']:.2f} s, poids {result.timings['weight_s']:.3f} s, "
         f"colonnes {result.timings['columns_s']:.2f} s, "
         f"estimations {result.timings['estimate_s']:.3f} s "
-        f"(dont écarts à l'ensemble {result.timings.get('gaps_s', 0.0):.3f} s)"
+        f"(dont écarts à l'ensemble {result.timings.get('gaps_s', 0.0):.3f} s), "
+        f"200 poids répliqués recalés {result.timings.get('replicates_s', 0.0):.2f} s"
     )
 
     start = time.perf_counter()

@@ -4,7 +4,6 @@ from django.http import HttpRequest
 from ninja import Router, Schema
 
 from observatoire.barometre import opendata, services
-from observatoire.barometre.models import Edition
 
 router = Router(tags=["Baromètre"])
 
@@ -38,8 +37,8 @@ class ResultOut(Schema):
 
 @router.get("/editions", response=list[EditionOut])
 def list_editions(request: HttpRequest):
-    """Published editions of the barometer and of the citizens' poll."""
-    return list(Edition.objects.filter(published_version__gt=0).select_related("questionnaire"))
+    """Published editions of the barometer and of the citizens' poll (none under embargo)."""
+    return list(services.public_editions())
 
 
 @router.get("/editions/{code}/results", response=list[ResultOut])

@@ -21,7 +21,14 @@ from threadpoolctl import threadpool_limits
 from observatoire import stats
 from observatoire.barometre import indicators as ind
 from observatoire.barometre.choices import Flag
-from observatoire.barometre.weighting import Sample, Weighted, load_sample, plan_of, weight
+from observatoire.barometre.weighting import (
+    Sample,
+    Weighted,
+    load_sample,
+    plan_of,
+    replicate_weights,
+    weight,
+)
 from observatoire.stats.compare import difference
 
 SEP = "|"
@@ -31,6 +38,8 @@ STAGES = {
     "weights": "Calage des poids",
     "estimates": "Calcul des indicateurs",
 }
+# The weighting run's extra stage (a recomputation after an indicator edit skips it).
+REPLICATE_STAGE = {"replicates": "Poids répliqués (bootstrap) et leurs marges d'erreur"}
 
 
 @dataclass
@@ -40,6 +49,7 @@ class Computed:
     sample: Sample
     table: ind.AnswerTable
     timings: dict[str, float] = field(default_factory=dict)
+    replicates: np.ndarray | None = None  # n x R replicate weights, re-calibrated
 
 
 def indicator_columns(
@@ -186,10 +196,12 @@ def compute(
     edition,
     previous: dict[tuple, tuple[float, float]] | None = None,
     progress: Callable[[str], None] | None = None,
+    replicates: bool = True,
 ) -> Computed:
-    """Weights (re-run, deterministic) then every indicator of the edition.
+    """Weights (re-run, deterministic) then every indicator of the edition, then (unless
+    ``replicates`` is false) the replicate weights published with the microdata.
 
-    ``progress`` is told each of ``STAGES`` as it starts."""
+    ``progress`` is told each of ``STAGES`` (and ``REPLICATE_STAGE``) as it starts."""
     step = progress or (lambda _stage: None)
     timings: dict[str, float] = {}
     step("load")
@@ -215,4 +227,49 @@ def compute(
     add_gaps(rows, indicator_set, sample, weighted.design, columns)
     timings["gaps_s"] = time.perf_counter() - gaps_start  # part of estimate_s
     timings["estimate_s"] = time.perf_counter() - start
-    return Computed(rows, weighted, sample, table, timings)
+    if not replicates:
+        return Computed(rows, weighted, sample, table, timings)
+    step("replicates")
+    start = time.perf_counter()
+    matrix, rep = replicate_weights(weighted)
+    weighted.report["replicates"] = compare_replicates(rows, matrix, rep, columns)
+    timings["replicates_s"] = time.perf_counter() - start
+    return Computed(rows, weighted, sample, table, timings, matrix)
+
+
+def compare_replicates(
+    rows: list[dict[str, Any]],
+    replicates: np.ndarray,
+    rep: Any,
+    columns: tuple[stats.IndicatorMatrix, stats.IndicatorMatrix],
+) -> dict[str, Any]:
+    """How close the replicate-weight standard errors (what a user of the open data gets)
+    are to the published Taylor ones, over the whole population's shown proportions: the
+    ratio's quantiles (the domains would cost one n × R × K product each).
+
+    Each estimate is a ratio over the respondents in its base (missing values left out),
+    recomputed with each replicate's weights; ``V = scale sum_r (theta_r - mean)^2``."""
+    binary = columns[0]
+    present = ~np.isnan(binary.values)
+    y0 = np.where(present, binary.values, 0.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        thetas = (replicates.T @ y0) / (replicates.T @ present)
+    se = dict(zip(binary.names, np.sqrt(rep.variance(thetas)).tolist(), strict=True))
+    ratios = [
+        se[name] / r["se"]
+        for r in rows
+        if not r["domain"]
+        and (name := f"{r['indicator']}{SEP}{r['category']}") in se
+        and r["flag"] != Flag.SUPPRESS
+        and r["se"] > 0
+    ]
+    q = np.quantile(ratios, [0.1, 0.5, 0.9]).tolist() if ratios else [None] * 3  # JSON: no NaN
+    return {
+        "type": "bootstrap",
+        "count": int(replicates.shape[1]),
+        "scale": float(rep.scale),
+        "cells": len(ratios),
+        "ratio_p10": q[0],
+        "ratio_median": q[1],
+        "ratio_p90": q[2],
+    }

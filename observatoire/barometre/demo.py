@@ -22,7 +22,8 @@ import numpy as np
 from django.db import transaction
 from django.utils import timezone
 
-from observatoire.barometre import services, weighting
+from observatoire.barometre import editorial, indicators, services, weighting
+from observatoire.barometre import results as res
 from observatoire.barometre.choices import EditionStatus, Unit
 from observatoire.barometre.models import Edition
 from observatoire.questionnaires.choices import Population, QuestionType, ResponseStatus
@@ -164,6 +165,75 @@ TARGETS = [
     Target("cyber_strategie", ("prevu",), {2023: 0.14}),
     Target("cyber_iso27001", ("oui",), {2023: 0.05}),
 ]  # fmt: skip
+# The target values that the sources give (BRIEF's table) or imply (2022's 28 % of rules and
+# 15 % of AI: 2023's 38 % and 27 % are "up 10 and 12 points"); every other figure of the demo
+# is generated, and the demo's note says which.
+SOURCED: dict[tuple[str, tuple[str, ...], str], tuple[int, ...]] = {
+    ("culture_donnee", ("bonne", "correcte"), "plus_3500"): (2022, 2023, 2024),
+    ("projet_donnee_2ans", ("oui",), "moins_3500"): (2022, 2024),
+    ("projet_donnee_2ans", ("oui",), "all"): (2022, 2024),
+    ("projet_donnee_futur", ("experimente", "prevu"), "all"): (2024,),
+    ("levier_environnement", ("tout_a_fait", "plutot"), "all"): (2024,),
+    ("usages_donnee", ("qualite_service",), "all"): (2024,),
+    ("usages_donnee", ("transparence",), "all"): (2024,),
+    ("usages_donnee", ("pilotage",), "all"): (2024,),
+    ("usages_donnee", ("economies",), "all"): (2024,),
+    ("donnees_domaines", ("energie_eclairage",), "all"): (2023, 2024),
+    ("donnees_domaines", ("mobilite",), "all"): (2024,),
+    ("donnees_domaines", ("eau",), "all"): (2024,),
+    ("donnees_domaines", ("dechets",), "all"): (2024,),
+    ("outils_donnee", ("oui",), "commune"): (2023,),
+    ("outils_donnee", ("oui",), "all"): (2023,),
+    ("hebergement", ("serveurs_propres",), "all"): (2024,),
+    ("hebergement", ("cloud_securise",), "all"): (2024,),
+    ("cloud", ("oui",), "all"): (2023,),
+    ("logiciel_libre", ("systematique",), "all"): (2023,),
+    ("gouv_regles", ("oui",), "plus_3500"): (2022, 2024),
+    ("gouv_regles", ("oui",), "all"): (2022, 2023),
+    ("gouv_regles", ("prevu",), "all"): (2023,),
+    ("gouv_documents", ("guides", "clauses", "charte"), "all"): (2024,),
+    ("gouv_documents", ("guides",), "plus_3500"): (2024,),
+    ("gouv_documents", ("clauses",), "plus_3500"): (2024,),
+    ("gouv_documents", ("charte",), "plus_3500"): (2024,),
+    ("ia_usage", ("deploye", "teste"), "all"): (2022, 2023, 2024),
+    ("ia_usage", ("prevu",), "all"): (2024,),
+    ("ia_technologies", ("chatbot",), "all"): (2023,),
+    ("ia_technologies", ("predictif",), "all"): (2023,),
+    ("ia_domaines", ("administration",), "all"): (2024,),
+    ("ia_domaines", ("environnement",), "all"): (2024,),
+    ("ia_domaines", ("mobilite",), "all"): (2024,),
+    ("ia_domaines", ("dechets",), "all"): (2024,),
+    ("ia_domaines", ("securite",), "all"): (2024,),
+    ("cyber_attaque", ("oui",), "all"): (2023,),
+    ("cyber_strategie", ("oui",), "all"): (2023,),
+    ("cyber_iso27001", ("oui",), "all"): (2023,),
+    ("ia_menace_emploi", ("tout_a_fait", "plutot"), "all"): (2024,),
+    ("confiance_ia", ("oui",), "all"): (2024,),
+}
+DOMAIN_OF = {"all": ("", ""), "plus_3500": ("taille", "plus_3500"),
+             "moins_3500": ("taille", "moins_3500"), "commune": ("type", "commune")}  # fmt: skip
+# The demo's commentaries (figures as references, rendered with each version's results).
+COMMENTARY = {
+    "culture": "La culture de la donnée est jugée « bonne » ou « correcte » par "
+    "{culture_bonne_correcte|taille=plus_3500} des collectivités de 3 500 habitants et plus, "
+    "contre {culture_bonne_correcte|taille=moins_3500} des petites communes. "
+    "{projet_donnee_2ans} des collectivités ont mené au moins un projet data en deux ans.",
+    "outils": "{outils_donnee} des collectivités sont dotées d'outils de traitement de la "
+    "donnée ; {hebergement|modalite=serveurs_propres} hébergent leurs données sur leurs "
+    "propres serveurs.",
+    "gouvernance": "{gouv_regles} des collectivités ont défini des règles de gouvernance des "
+    "données et {gouv_regles|modalite=prevu} prévoient de le faire dans l'année.",
+    "environnement": "{levier_environnement} voient la donnée comme un levier pour les enjeux "
+    "environnementaux.",
+    "ia": "{ia_usage} des collectivités déploient ou testent l'intelligence artificielle ; "
+    "{ia_usage|modalite=prevu} le prévoient.",
+    "cyber": "{cyber_attaque} des collectivités déclarent avoir subi une cyberattaque ; "
+    "{cyber_strategie} ont une stratégie de sécurité.",
+}
+POLL_COMMENTARY = {
+    "ia": "{ia_menace_emploi} des Français de 18 ans et plus voient l'IA comme une menace pour "
+    "le travail ; {confiance_ia} se disent prêts à lui faire confiance.",
+}
 POLL_TARGETS = [
     Target("ia_menace_emploi", ("tout_a_fait", "plutot"), {POLL_YEAR: 0.62}),
     Target("confiance_ia", ("oui",), {POLL_YEAR: 0.33}),
@@ -206,12 +276,9 @@ def _edition(year: int, population: str, stdout) -> Edition:
             "plan": POLL_PLAN if citizens else AUTHORITY_PLAN,
             "status": EditionStatus.CLOSED,
             "is_demo": True,
-            "summary": (
-                "Données de démonstration, générées pour reproduire les chiffres publiés "
-                "par l'Observatoire Data Publica."
-            ),
         },
     )
+    edition.summary, edition.commentary = demo_texts(edition)
     Response.objects.filter(questionnaire=questionnaire).delete()
     if citizens:
         _poll_responses(questionnaire)
@@ -230,6 +297,65 @@ def _edition(year: int, population: str, stdout) -> Edition:
     services.publish_edition(edition, note="")
     stdout.write(f"Baromètre : édition {code} ({len(responses)} réponses) chargée.")
     return edition
+
+
+def demo_texts(edition: Edition) -> tuple[str, dict[str, str]]:
+    """The demo note's highlights: which figures the sources give (reproduced) and which
+    are generated, each as a figure reference; and the themes' commentaries."""
+    citizens = edition.population == Population.CITIZENS
+    sourced, generated = [], []
+    for indicator in indicators.for_edition(edition).indicators:
+        counted = {
+            "": indicator.values,
+            "fait": indicator.done,
+            "prevu": indicator.planned,
+            "fait_ou_prevu": (*indicator.done, *indicator.planned),
+        }
+        for category in indicator.categories:
+            values = (category,) if indicator.kind == "ranking" else counted.get(category, ())
+            if category == "fait_ou_prevu":
+                continue
+            options = f"|modalite={category}" if category != res.main_category(indicator) else ""
+            label = indicator.title + (
+                f" (« {indicator.category_label(category)} »)" if category else ""
+            )
+            domains = [
+                d
+                for (q, v, d), years in SOURCED.items()
+                if q == indicator.question and set(v) == set(values) and edition.year in years
+            ]
+            for domain in domains:
+                level = "|{}={}".format(*DOMAIN_OF[domain]) if domain != "all" else ""
+                where = f", {res.level_label(*DOMAIN_OF[domain]).lower()}" if level else ""
+                sourced.append(f"- {label}{where} : {{{indicator.code}{options}{level}}}")
+            if "all" not in domains:
+                generated.append(f"- {label} : {{{indicator.code}{options}}}")
+    who = "personnes" if citizens else "collectivités"
+    summary = "\n".join([
+        f"**Données de démonstration.** Aucun chiffre de cette note ne décrit des {who} réelles : "
+        "les réponses sont synthétiques, choisies pour que les résultats pondérés reproduisent "
+        "les chiffres que publient les sources.",
+        "",
+        "Chiffres reproduits des sources (à moins d'un point près) :",
+        "",
+        *sourced,
+        "",
+        "Chiffres **générés pour la démonstration** (les sources ne les publient pas) :",
+        "",
+        *(generated or ["- aucun"]),
+        "",
+        "Les résultats par domaine (strate, type, taille, sexe, âge) sont générés, sauf ceux "
+        "cités plus haut.",
+    ])  # fmt: skip
+    iset = indicators.for_edition(edition)
+    known = {r.key for r in editorial.references("\n".join(sourced), iset)}
+
+    def mark(match) -> str:
+        (ref,) = editorial.references(match[0], iset)
+        return match[0] if ref.key in known else f"{match[0]} (chiffre généré)"
+
+    texts = POLL_COMMENTARY if citizens else COMMENTARY
+    return summary, {theme: editorial.REFERENCE.sub(mark, text) for theme, text in texts.items()}
 
 
 def closest_vintage(year: int) -> int:

@@ -45,3 +45,11 @@ def points(difference: float | None, digits: int = 1, signed: bool = False) -> s
     )
     unit = "point" if abs(rounded) < 2 else "points"
     return f"{sign}{text}{NBSP}{unit}"
+
+
+def datetime_fr(value) -> str:
+    """A local date and time the French way: "6 décembre 2026 à 09:30"."""
+    from django.utils import timezone
+    from django.utils.formats import date_format
+
+    return date_format(timezone.localtime(value), "j F Y à H:i")

@@ -93,3 +93,58 @@ class IndicatorFileForm(forms.Form):
         if not data["content"].strip():
             raise forms.ValidationError(self.empty_message)
         return data
+
+
+class TextsForm(forms.Form):
+    """The note's highlights and one commentary per theme (Markdown with figure references)."""
+
+    summary = forms.CharField(
+        label=_("Faits saillants"),
+        required=False,
+        max_length=20_000,
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text=_(
+            "Markdown. Un chiffre s’écrit {code}, {code|taille=plus_3500}, "
+            "{code|modalite=transparence} ou {code|evolution}."
+        ),
+    )
+
+    @classmethod
+    def for_edition(cls, edition, iset, data=None) -> "TextsForm":
+        form = cls(data, initial={"summary": edition.summary})
+        for code, theme in iset.themes.items():
+            form.fields[f"theme_{code}"] = forms.CharField(
+                label=_("Commentaire : %(theme)s") % {"theme": theme["title"]},
+                required=False,
+                max_length=20_000,
+                strip=False,
+                initial=(edition.commentary or {}).get(code, ""),
+                widget=forms.Textarea(attrs={"rows": 5}),
+            )
+        return form
+
+    def texts(self) -> tuple[str, dict[str, str]]:
+        data = self.cleaned_data
+        commentary = {
+            name.removeprefix("theme_"): data[name] for name in data if name.startswith("theme_")
+        }
+        return data["summary"], commentary
+
+
+class PublishForm(forms.Form):
+    """A publication: its note (required for a correction) and an optional embargo."""
+
+    note = forms.CharField(label=_("Note de version"), required=False, max_length=2000)
+    embargo_until = forms.DateTimeField(
+        label=_("Sous embargo jusqu’au (facultatif)"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+    )
+
+    def errors_text(self) -> str:
+        return " ".join(
+            f"{self.fields[k].label} : {' '.join(str(e) for e in v)}"
+            for k, v in self.errors.items()
+        )

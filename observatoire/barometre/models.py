@@ -7,6 +7,7 @@ publication or correction), so that a corrected edition keeps every previous ver
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from observatoire.barometre.choices import EditionStatus, Flag, JobStatus
@@ -43,7 +44,25 @@ class Edition(BaseModel):
     computed_at = models.DateTimeField(_("calculée le"), null=True, blank=True)
     published_version = models.PositiveSmallIntegerField(_("version publiée"), default=0)
     is_demo = models.BooleanField(_("données de démonstration"), default=False)
-    summary = models.TextField(_("chapeau de la note"), blank=True)
+    summary = models.TextField(
+        _("faits saillants"),
+        blank=True,
+        help_text=_(
+            "Markdown ; les chiffres s'écrivent {indicateur}, {indicateur|taille=plus_3500}…"
+        ),
+    )
+    commentary = models.JSONField(
+        _("commentaires par thème"),
+        default=dict,
+        blank=True,
+        help_text=_("Code du thème -> texte Markdown, avec les mêmes références aux chiffres."),
+    )
+    embargo_until = models.DateTimeField(
+        _("embargo jusqu'au"),
+        null=True,
+        blank=True,
+        help_text=_("Avant cette date, seuls les analystes voient l'édition publiée (aperçu)."),
+    )
     indicators = models.TextField(
         _("fichier des indicateurs"),
         blank=True,
@@ -66,6 +85,15 @@ class Edition(BaseModel):
     def is_published(self) -> bool:
         return self.published_version > 0
 
+    @property
+    def is_embargoed(self) -> bool:
+        """Published but not yet public: only analysts see it, as a preview."""
+        return self.embargo_until is not None and self.embargo_until > timezone.now()
+
+    @property
+    def is_public(self) -> bool:
+        return self.is_published and not self.is_embargoed
+
     def previous_edition(self) -> "Edition | None":
         """The latest earlier edition of the same population, for comparisons."""
         return (
@@ -84,6 +112,12 @@ class ResponseWeight(models.Model):
     )
     cell = models.CharField(_("strate de pondération"), max_length=60)
     weight = models.FloatField(_("poids"))
+    replicates = models.BinaryField(
+        _("poids répliqués"),
+        null=True,
+        blank=True,
+        help_text=_("Poids bootstrap recalés, en float64 (publiés dans les microdonnées)."),
+    )
 
     class Meta:
         verbose_name = _("poids d'une réponse")
@@ -160,6 +194,12 @@ class PublishedVersion(BaseModel):
     )
     fingerprint = models.CharField(_("empreinte des résultats"), max_length=64)
     indicators = models.TextField(_("fichier des indicateurs publié"), blank=True)
+    texts = models.JSONField(
+        _("textes publiés"),
+        default=dict,
+        blank=True,
+        help_text=_("Faits saillants et commentaires tels que publiés dans cette version."),
+    )
 
     class Meta:
         verbose_name = _("version publiée")

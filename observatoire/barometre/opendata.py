@@ -24,7 +24,7 @@ from observatoire.barometre import results as res
 from observatoire.barometre.choices import Flag
 from observatoire.barometre.indicators import AnswerTable, Indicator
 from observatoire.barometre.models import Edition
-from observatoire.barometre.weighting import Sample, load_sample
+from observatoire.barometre.weighting import REPLICATES, Sample, load_sample
 from observatoire.questionnaires.choices import DONT_KNOW, REFUSED
 from observatoire.questionnaires.models import Choice, Question
 
@@ -132,21 +132,61 @@ def results_parquet(edition: Edition, version: int | None = None) -> bytes:
 
 
 def datapackage(edition: Edition) -> dict[str, Any]:
-    """Data Package descriptor (data.gouv.fr, frictionless) for the results files."""
+    """Data Package descriptor (data.gouv.fr, frictionless): the results and the microdata.
+
+    Paths are relative to the descriptor's own URL (``…/donnees/datapackage.json``), so a
+    reader that downloads it from the site finds every file beside it."""
     return {
         "name": edition.code,
         "title": edition.title,
+        "description": (
+            "Résultats pondérés et microdonnées anonymisées avec leurs poids et "
+            f"{REPLICATES} poids répliqués (bootstrap recalé) ; plan.yaml et reproduire.R "
+            "reproduisent les estimations publiées."
+            + (" Données de démonstration (réponses synthétiques)." if edition.is_demo else "")
+        ),
         "licenses": [{"name": "etalab-2.0", "title": "Licence Ouverte / Open Licence 2.0"}],
         "resources": [
             {
                 "name": "resultats",
-                "path": f"{edition.code}-resultats.csv",
+                "path": "resultats.csv",
                 "format": "csv",
+                "mediatype": "text/csv",
                 "encoding": "utf-8",
                 "schema": table_schema(),
-            }
+            },
+            {
+                "name": "microdonnees",
+                "path": "microdonnees.csv",
+                "format": "csv",
+                "mediatype": "text/csv",
+                "encoding": "utf-8",
+                "schema": microdata_schema(edition),
+            },
         ],
     }
+
+
+def microdata_schema(edition: Edition) -> dict[str, Any]:
+    """Table Schema of the microdata: each field's question text, and for coded answers
+    their labels as Table Schema ``categories`` (and the codes as an ``enum`` constraint)."""
+    frame, labels, value_labels = _microdata_once(edition)
+    kinds = {pl.Int64: "integer", pl.Float64: "number"}
+    fields = []
+    for name, dtype in frame.schema.items():
+        field: dict[str, Any] = {
+            "name": name,
+            "type": kinds.get(dtype, "string"),  # type: ignore[call-overload]
+            "description": labels.get(name, name),
+        }
+        if name in value_labels:
+            codes = value_labels[name]
+            field["categories"] = [{"value": code, "label": text} for code, text in codes.items()]
+            field["constraints"] = {"enum": list(codes)}
+        if name in ("id", "poids"):
+            field["constraints"] = {"required": True}
+        fields.append(field)
+    return {"fields": fields, "primaryKey": ["id"], "missingValues": [""]}
 
 
 # --- microdata ------------------------------------------------------------------------
@@ -172,11 +212,11 @@ def microdata(edition: Edition) -> tuple[pl.DataFrame, dict[str, str], dict[str,
             for c in choices.get(q.choice_list, []):
                 name = f"{q.code}__{c.value}"
                 columns.append((name, q, c.value))
-                labels[name] = f"{q.label[:60]} : {c.label}"[:120]
+                labels[name] = f"{q.label} : {c.label} (1 : choisi, 0 : non choisi)"
                 value_labels[name] = {0: "non", 1: "oui"}
         else:
             columns.append((q.code, q, None))
-            labels[q.code] = q.label[:120]
+            labels[q.code] = q.label
             if q.choice_list:
                 value_labels[q.code] = {
                     i + 1: c.label for i, c in enumerate(choices.get(q.choice_list, []))
@@ -208,9 +248,33 @@ def microdata(edition: Edition) -> tuple[pl.DataFrame, dict[str, str], dict[str,
             values = table.numbers(q.code)
         values[~answered] = np.nan
         data[name] = values
+    _indicator_columns(edition, table, data, labels, value_labels)
+    replicates = dict(edition.weights.values_list("response_id", "replicates"))
+    if all(replicates.get(pk) for pk in sample.response_ids):
+        matrix = np.vstack(
+            [np.frombuffer(bytes(replicates[pk] or b""), dtype="<f8") for pk in sample.response_ids]
+        )
+        for r in range(matrix.shape[1]):
+            data[f"rw_{r + 1}"] = matrix[:, r]
+            labels[f"rw_{r + 1}"] = f"Poids répliqué n° {r + 1} (bootstrap recalé comme « poids »)"
     frame = pl.DataFrame(data, strict=False).fill_nan(None)
     frame = frame.with_columns([pl.col(c).cast(pl.Int64) for c in value_labels])
     return frame, labels, value_labels
+
+
+def _indicator_columns(edition, table, data, labels, value_labels) -> None:
+    """Each published indicator's 0/1 column (empty outside its base), so that the design
+    file and the R script reproduce the estimates without re-coding the answers."""
+    for indicator in res.indicators_of(edition).indicators:
+        if indicator.kind == "mean":
+            continue
+        for category, column in indicator.columns(table).items():
+            name = f"ind_{indicator.code}" + (f"__{category}" if category else "")
+            data[name] = column
+            answer = f" — « {indicator.category_label(category)} »" if category else ""
+            base = f" ({indicator.among_label})" if indicator.among_label else ""
+            labels[name] = f"Indicateur : {indicator.title}{answer}{base} ; vide hors base"
+            value_labels[name] = {0: "non", 1: "oui"}
 
 
 _LAST_MICRODATA: dict[tuple, tuple] = {}
@@ -275,6 +339,76 @@ def _cut(text: str, size: int = 80) -> str:
     return text.encode("utf-8")[:size].decode("utf-8", errors="ignore")
 
 
+def _domains(edition: Edition) -> list[str]:
+    """The result domains that the microdata carry (the strata are merged into « cellule »)."""
+    iset = res.indicators_of(edition)
+    frame = _microdata_once(edition)[0]
+    return [d for d in iset.domains if d in frame.columns]
+
+
+def _indicator_names(edition: Edition) -> list[str]:
+    return [c for c in _microdata_once(edition)[0].columns if c.startswith("ind_")]
+
+
+def design_file(edition: Edition) -> str:
+    """The design of the microdata for ``observatoire stats estimate`` (R's svrepdesign
+    arguments): final weights, the replicate weights, one estimate per indicator column."""
+    scale = (edition.weighting_report.get("replicates") or {}).get("scale", 1 / (REPLICATES - 1))
+    lines = [
+        f"# {edition.title} : plan de sondage des microdonnées publiées.",
+        "# observatoire stats estimate microdonnees.csv --design plan.yaml --out estimations.csv",
+        "# Les estimations sont celles de resultats.csv ; les erreurs types viennent des poids",
+        "# répliqués (bootstrap recalé), proches de celles publiées (linéarisation de Taylor).",
+        "weights: poids",
+        "repweights:",
+        '  columns: "rw_*"',
+        "  type: bootstrap",
+        f"  scale: {scale!r}",
+        "  rscales: 1",
+        "  mse: false",
+        "estimates:",
+    ]
+    by = json.dumps(_domains(edition))
+    for name in _indicator_names(edition):
+        lines.append(f"  - {{variable: {name}, kind: mean, na_rm: true, by: {by}}}")
+    return "\n".join(lines) + "\n"
+
+
+def r_script(edition: Edition) -> str:
+    """An R script (survey's svrepdesign) that recomputes every indicator overall and by
+    domain from microdonnees.csv alone, and writes estimations-r.csv beside it."""
+    scale = (edition.weighting_report.get("replicates") or {}).get("scale", 1 / (REPLICATES - 1))
+    domains = ", ".join(f'"{d}"' for d in _domains(edition))
+    return f"""# {edition.title} : reproduire les estimations publiées à partir des microdonnées.
+# Rscript reproduire.R [dossier des fichiers]      (R et survey : apt-get install r-cran-survey)
+# Estimations : celles de resultats.csv. Erreurs types : poids répliqués (bootstrap recalé).
+library(survey)
+args <- commandArgs(trailingOnly = TRUE)
+dossier <- if (length(args) > 0) args[1] else "."
+d <- read.csv(file.path(dossier, "microdonnees.csv"), check.names = FALSE)
+plan <- svrepdesign(data = d, weights = ~poids, repweights = "^rw_[0-9]+$",
+                    type = "bootstrap", scale = {scale!r}, rscales = 1,
+                    combined.weights = TRUE, mse = FALSE)
+domaines <- c({domains})
+lignes <- list()
+for (v in grep("^ind_", names(d), value = TRUE)) {{
+  f <- as.formula(paste0("~`", v, "`"))
+  base <- plan[!is.na(d[[v]]), ]
+  m <- svymean(f, base)
+  lignes[[length(lignes) + 1]] <- data.frame(variable = v, domaine = "", niveau = "",
+                                             estimation = coef(m)[[1]], erreur_type = SE(m)[[1]])
+  for (dom in domaines) {{
+    b <- svyby(f, as.formula(paste0("~", dom)), base, svymean)
+    lignes[[length(lignes) + 1]] <- data.frame(variable = v, domaine = dom,
+                                               niveau = as.character(b[[dom]]),
+                                               estimation = unname(coef(b)),
+                                               erreur_type = unname(SE(b)))
+  }}
+}}
+write.csv(do.call(rbind, lignes), file.path(dossier, "estimations-r.csv"), row.names = FALSE)
+"""
+
+
 EXPORTS = {
     "resultats.csv": "text/csv; charset=utf-8",
     "resultats.parquet": "application/vnd.apache.parquet",
@@ -284,6 +418,8 @@ EXPORTS = {
     "microdonnees.parquet": "application/vnd.apache.parquet",
     "microdonnees.sav": "application/x-spss-sav",
     "microdonnees.dta": "application/x-stata-dta",
+    "plan.yaml": "application/yaml; charset=utf-8",
+    "reproduire.R": "text/plain; charset=utf-8",
 }
 
 
@@ -298,4 +434,8 @@ def export_file(edition: Edition, name: str) -> tuple[bytes | str, str]:
         return dumps(table_schema()), content_type
     if name == "datapackage.json":
         return dumps(datapackage(edition)), content_type
+    if name == "plan.yaml":
+        return design_file(edition), content_type
+    if name == "reproduire.R":
+        return r_script(edition), content_type
     return microdata_file(edition, name.rsplit(".", 1)[1]), content_type

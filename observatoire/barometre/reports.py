@@ -8,6 +8,7 @@ SHA-256 is kept on the job.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 from pathlib import Path
 from typing import Any
@@ -16,7 +17,7 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from observatoire.barometre import charts
+from observatoire.barometre import charts, editorial
 from observatoire.barometre import results as res
 from observatoire.barometre.choices import JobStatus
 from observatoire.barometre.models import Edition, ReportJob
@@ -29,22 +30,22 @@ def report_dir() -> Path:
     return path
 
 
+PUBLISHER = "Observatoire data, IA et cybersécurité des territoires"
+LICENCE = "Licence Ouverte / Open Licence 2.0 (Etalab)"
+# A4 less the margins is about 680 CSS px wide: charts are drawn at that width, so their
+# labels and numbers keep the size of the text (never shrunk, never cut).
+PAGE_WIDTH = 360  # plot width; the labels' column takes the rest
+
+
 def report_html(edition: Edition, version: int) -> str:
-    """The report as HTML: cover, key figures, one section per theme, method annex."""
+    """The report as HTML: cover, highlights and key figures, one section per theme
+    (commentary, chart, table, trends of its key figures), method annex."""
     iset = res.indicators_of(edition, version)
+    texts = editorial.rendered_texts(edition, version)
     sections: list[dict[str, Any]] = []
-    published = {
-        (r.indicator, r.category): r for r in res.published(edition, version).filter(domain="")
-    }
     for code, theme, indicators in iset.by_theme():
-        bars = []
-        for indicator in indicators:
-            r = published.get((indicator.code, res.main_category(indicator)))
-            if r is not None:
-                p = res.point(r, indicator, edition.year, "")
-                p["modalite"] = _short(indicator.title)
-                bars.append(p)
-        charts_svg = [charts.to_svg(charts.theme_bars(f"{theme['title']} — {edition.year}", bars))]
+        spec, _points = res.theme_chart(edition, code, version, width=PAGE_WIDTH)
+        charts_svg = [(_img(spec), f"{theme['title']} : résultats du thème, ensemble")]
         for indicator in indicators:
             if indicator.key is None:
                 continue
@@ -53,29 +54,45 @@ def report_html(edition: Edition, version: int) -> str:
                 for p in res.series(edition, indicator, "", "")
                 if int(p["edition"]) <= edition.year
             ]
-            charts_svg.append(charts.to_svg(charts.trend(indicator.title, points, width=440)))
+            trend = charts.trend(f"{indicator.title} — évolution", points, width=260)
+            trend["height"] = 170
+            charts_svg.append((_img(trend), f"{indicator.title} : évolution par édition"))
         sections.append(
-            {"theme": theme, "charts": charts_svg, "rows": res.theme_rows(edition, code, version)}
+            {
+                "theme": theme,
+                "commentary": texts["commentary"].get(code, ""),
+                "charts": charts_svg,
+                "rows": res.theme_rows(edition, code, version),
+            }
         )
+    published = edition.versions.filter(number=version).first()
     context = {
         "edition": edition,
         "version": version,
+        "published_at": published.created_at if published else None,
+        "publisher": PUBLISHER,
+        "site_url": settings.SITE_URL.rstrip("/"),
+        "licence": LICENCE,
+        "summary": texts["summary"],
         "key_figures": res.key_figures(edition, version),
         "sections": sections,
         **res.method(edition),
     }
-    return render_to_string("barometre/report.html", context)
+    html = render_to_string("barometre/report.html", context)
+    return html.replace('href="/', f'href="{context["site_url"]}/')
 
 
-def _short(text: str, size: int = 48) -> str:
-    return text if len(text) <= size else text[: size - 1] + "…"
+def _img(spec: dict[str, Any]) -> str:
+    """The chart as an SVG data URI (an image the tagged PDF can describe)."""
+    return "data:image/svg+xml;base64," + base64.b64encode(charts.to_svg(spec).encode()).decode()
 
 
 def build_pdf(edition: Edition, version: int) -> bytes:
+    """A tagged, accessible PDF (PDF/UA-1: structure, language and title from the HTML)."""
     from weasyprint import HTML
 
     html = report_html(edition, version)
-    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
+    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(pdf_variant="pdf/ua-1")
 
 
 def run_job(job_id: int) -> None:

@@ -35,6 +35,15 @@ def level_label(domain: str, level: str) -> str:
     return LEVEL_LABELS.get(domain, {}).get(level, level)
 
 
+def population_label(edition: Edition, domain: str, level: str) -> str:
+    """Who a figure is about: "Ensemble des collectivités", "Communes de moins de…"."""
+    if domain:
+        return level_label(domain, level)
+    if edition.population == "citizens":
+        return "Ensemble des Français de 18 ans et plus"
+    return "Ensemble des collectivités"
+
+
 def indicators_of(edition: Edition, version: int | None = None) -> IndicatorSet:
     """The indicators of a published version (the latest by default) as they were published."""
     if not edition.is_published:
@@ -61,6 +70,8 @@ class Cell:
 
     result: Result | None
     label: str = ""
+    query: str = ""  # opens the indicator page on the cell's population
+    answer: str = ""  # the answer counted, for a multi-answer indicator
 
     @property
     def shown(self) -> bool:
@@ -120,20 +131,39 @@ class Cell:
 
 
 def key_figures(edition: Edition, version: int | None = None) -> list[tuple[Indicator, Cell]]:
+    """The headline figures, each labelled with its population (and the answer it counts)
+    and carrying the query that opens its indicator page on that population."""
     rows = {(r.indicator, r.category, r.domain, r.level): r for r in published(edition, version)}
     out = []
     for indicator in indicators_of(edition, version).indicators:
         if indicator.key is None:
             continue
-        key = (
-            indicator.code,
-            main_category(indicator),
-            indicator.key["domain"],
-            indicator.key["level"],
+        domain, level = indicator.key["domain"], indicator.key["level"]
+        category = main_category(indicator)
+        cell = Cell(
+            rows.get((indicator.code, category, domain, level)),
+            population_label(edition, domain, level),
         )
-        label = level_label(indicator.key["domain"], indicator.key["level"])
-        out.append((indicator, Cell(rows.get(key), label)))
+        cell.query = f"?domaine={domain}&niveau={level}" if domain else ""
+        if indicator.kind in ("ranking", "done_or_planned"):
+            cell.answer = indicator.category_label(category)
+        out.append((indicator, cell))
     return out
+
+
+def headline(edition: Edition, indicator: Indicator, domain: str, level: str) -> Cell:
+    """The indicator's main figure on one population (the one a key figure links to)."""
+    r = (
+        published(edition)
+        .filter(
+            indicator=indicator.code, category=main_category(indicator), domain=domain, level=level
+        )
+        .first()
+    )
+    cell = Cell(r, population_label(edition, domain, level))
+    if indicator.kind in ("ranking", "done_or_planned"):
+        cell.answer = indicator.category_label(main_category(indicator))
+    return cell
 
 
 def theme_rows(edition: Edition, theme: str, version: int | None = None) -> list[dict[str, Any]]:
@@ -291,7 +321,8 @@ def comparison(edition: Edition, level: str, other_code: str | None) -> dict[str
             )
             change = f"{formats.points(float(d[0]), digits=0, signed=True)} ({'significative' if p[0] < 0.05 else 'non significative'})"
         rows.append(
-            {"indicator": indicator, "overall": Cell(overall), "mine": Cell(mine), "previous": Cell(prev), "change": change or "—"}
+            {"indicator": indicator, "overall": Cell(overall), "mine": Cell(mine), "previous": Cell(prev), "change": change or "—",
+             "answer": indicator.category_label(cat) if indicator.kind in ("ranking", "done_or_planned") else ""}
         )  # fmt: skip
     levels = sorted(
         {(r.level, level_label(strata_domain, r.level)) for r in current.values() if r.domain == strata_domain},
@@ -353,4 +384,54 @@ def method(edition: Edition) -> dict[str, Any]:
         "margin_median": margins[len(margins) // 2] if margins else None,
         "margin_max": margins[-1] if margins else None,
         "cells": [(level_label("strate", k), level_label("strate", v)) for k, v in (edition.weighting_report.get("cells") or {}).items()],
+        "replicates": edition.weighting_report.get("replicates"),
+        "margin_names": ", ".join(DOMAIN_TITLES.get(str(m), str(m)).lower() for m in plan["margins"]) if isinstance(plan["margins"], dict) else "",
     }  # fmt: skip
+
+
+def theme_points(edition: Edition, theme: str, version: int | None = None) -> list[dict[str, Any]]:
+    """One bar per row of the theme's table (a multi-answer indicator: one per answer,
+    labelled "indicator : answer"), whole population; suppressed cells have no bar."""
+    points = []
+    for row in theme_rows(edition, theme, version):
+        r = row["cell"].result
+        if r is None:
+            continue
+        p = point(r, row["indicator"], edition.year, population_label(edition, "", ""))
+        title = row["indicator"].title
+        p["modalite"] = f"{title} : {row['category']}" if row["category"] else title
+        points.append(p)
+    return points
+
+
+def theme_chart(edition: Edition, theme: str, version: int | None = None, width: int | None = None):
+    """The theme's bar chart spec and its points (the data table of the chart)."""
+    from observatoire.barometre import charts
+
+    iset = indicators_of(edition, version)
+    points = theme_points(edition, theme, version)
+    title = f"{iset.themes[theme]['title']} — {edition.year}"
+    label_size = 24 if width is None else 44
+    return charts.theme_bars(title, points, width=width, label_size=label_size), points
+
+
+def comparison_points(edition: Edition, context: dict[str, Any]) -> list[dict[str, Any]]:
+    """The comparison table as chart points: whole population, the chosen level, the other
+    edition, for each indicator's main answer (suppressed cells have no bar)."""
+    series = [("overall", f"{population_label(edition, '', '')} {edition.year}")]
+    if context["level"]:
+        series.append(("mine", f"{context['level_label']} {edition.year}"))
+    if context["other"] is not None:
+        series.append(("previous", f"{population_label(edition, '', '')} {context['other'].year}"))
+    points = []
+    for row in context["rows"]:
+        for key, label in series:
+            cell = row[key]
+            if cell.result is None:
+                continue
+            p = point(cell.result, row["indicator"], edition.year, label)
+            p["modalite"] = row["indicator"].title + (
+                f" : {row['answer']}" if row["answer"] else ""
+            )
+            points.append(p)
+    return points

@@ -8,6 +8,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.shortcuts import get_object_or_404
@@ -41,16 +42,30 @@ TRANSITIONS = {
     EditionStatus.PUBLISHED: {EditionStatus.COLLECTING},
 }
 # A weighting run's stages, in order, with their label on the page (and the CLI's bar).
-RUN_STAGES = {**computing.STAGES, "store": "Enregistrement des poids et des résultats"}
+RUN_STAGES = {
+    **computing.STAGES,
+    **computing.REPLICATE_STAGE,
+    "store": "Enregistrement des poids et des résultats",
+}
 RESULT_FIELDS = [
     "indicator", "category", "domain", "level", "estimate", "se", "ci_low", "ci_high", "n",
     "population", "flag", "change", "change_se", "change_p", "gap", "gap_se", "gap_p",
 ]  # fmt: skip
 
 
-def get_public_edition(code: str) -> Edition:
-    """A published edition, for the public pages (404 otherwise)."""
-    return get_object_or_404(Edition, code=code, published_version__gt=0)
+def public_editions(user=None):
+    """Editions a visitor sees (published, embargo passed); analysts also see embargoed ones."""
+    editions = Edition.objects.filter(published_version__gt=0).select_related("questionnaire")
+    if getattr(user, "is_analyst", False):
+        return editions
+    return editions.exclude(embargo_until__gt=timezone.now())
+
+
+def get_public_edition(code: str, user=None) -> Edition:
+    """A published edition for the public pages, the API and the open data (404 otherwise).
+
+    Under embargo it exists only for analysts, who see the pages as a preview."""
+    return get_object_or_404(public_editions(user), code=code)
 
 
 def get_managed_edition(user, code: str) -> Edition:
@@ -102,11 +117,25 @@ def weight_edition(edition: Edition, *, by=None, progress: Callable[[str], None]
     with transaction.atomic():
         weights = result.weighted.design.weights
         ResponseWeight.objects.filter(edition=edition).delete()
+        replicates = result.replicates if result.replicates is not None else [None] * len(weights)
         ResponseWeight.objects.bulk_create(
-            ResponseWeight(edition=edition, response_id=pk, cell=str(cell), weight=float(w))
-            for pk, cell, w in zip(
-                result.sample.response_ids, result.weighted.cells.tolist(), weights, strict=True
-            )
+            (
+                ResponseWeight(
+                    edition=edition,
+                    response_id=pk,
+                    cell=str(cell),
+                    weight=float(w),
+                    replicates=None if rw is None else np.asarray(rw, dtype="<f8").tobytes(),
+                )
+                for pk, cell, w, rw in zip(
+                    result.sample.response_ids,
+                    result.weighted.cells.tolist(),
+                    weights,
+                    replicates,
+                    strict=True,
+                )
+            ),
+            batch_size=1000,
         )
         _store_results(edition, result.rows)
         with acting_as(by):
@@ -168,7 +197,7 @@ def compute_edition(edition: Edition, *, by=None, progress: Callable[[str], None
     """Recompute every indicator (after an edit of the indicator file) on the same plan."""
     if not edition.weighted_at:
         raise ValidationError("Pondérez l'édition avant de calculer ses indicateurs.")
-    result = computing.compute(edition, _previous_cells(edition), progress)
+    result = computing.compute(edition, _previous_cells(edition), progress, replicates=False)
     _store_results(edition, result.rows)
     with acting_as(by):
         edition.computed_at = timezone.now()
@@ -229,8 +258,36 @@ def fingerprint(rows: list[dict[str, Any]]) -> str:
 
 
 @transaction.atomic
-def publish_edition(edition: Edition, *, by=None, note: str = "") -> PublishedVersion:
-    """Publish the working results as a new version; earlier versions stay available."""
+def update_texts(edition: Edition, summary: str, commentary: dict[str, str], *, by) -> Edition:
+    """Save the note's highlights and per-theme commentaries (Markdown with figure
+    references); an unknown reference changes nothing.  Published pages keep their
+    version's texts until the next publication."""
+    from observatoire.barometre import editorial
+
+    summary = summary.replace("\r\n", "\n").strip()
+    commentary = {k: v.replace("\r\n", "\n").strip() for k, v in commentary.items() if v.strip()}
+    editorial.check_texts(summary, commentary, ind.for_edition(edition))
+    with acting_as(by):
+        edition.summary, edition.commentary = summary, commentary
+        edition.save()
+    return edition
+
+
+@transaction.atomic
+def publish_edition(
+    edition: Edition, *, by=None, note: str = "", embargo_until=None
+) -> PublishedVersion:
+    """Publish the working results as a new version; earlier versions stay available.
+
+    With ``embargo_until`` (first publication, or while still under embargo) the version
+    is public only from that time; analysts preview it before."""
+    if embargo_until is not None:
+        if embargo_until <= timezone.now():
+            raise ValidationError("La date de levée de l'embargo doit être dans le futur.")
+        if edition.is_public:
+            raise ValidationError(
+                "Cette édition est déjà publique : elle ne peut plus être mise sous embargo."
+            )
     if edition.status != EditionStatus.WEIGHTED and not (
         edition.status == EditionStatus.PUBLISHED and edition.computed_at
     ):
@@ -238,6 +295,9 @@ def publish_edition(edition: Edition, *, by=None, note: str = "") -> PublishedVe
     rows = list(Result.objects.filter(edition=edition, version=WORKING).values(*RESULT_FIELDS))
     if not rows:
         raise ValidationError("Aucun résultat calculé : lancez le calcul des indicateurs.")
+    from observatoire.barometre import editorial
+
+    editorial.check_texts(edition.summary, edition.commentary or {}, ind.for_edition(edition))
     number = edition.published_version + 1
     if number > 1 and not note:
         raise ValidationError("Une correction doit être expliquée par une note de version.")
@@ -250,8 +310,11 @@ def publish_edition(edition: Edition, *, by=None, note: str = "") -> PublishedVe
             published_by=by,
             fingerprint=fingerprint(rows),
             indicators=ind.text_of(edition),
+            texts={"summary": edition.summary, "commentary": edition.commentary or {}},
         )
         edition.published_version = number
+        if embargo_until is not None:
+            edition.embargo_until = embargo_until
         edition.status = EditionStatus.PUBLISHED
         edition.save()
     record_event("barometre.edition", str(edition.pk), f"Publication v{number}")

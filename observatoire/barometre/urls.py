@@ -9,6 +9,7 @@ urlpatterns = [
     path("<slug:code>/theme/<slug:theme>/", views.theme, name="theme"),
     path("<slug:code>/indicateur/<slug:indicator>/", views.indicator, name="indicator"),
     path("<slug:code>/indicateur/<slug:indicator>/vega-lite.json", views.chart_spec, name="spec"),
+    path("<slug:code>/version/<int:number>/", views.version_page, name="version"),
     path("<slug:code>/comparer/", views.compare, name="compare"),
     path("<slug:code>/methode/", views.method, name="method"),
     path("<slug:code>/donnees/<str:name>", views.download, name="download"),
@@ -19,5 +20,6 @@ urlpatterns = [
     path("<slug:code>/gestion/indicateurs/", views.manage_indicators, name="manage_indicators"),
     path("<slug:code>/gestion/indicateurs.yaml", views.indicator_file, name="indicator_file"),
     path("<slug:code>/gestion/ponderation/", views.weighting_status, name="weighting_status"),
+    path("<slug:code>/gestion/textes/", views.manage_texts, name="manage_texts"),
     path("<slug:code>/gestion/<str:action>/", views.manage_action, name="manage_action"),
 ]

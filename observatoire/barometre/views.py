@@ -6,17 +6,21 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from observatoire.barometre import charts, opendata, reports, services
+from observatoire.barometre import charts, editorial, formats, opendata, reports, services
 from observatoire.barometre import results as res
 from observatoire.barometre.choices import EditionStatus
-from observatoire.barometre.forms import IndicatorFileForm, WeightingPlanForm
+from observatoire.barometre.forms import (
+    IndicatorFileForm,
+    PublishForm,
+    TextsForm,
+    WeightingPlanForm,
+)
 from observatoire.barometre.indicators import for_edition, text_of
-from observatoire.barometre.models import Edition
 from observatoire.barometre.weighting import plan_of
 
 
 def index(request):
-    editions = Edition.objects.filter(published_version__gt=0).select_related("questionnaire")
+    editions = services.public_editions(request.user)
     return render(request, "barometre/index.html", {"editions": editions})
 
 
@@ -31,31 +35,62 @@ def _version(request, edition):
 
 
 def note(request, code):
-    edition = services.get_public_edition(code)
+    edition = services.get_public_edition(code, request.user)
     version = _version(request, edition)
+    texts = editorial.rendered_texts(edition, version)
+    sections = []
+    for theme_code, theme_item in res.indicators_of(edition, version).themes.items():
+        spec, points = res.theme_chart(edition, theme_code, version)
+        commentary = texts["commentary"].get(theme_code, "")
+        sections.append(
+            {"theme": theme_item, "commentary": commentary, "spec": spec, "points": points}
+        )
     context = {
         "edition": edition,
         "version": version,
+        "summary": texts["summary"],
         "key_figures": res.key_figures(edition, version),
-        "themes": res.indicators_of(edition, version).themes.values(),
+        "sections": sections,
         "versions": edition.versions.all(),
         "job": edition.report_jobs.filter(version=version).first(),
     }
     return render(request, "barometre/note.html", context)
 
 
+def version_page(request, code, number):
+    """One published version: its note, and the figures of its text that changed since the
+    previous version (a correction says what it corrected)."""
+    edition = services.get_public_edition(code, request.user)
+    version = get_object_or_404(edition.versions, number=number)
+    context = {
+        "edition": edition,
+        "version": version,
+        "changed": editorial.changed_figures(edition, number),
+        "changed_results": editorial.changed_results(edition, number),
+    }
+    return render(request, "barometre/version.html", context)
+
+
 def theme(request, code, theme):
-    edition = services.get_public_edition(code)
+    edition = services.get_public_edition(code, request.user)
     iset = res.indicators_of(edition)
     if theme not in iset.themes:
         raise Http404
-    rows = res.theme_rows(edition, theme)
-    context = {"edition": edition, "theme": iset.themes[theme], "rows": rows}
+    spec, points = res.theme_chart(edition, theme)
+    texts = editorial.rendered_texts(edition, edition.published_version)
+    context = {
+        "edition": edition,
+        "theme": iset.themes[theme],
+        "rows": res.theme_rows(edition, theme),
+        "spec": spec,
+        "points": points,
+        "commentary": texts["commentary"].get(theme, ""),
+    }
     return render(request, "barometre/theme.html", context)
 
 
 def indicator(request, code, indicator):
-    edition = services.get_public_edition(code)
+    edition = services.get_public_edition(code, request.user)
     iset = res.indicators_of(edition)
     try:
         item = iset.get(indicator)
@@ -66,26 +101,31 @@ def indicator(request, code, indicator):
     level = request.GET.get("niveau", "")
     context = {"edition": edition, "indicator": item, "domain": domain, "level": level}
     context.update(res.indicator_charts(edition, item, domain, level))
+    context["headline"] = res.headline(edition, item, domain if level else "", level)
     context["domains"] = [(d, res.DOMAIN_TITLES.get(d, d)) for d in iset.domains]
     return render(request, "barometre/indicator.html", context)
 
 
 def compare(request, code):
-    edition = services.get_public_edition(code)
+    edition = services.get_public_edition(code, request.user)
     # A référent's own stratum is chosen until it picks another one (or none).
     authority = getattr(request.user, "authority", None)
     own = authority.stratum if authority is not None and edition.population == "authorities" else ""
     context = res.comparison(edition, request.GET.get("niveau", own), request.GET.get("avec"))
+    context["points"] = res.comparison_points(edition, context)
+    context["spec"] = charts.grouped_bars(
+        f"{edition.title} — indicateurs principaux", context["points"]
+    )
     return render(request, "barometre/compare.html", {"edition": edition, **context})
 
 
 def method(request, code):
-    edition = services.get_public_edition(code)
+    edition = services.get_public_edition(code, request.user)
     return render(request, "barometre/method.html", {"edition": edition, **res.method(edition)})
 
 
 def download(request, code, name):
-    edition = services.get_public_edition(code)
+    edition = services.get_public_edition(code, request.user)
     try:
         content, content_type = opendata.export_file(edition, name)
     except KeyError as exc:
@@ -97,20 +137,20 @@ def download(request, code, name):
 
 @require_POST
 def report_request(request, code):
-    edition = services.get_public_edition(code)
+    edition = services.get_public_edition(code, request.user)
     version = _version(request, edition)
     reports.request_report(edition, version)
     return redirect("barometre:report_status", code=edition.code)
 
 
 def report_status(request, code):
-    edition = services.get_public_edition(code)
+    edition = services.get_public_edition(code, request.user)
     job = edition.report_jobs.filter(version=edition.published_version).first()
     return render(request, "barometre/_report_status.html", {"edition": edition, "job": job})
 
 
 def report_pdf(request, code):
-    edition = services.get_public_edition(code)
+    edition = services.get_public_edition(code, request.user)
     job = reports.finished_job(edition, _version(request, edition))
     if job is None:
         raise Http404
@@ -183,6 +223,30 @@ def weighting_status(request, code):
     return render(request, "barometre/_weighting_status.html", context)
 
 
+def manage_texts(request, code):
+    """The note's highlights and commentaries: preview (rendered with the working results)
+    or save; an unknown figure reference is refused, naming it."""
+    edition = services.get_managed_edition(request.user, code)
+    iset = for_edition(edition)
+    form = TextsForm.for_edition(edition, iset, request.POST or None)
+    preview = None
+    if request.method == "POST" and form.is_valid():
+        summary, commentary = form.texts()
+        try:
+            if "preview" in request.POST:
+                editorial.check_texts(summary, commentary, iset)
+                preview = editorial.preview(edition, summary, commentary, iset)
+            else:
+                services.update_texts(edition, summary, commentary, by=request.user)
+                messages.success(request, "Textes de la note enregistrés.")
+                return redirect("barometre:manage_texts", code=edition.code)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+    status = 400 if request.method == "POST" and form.errors else 200
+    context = {"edition": edition, "form": form, "preview": preview, "iset": iset}
+    return render(request, "barometre/manage_texts.html", context, status=status)
+
+
 @require_POST
 def manage_action(request, code, action):
     edition = services.get_managed_edition(request.user, code)
@@ -191,9 +255,13 @@ def manage_action(request, code, action):
             services.start_weighting(edition, by=request.user)
             done = "Pondération lancée : suivez son avancement ci-dessous."
         elif action == "publier":
-            note = request.POST.get("note", "")
-            version = services.publish_edition(edition, by=request.user, note=note)
+            form = PublishForm(request.POST)
+            if not form.is_valid():
+                raise ValidationError(form.errors_text())
+            version = services.publish_edition(edition, by=request.user, **form.cleaned_data)
             done = f"Version {version.number} publiée."
+            if edition.is_embargoed:
+                done += f" Sous embargo jusqu’au {formats.datetime_fr(edition.embargo_until)} : aperçu réservé aux analystes."
         elif action in EditionStatus.values:
             services.move_edition(edition, action, by=request.user)
             done = f"Statut de l’édition : {EditionStatus(action).label}."
@@ -208,7 +276,7 @@ def manage_action(request, code, action):
 
 def chart_spec(request, code, indicator):
     """The Vega-Lite spec of an indicator's trend, as JSON (for reuse by journalists)."""
-    edition = get_object_or_404(Edition, code=code, published_version__gt=0)
+    edition = services.get_public_edition(code, request.user)
     iset = res.indicators_of(edition)
     try:
         item = iset.get(indicator)

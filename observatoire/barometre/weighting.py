@@ -310,3 +310,27 @@ def _report(design: stats.Design, margins, unit: str, mapping: dict[str, str]) -
         }
     )
     return report
+
+
+REPLICATES = 200
+REPLICATE_SEED = 20_240
+
+
+def replicate_weights(weighted: Weighted, replicates: int = REPLICATES) -> tuple[np.ndarray, Any]:
+    """``replicates`` bootstrap replicate weights (Rao–Wu within the weighting cells, with
+    their finite population correction), each re-weighted by the same calibration as the
+    full sample: what the open data publishes so that anyone gets the margins of error
+    without the régions and populations the weighting used.  Returns (n × R weights, the
+    engine's ``ReplicateWeights`` giving ``scale`` and ``rscales``)."""
+    design = weighted.design
+    rep = stats.replicate_weights(design, "bootstrap", replicates=replicates, seed=REPLICATE_SEED)
+    base = np.asarray(design.base_weights)
+    columns = []
+    for r in range(rep.factors.shape[1]):
+        try:
+            columns.append(np.asarray(design.replay(base * rep.factors[:, r]).weights))
+        except stats.StatsError as exc:
+            raise PlanError(
+                f"Poids répliqué n° {r + 1} : le calage ne converge pas ({exc})."
+            ) from exc
+    return np.column_stack(columns), rep

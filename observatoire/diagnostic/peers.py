@@ -20,6 +20,7 @@ from observatoire.barometre import formats
 from observatoire.barometre import results as res
 from observatoire.barometre.choices import Flag
 from observatoire.barometre.models import Edition, Result
+from observatoire.barometre.services import public_editions
 from observatoire.diagnostic import grid as gr
 from observatoire.diagnostic.models import PeerScore, RulesVersion
 from observatoire.questionnaires.choices import Population
@@ -27,14 +28,9 @@ from observatoire.territoires.choices import Stratum
 
 
 def latest_edition() -> Edition | None:
-    """The latest published edition of the authorities' barometer."""
-    return (
-        Edition.objects.filter(
-            questionnaire__population=Population.AUTHORITIES, published_version__gt=0
-        )
-        .order_by("-year")
-        .first()
-    )
+    """The latest public edition of the authorities' barometer (an embargo hides it)."""
+    editions = public_editions().filter(questionnaire__population=Population.AUTHORITIES)
+    return editions.order_by("-year").first()
 
 
 def levels_of(authority) -> list[tuple[str, str]]:

@@ -26,3 +26,9 @@ def evolution(value):
 @register.filter
 def entier(value):
     return formats.integer(value)
+
+
+@register.filter
+def date_heure(value):
+    """A date and time in French: "6 décembre 2026 à 09:30"."""
+    return formats.datetime_fr(value) if value else ""

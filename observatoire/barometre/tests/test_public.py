@@ -172,5 +172,5 @@ def test_cli_compute_and_export_print_a_summary(edition, tmp_path):
     assert "résultats, dont" in out.getvalue()
     assert "Calcul: 100%" in err.getvalue() and "3/3" in err.getvalue()
     call_command("barometre", "export", "barometre-2024", "--out", str(tmp_path), stdout=out, stderr=err)  # fmt: skip
-    assert "8 fichiers écrits" in out.getvalue()
-    assert (tmp_path / "barometre-2024-microdonnees.dta").stat().st_size > 0
+    assert "10 fichiers écrits" in out.getvalue()
+    assert (tmp_path / "barometre-2024" / "microdonnees.dta").stat().st_size > 0

@@ -81,9 +81,12 @@ class Command(BaseCommand):
         )
 
     def do_export(self, edition, out, **_):
-        out.mkdir(parents=True, exist_ok=True)
+        # One folder per edition with the site's file names: datapackage.json, plan.yaml and
+        # reproduire.R find the files beside them.
+        folder = out / edition.code
+        folder.mkdir(parents=True, exist_ok=True)
         for name in tqdm(opendata.EXPORTS, desc="Export", unit="fichier", file=self.stderr):
             content, _type = opendata.export_file(edition, name)
-            path = out / f"{edition.code}-{name}"
+            path = folder / name
             path.write_bytes(content.encode("utf-8") if isinstance(content, str) else content)
-        return f"{edition.code} : {len(opendata.EXPORTS)} fichiers écrits dans {out}"
+        return f"{edition.code} : {len(opendata.EXPORTS)} fichiers écrits dans {folder}"
