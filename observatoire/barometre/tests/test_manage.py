@@ -173,8 +173,10 @@ def test_status_polls_while_a_run_is_under_way(client_for):
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_analyst_runs_the_weighting_from_the_page(page, users):
-    """In Chromium: the analyst starts a run, follows it, and sees the finished report."""
+def test_analyst_runs_the_weighting_from_the_page(page, users, start_worker):
+    """In Chromium: the analyst starts a run, a worker process runs it, the page follows it
+    and shows the finished report."""
+    start_worker()
     edition = make_edition(SAMPLE, answers=ia_answers)
     services.update_indicators(edition, FILE, by=users["analyst"])
     login(page, users["analyst"])
