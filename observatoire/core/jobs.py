@@ -20,7 +20,7 @@ from datetime import timedelta
 from typing import Any, TypeVar
 
 from django.conf import settings
-from django.db import close_old_connections, connection, models, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 
 from observatoire.core.models import Job, JobStatus, WorkerHeartbeat
@@ -131,7 +131,6 @@ def beating(beat: Callable[[], Any]) -> Iterator[None]:
 
 def worker_beat(worker_id: str) -> None:
     """One beat of a worker process: its own row, then recovery of jobs lost by others."""
-    close_old_connections()
     WorkerHeartbeat.objects.update_or_create(
         worker_id=worker_id,
         defaults={"host": socket.gethostname(), "pid": os.getpid(), "seen_at": timezone.now()},

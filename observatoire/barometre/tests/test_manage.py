@@ -2,6 +2,8 @@
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from observatoire.barometre import indicators, services
 from observatoire.barometre.choices import EditionStatus, JobStatus
@@ -135,6 +137,32 @@ def test_published_pages_keep_the_file_of_their_version(client, users):
     assert "IA en service" in client.get(f"/barometre/{edition.code}/").content.decode()
     first = client.get(f"/barometre/{edition.code}/?version=1").content.decode()
     assert "IA déployée" in first
+
+
+def test_public_pages_are_cached_until_the_next_publication(
+    client, client_for, users, django_assert_max_num_queries
+):
+    """A visitor's second read of the note is served from the cache (one query: the stamp
+    of publications); a new version shows at once; analysts always read fresh pages."""
+    edition = make_edition(SAMPLE, answers=ia_answers)
+    services.update_indicators(edition, FILE, by=users["analyst"])
+    services.weight_edition(edition)
+    services.publish_edition(edition)
+    first = client.get(f"/barometre/{edition.code}/").content
+    with django_assert_max_num_queries(1):
+        assert client.get(f"/barometre/{edition.code}/").content == first
+    analyst = client_for("analyst")
+    analyst.get(f"/barometre/{edition.code}/")
+    with CaptureQueriesContext(connection) as queries:
+        analyst.get(f"/barometre/{edition.code}/")
+    assert len(queries) > 1
+    services.update_indicators(
+        edition, FILE.replace("title: IA déployée", "title: IA en service"), by=users["analyst"]
+    )
+    services.weight_edition(edition)
+    assert "IA déployée" in client.get(f"/barometre/{edition.code}/").content.decode()
+    services.publish_edition(edition, note="Titre précisé")
+    assert "IA en service" in client.get(f"/barometre/{edition.code}/").content.decode()
 
 
 def test_weighting_run_records_stages_report_and_errors(users):
