@@ -159,17 +159,18 @@ def database_url() -> str:
 @pytest.fixture
 def start_worker(transactional_db, settings):
     """start_worker() → a running `observatoire worker` process on the test database (with
-    one-second heartbeats and a three-second timeout, as the test process), stopped after."""
+    one-second heartbeats and a ten-second timeout, as the test process: a PDF's chart
+    conversion may hold the interpreter for seconds on a busy machine), stopped after."""
     import subprocess
     import sys
 
-    settings.JOB_HEARTBEAT_SECONDS, settings.JOB_TIMEOUT_SECONDS = 1, 3
+    settings.JOB_HEARTBEAT_SECONDS, settings.JOB_TIMEOUT_SECONDS = 1, 10
     env = {
         **os.environ,
         "DATABASE_URL": database_url(),
         "DATA_DIR": str(settings.DATA_DIR),
         "JOB_HEARTBEAT_SECONDS": "1",
-        "JOB_TIMEOUT_SECONDS": "3",
+        "JOB_TIMEOUT_SECONDS": "10",
     }
     command = [sys.executable, "-m", "observatoire.cli", "worker", "--interval", "0.1"]
     processes = []

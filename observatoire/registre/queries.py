@@ -54,9 +54,27 @@ def filter_entries(entries, params) -> tuple:
     return entries, query
 
 
+class Ranked(search.Paged):
+    """The matches of a search read once, in rank order: pages and facets then use their
+    ids, so a request runs the text search once, however many facets it counts."""
+
+    def __init__(self, entries, query: str):
+        super().__init__(entries, query)
+        self.keys = list(entries.values_list("pk", "search_rank"))
+        self.known_count = len(self.keys)
+
+    def ids(self) -> list[int]:
+        return [pk for pk, _rank in self.keys]
+
+    def ranks(self, index: slice) -> dict:
+        return dict(self.keys[index])
+
+
 def facet_counts(entries) -> list[dict]:
-    """Per facet, its values among `entries` with their counts and French labels."""
-    base = Entry.objects.filter(pk__in=entries.values("pk"))
+    """Per facet, its values among `entries` (a queryset, or Ranked matches) with their
+    counts and French labels."""
+    ids = entries.ids() if isinstance(entries, Ranked) else entries.values("pk")
+    base = Entry.objects.filter(pk__in=ids)
     names = dict(base.values_list("authority__siren", "authority__name").distinct())
     regions = dict(
         Authority.objects.filter(kind=Kind.REGION).values_list("code", "name").distinct()

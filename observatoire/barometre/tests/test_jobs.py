@@ -31,7 +31,7 @@ def wait_for(condition, seconds=120.0):
         time.sleep(0.02)
 
 
-def test_report_job_of_a_killed_worker_is_recovered_and_retried(start_worker, client):
+def test_report_job_of_a_killed_worker_is_recovered_and_retried(start_worker, client, settings):
     """The worker process is killed while it builds the PDF: after the timeout the page says
     the job failed in French and offers to run it again; a new worker then finishes it."""
     territoires.import_vintage(2024)
@@ -47,7 +47,7 @@ def test_report_job_of_a_killed_worker_is_recovered_and_retried(start_worker, cl
     assert job.status == JobStatus.RUNNING and not job.path
     # Meanwhile the same request joins the job under way.
     assert reports.request_report(edition, edition.published_version).pk == job.pk
-    time.sleep(3.5)  # the timeout: no heartbeat since the kill
+    time.sleep(settings.JOB_TIMEOUT_SECONDS + 0.5)  # no heartbeat since the kill
 
     page = client.get(f"/barometre/{edition.code}/rapport/statut/").content.decode()
     job.refresh_from_db()
