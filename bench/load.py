@@ -69,6 +69,10 @@ def prepare(plan_path: Path) -> None:
     if not Edition.objects.filter(code="barometre-2024").exists():
         call_command("demo", "load")
     if UseCase.objects.count() < CASES:
+        from observatoire.cas_usage import pstw
+
+        if os.environ.get("OBS_PSTW"):  # a worktree's ../shared is not the checkout's
+            pstw.shared_file = lambda: Path(os.environ["OBS_PSTW"])
         spec = importlib.util.spec_from_file_location("bench_search", REPO / "bench" / "search.py")
         assert spec and spec.loader
         bench_search = importlib.util.module_from_spec(spec)
@@ -245,7 +249,10 @@ def run_locust(env, host, user_class, users, seconds, prefix) -> dict[str, float
         total = next(r for r in csv.DictReader(f) if r["Name"] == "Aggregated")
     with open(f"{prefix}_failures.csv") as f:
         for row in csv.DictReader(f):
-            print(f"  échec ×{row['Occurrences']} {row['Name']}: {row['Error'][:160]}", file=sys.stderr)
+            print(
+                f"  échec ×{row['Occurrences']} {row['Name']}: {row['Error'][:160]}",
+                file=sys.stderr,
+            )
     return {
         "requests": float(total["Request Count"]),
         "errors": float(total["Failure Count"]),
@@ -275,8 +282,11 @@ def main() -> None:
     parser.add_argument("--visitors", type=int, default=32)
     parser.add_argument("--gunicorn-workers", type=int, default=4)
     parser.add_argument("--port", type=int, default=8210)
+    parser.add_argument("--pstw", help="fichier CSV PSTW, s'il n'est pas dans ../shared/data/pstw/")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.pstw:
+        os.environ["OBS_PSTW"] = str(Path(args.pstw).resolve())
     data = REPO / "data" / "load" / args.engine
     data.mkdir(parents=True, exist_ok=True)
     plan = data / "plan.json"
@@ -355,6 +365,7 @@ def count_lost(env, plan: Path, saved: Path) -> int:
     expected = json.loads(saved.read_text()) if saved.exists() else {}
     if not expected:
         sys.exit("Aucune réponse enregistrée par les rédacteurs : voir les échecs ci-dessus.")
+
     def same(stored, sent):
         return stored == sent if isinstance(sent, list) else str(stored) == sent
 
