@@ -283,6 +283,7 @@ def main() -> None:
     parser.add_argument("--gunicorn-workers", type=int, default=4)
     parser.add_argument("--port", type=int, default=8210)
     parser.add_argument("--pstw", help="fichier CSV PSTW, s'il n'est pas dans ../shared/data/pstw/")
+    parser.add_argument("--prepare-only", action="store_true", help="prépare la base et s'arrête")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.pstw:
@@ -317,6 +318,8 @@ def main() -> None:
     if not (data / "static" / "staticfiles.json").exists():
         subprocess.run([str(BIN / "observatoire"), "collectstatic", "--noinput", "-v0"], env=env, check=True)  # fmt: skip
     print(f"préparation : {time.perf_counter() - started:.0f} s", file=sys.stderr)
+    if args.prepare_only:
+        return
     processes = [
         subprocess.Popen(
             [str(BIN / "gunicorn"), "observatoire.wsgi", "--bind", f"127.0.0.1:{args.port}",

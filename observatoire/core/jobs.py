@@ -131,10 +131,12 @@ def beating(beat: Callable[[], Any]) -> Iterator[None]:
 
 def worker_beat(worker_id: str) -> None:
     """One beat of a worker process: its own row, then recovery of jobs lost by others."""
+    now = timezone.now()
     WorkerHeartbeat.objects.update_or_create(
         worker_id=worker_id,
-        defaults={"host": socket.gethostname(), "pid": os.getpid(), "seen_at": timezone.now()},
+        defaults={"host": socket.gethostname(), "pid": os.getpid(), "seen_at": now},
     )
+    WorkerHeartbeat.objects.filter(seen_at__lt=now - timedelta(days=1)).delete()  # gone for good
     for model in job_models():
         recover(model)
 
