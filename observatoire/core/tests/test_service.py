@@ -76,3 +76,23 @@ def test_logs_are_one_json_line_per_event():
 def test_a_bad_cache_url_stops_the_start():
     result = run(["check"], CACHE_URL="memcached://127.0.0.1")
     assert "CACHE_URL must be redis://… or locmem://" in result.stderr
+
+
+PRODUCTION = {
+    "OBSERVATOIRE_ENV": "production",
+    "SECRET_KEY": "k" * 20 + "-Xy9!zQ" * 8,
+    "ALLOWED_HOSTS": "observatoire.example.fr",
+}
+
+
+def test_production_logs_json_and_reports_errors_to_sentry():
+    """In production each log event is one JSON line; SENTRY_DSN turns Sentry on."""
+    code = (
+        "import logging, sentry_sdk; logging.getLogger('observatoire').warning('essai %s', 1);"
+        "print(sentry_sdk.get_client().is_active())"
+    )
+    result = run(["shell", "-c", code], **PRODUCTION, SENTRY_DSN="http://cle@127.0.0.1:9/1")
+    assert result.stdout.strip().endswith("True"), result.stderr
+    events = [json.loads(line) for line in result.stderr.splitlines() if line.startswith("{")]
+    assert {"message": "essai 1", "level": "WARNING"}.items() <= events[-1].items()
+    assert run(["shell", "-c", code], **PRODUCTION).stdout.strip().endswith("False")
