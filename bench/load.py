@@ -21,6 +21,7 @@ lost_answers=0.
 from __future__ import annotations
 
 import argparse
+import copy
 import csv
 import importlib.util
 import json
@@ -32,6 +33,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+import uuid
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -81,6 +83,7 @@ def prepare(plan_path: Path) -> None:
     if Entry.objects.count() < ENTRIES:
         add_entries(ENTRIES - Entry.objects.count())
     db.analyze()
+    print(f"{UseCase.objects.count()} cas, {Entry.objects.count()} fiches du registre", file=sys.stderr)
 
     referent = get_user_model().objects.get(email="referent@plaisir.demo.fr")
     questionnaire = Questionnaire.objects.get(code="barometre-2024")
@@ -141,12 +144,12 @@ def add_entries(count: int) -> None:
     with transaction.atomic():
         batch = []
         for i in range(count):
-            entry = rng.choice(models)
+            entry = copy.copy(rng.choice(models))
             entry.pk = entry.id = None
+            entry.public_id = uuid.uuid4()
             entry.authority = rng.choice(authorities)
             entry.name = f"{entry.name.split(' (')[0]} ({i})"[:200]
             batch.append(entry)
-            entry = None
         for start in range(0, len(batch), 1000):
             for created in Entry.objects.bulk_create(batch[start : start + 1000]):
                 search.index(SEARCH_LABEL, created.pk, created.search_fields())
