@@ -94,3 +94,24 @@ def test_a_damaged_archive_is_refused_and_restores_nothing(settings, tmp_path, d
     with pytest.raises(CommandError, match="rien n'a été restauré"):
         call_command("restore", str(archive), interactive=False, verbosity=0)
     assert tables() == before and files(tmp_path / "media") == before_files
+
+
+@pytest.mark.django_db
+def test_search_reindex_rebuilds_every_index(authority_a):
+    """Both indexes emptied (as a copy made with dumpdata/loaddata comes back), the command
+    rebuilds them: the catalogue and the register answer again."""
+    from observatoire.cas_usage.factories import UseCaseFactory
+    from observatoire.cas_usage.services import LABEL
+    from observatoire.registre.factories import EntryFactory
+    from observatoire.registre.models import SEARCH_LABEL
+
+    entry = EntryFactory(authority=authority_a, name="Tri automatique du courrier")
+    case = UseCaseFactory(title="Prévision des inondations")
+    search.clear(SEARCH_LABEL)
+    search.clear(LABEL)
+    assert not search.search(Entry.objects.all(), "courrier").exists()
+    out = io.StringIO()
+    call_command("search", "reindex", stdout=out, verbosity=0)
+    assert list(search.search(Entry.objects.all(), "courrier")) == [entry]
+    assert list(search.search(UseCase.objects.all(), "inondation")) == [case]
+    assert "Registre des IA : 1 fiche indexée." in out.getvalue()

@@ -26,4 +26,6 @@ class Command(BaseCommand):
         for name, count, rebuild in INDEXES:
             with tqdm(total=count(), desc=name, disable=options["verbosity"] == 0) as bar:
                 done = rebuild(progress=bar.update)
-            self.stdout.write(f"{name} : {done} fiches indexées.")
+            self.stdout.write(
+                f"{name} : {done} fiche{'s' if done > 1 else ''} indexée{'s' if done > 1 else ''}."
+            )
