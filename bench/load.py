@@ -83,7 +83,10 @@ def prepare(plan_path: Path) -> None:
     if Entry.objects.count() < ENTRIES:
         add_entries(ENTRIES - Entry.objects.count())
     db.analyze()
-    print(f"{UseCase.objects.count()} cas, {Entry.objects.count()} fiches du registre", file=sys.stderr)
+    print(
+        f"{UseCase.objects.count()} cas, {Entry.objects.count()} fiches du registre",
+        file=sys.stderr,
+    )
 
     referent = get_user_model().objects.get(email="referent@plaisir.demo.fr")
     questionnaire = Questionnaire.objects.get(code="barometre-2024")
