@@ -4,9 +4,14 @@ Besides running the queued jobs, a thread records the worker's sign of life for 
 every JOB_HEARTBEAT_SECONDS and marks failed the jobs of workers that died.
 """
 
+import logging
+
+from django.db import DatabaseError
 from django_tasks_db.management.commands.db_worker import Command as DbWorkerCommand
 
 from observatoire.core import jobs
+
+logger = logging.getLogger(__name__)
 
 
 class Command(DbWorkerCommand):
@@ -14,6 +19,9 @@ class Command(DbWorkerCommand):
 
     def handle(self, *args, **options):
         worker_id = options["worker_id"]
-        jobs.worker_beat(worker_id)
+        try:
+            jobs.worker_beat(worker_id)
+        except DatabaseError:  # a long write elsewhere (SQLite): the next beat will do
+            logger.warning("Premier signe de vie du worker reporté", exc_info=True)
         with jobs.beating(lambda: jobs.worker_beat(worker_id)):
             super().handle(*args, **options)
