@@ -132,3 +132,55 @@ def check_accessibility(page, name: str) -> None:
         f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']]}" for v in bad
     ]
     assert not bad, f"axe-core sur {name} :\n" + "\n".join(details)
+
+
+# --- The task queue's worker, a real process on the test database -------------------------
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Public pages are cached by address; a test must not see another test's page."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+def database_url() -> str:
+    """The test database as a DATABASE_URL, for a process started by a test."""
+    from django.db import connection
+
+    db = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{db['NAME']}"
+    auth = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
+    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+@pytest.fixture
+def start_worker(transactional_db, settings):
+    """start_worker() → a running `observatoire worker` process on the test database (with
+    one-second heartbeats and a ten-second timeout, as the test process: a PDF's chart
+    conversion may hold the interpreter for seconds on a busy machine), stopped after."""
+    import subprocess
+    import sys
+
+    settings.JOB_HEARTBEAT_SECONDS, settings.JOB_TIMEOUT_SECONDS = 1, 10
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url(),
+        "DATA_DIR": str(settings.DATA_DIR),
+        "JOB_HEARTBEAT_SECONDS": "1",
+        "JOB_TIMEOUT_SECONDS": "10",
+    }
+    command = [sys.executable, "-m", "observatoire.cli", "worker", "--interval", "0.1"]
+    processes = []
+
+    def start() -> subprocess.Popen:
+        args = [*command, "--no-startup-delay", "--no-reload"]
+        processes.append(subprocess.Popen(args, env=env))
+        return processes[-1]
+
+    yield start
+    for process in processes:
+        process.kill()
+        process.wait()

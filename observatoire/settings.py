@@ -92,6 +92,9 @@ INSTALLED_APPS = [
     "observatoire.registre",
     "observatoire.cas_usage",
     "observatoire.diagnostic",
+    # --- Service (issue 14): the task queue and its database backend
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -213,6 +216,34 @@ if PROCONNECT_ENABLED:
     OIDC_RP_SCOPES = "openid email given_name usual_name siret"
     OIDC_AUTH_REQUEST_EXTRA_PARAMS = {"acr_values": "eidas1"}
 
+# --- Service (issue 14): task queue, cache, errors, logs ---------------------------------
+# Jobs (weighting runs, PDF reports) go through django-tasks' database backend: a row in
+# this database, run by `observatoire worker`. A running job beats every
+# JOB_HEARTBEAT_SECONDS; one silent for JOB_TIMEOUT_SECONDS lost its worker (core.jobs).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+JOB_HEARTBEAT_SECONDS = env_int("JOB_HEARTBEAT_SECONDS", 10)
+JOB_TIMEOUT_SECONDS = env_int("JOB_TIMEOUT_SECONDS", 60)
+
+# Cache: Redis when CACHE_URL says so (redis://host:6379/0), else this process's memory.
+# The barometer's public pages are kept until its next published version (core.cache).
+CACHE_URL = env("CACHE_URL", "") or ""
+if CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+    }
+elif CACHE_URL in {"", "locmem://"}:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+else:
+    raise ImproperlyConfigured(f"CACHE_URL must be redis://… or locmem://, got {CACHE_URL!r}")
+CACHE_PAGES_SECONDS = env_int("CACHE_PAGES_SECONDS", 24 * 3600)
+
+# Errors to Sentry (or a compatible service such as GlitchTip) when SENTRY_DSN is set.
+SENTRY_DSN = env("SENTRY_DSN", "")
+if SENTRY_DSN:
+    import sentry_sdk
+
+    sentry_sdk.init(dsn=SENTRY_DSN, environment=ENVIRONMENT, send_default_pii=False)
+
 # Demonstration data is labelled on every page while this is on.
 DEMO_MODE = env_bool("DEMO_MODE", default=not PRODUCTION)
 
@@ -227,10 +258,20 @@ if PRODUCTION:
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 
+# One JSON line per event in production (LOG_FORMAT=json|text to choose).
+LOG_FORMAT = env("LOG_FORMAT", "json" if PRODUCTION else "text")
+if LOG_FORMAT not in {"json", "text"}:
+    raise ImproperlyConfigured(f"LOG_FORMAT must be json or text, got {LOG_FORMAT!r}")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {"json": {"()": "observatoire.core.logs.JsonFormatter"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            **({"formatter": "json"} if LOG_FORMAT == "json" else {}),
+        }
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
     # WeasyPrint logs every page it lays out; keep its warnings only.
     "loggers": {"weasyprint.progress": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},

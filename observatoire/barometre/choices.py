@@ -1,6 +1,9 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+# The task queue's statuses (core.jobs), importable from here as before.
+from observatoire.core.models import JobStatus as JobStatus
+
 
 class EditionStatus(models.TextChoices):
     """Life cycle of an edition: draft → collecting → closed → weighted → published."""
@@ -26,10 +29,3 @@ class Flag(models.TextChoices):
     OK = "ok", _("publiable")
     CAUTION = "caution", _("à interpréter avec prudence")
     SUPPRESS = "suppress", _("non diffusé (effectif trop faible)")
-
-
-class JobStatus(models.TextChoices):
-    PENDING = "pending", _("en attente")
-    RUNNING = "running", _("en cours")
-    DONE = "done", _("terminé")
-    FAILED = "failed", _("échec")

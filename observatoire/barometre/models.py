@@ -10,8 +10,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from observatoire.barometre.choices import EditionStatus, Flag, JobStatus
-from observatoire.core.models import BaseModel
+from observatoire.barometre.choices import EditionStatus, Flag
+from observatoire.core.models import BaseModel, Job
 
 WORKING = 0
 
@@ -212,21 +212,16 @@ class PublishedVersion(BaseModel):
         return f"{self.edition} — v{self.number}"
 
 
-class WeightingRun(BaseModel):
-    """One run of the weighting and computation, in the background, with its progress."""
+class WeightingRun(Job):
+    """One run of the weighting and computation, by the task queue, with its progress."""
 
     edition = models.ForeignKey(Edition, on_delete=models.CASCADE, related_name="runs")
-    status = models.CharField(
-        _("statut"), max_length=10, choices=JobStatus.choices, default=JobStatus.PENDING
-    )
     step = models.CharField(_("étape"), max_length=80, blank=True)
     percent = models.PositiveSmallIntegerField(_("avancement (%)"), default=0)
     report = models.JSONField(_("rapport de pondération"), default=dict, blank=True)
-    error = models.TextField(_("erreur"), blank=True)
     started_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    finished_at = models.DateTimeField(_("terminé le"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("pondération")
@@ -236,23 +231,14 @@ class WeightingRun(BaseModel):
     def __str__(self) -> str:
         return f"{self.edition} — {self.get_status_display()}"
 
-    @property
-    def is_active(self) -> bool:
-        return self.status in (JobStatus.PENDING, JobStatus.RUNNING)
 
-
-class ReportJob(BaseModel):
-    """Background generation of an edition version's PDF report."""
+class ReportJob(Job):
+    """Generation of an edition version's PDF report by the task queue (one per version)."""
 
     edition = models.ForeignKey(Edition, on_delete=models.CASCADE, related_name="report_jobs")
     version = models.PositiveSmallIntegerField(_("version"))
-    status = models.CharField(
-        _("statut"), max_length=10, choices=JobStatus.choices, default=JobStatus.PENDING
-    )
     path = models.CharField(_("fichier"), max_length=300, blank=True)
     sha256 = models.CharField(_("empreinte"), max_length=64, blank=True)
-    error = models.TextField(_("erreur"), blank=True)
-    finished_at = models.DateTimeField(_("terminé le"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("génération du rapport")

@@ -17,7 +17,7 @@ from django.utils import timezone
 from observatoire.accounts.access import require_analyst
 from observatoire.barometre import compute as computing
 from observatoire.barometre import indicators as ind
-from observatoire.barometre import opendata
+from observatoire.barometre import opendata, tasks
 from observatoire.barometre.choices import EditionStatus, JobStatus
 from observatoire.barometre.models import (
     WORKING,
@@ -28,7 +28,7 @@ from observatoire.barometre.models import (
     WeightingRun,
 )
 from observatoire.barometre.weighting import PlanError
-from observatoire.core import background
+from observatoire.core import jobs
 from observatoire.core.audit import acting_as, record_event
 
 logger = logging.getLogger(__name__)
@@ -151,19 +151,18 @@ def weight_edition(edition: Edition, *, by=None, progress: Callable[[str], None]
 
 
 def start_weighting(edition: Edition, *, by=None, in_background: bool = True) -> WeightingRun:
-    """Start a weighting run for the management page (or return the one under way)."""
+    """Queue a weighting run for the management page (or join the one under way).
+
+    Without `in_background` (the command line), the run happens here and now."""
     _require_closed(edition)
-    run = edition.runs.filter(status__in=[JobStatus.PENDING, JobStatus.RUNNING]).first()
-    if run is not None:
-        return run
-    with acting_as(by):
-        run = WeightingRun.objects.create(edition=edition, started_by=by)
-    if in_background:
-        background.start(run_weighting, run.pk)
-    else:
-        run_weighting(run.pk)
-        run.refresh_from_db()
-    return run
+
+    def make() -> WeightingRun:
+        with acting_as(by):
+            return WeightingRun.objects.create(edition=edition, started_by=by)
+
+    return jobs.start_or_join(
+        edition, edition.runs.all(), make, tasks.weigh, here=not in_background
+    )
 
 
 def run_weighting(run_id: int) -> None:
@@ -179,7 +178,8 @@ def run_weighting(run_id: int) -> None:
         )
 
     try:
-        result = weight_edition(run.edition, by=run.started_by, progress=progress)
+        with jobs.running(run):
+            result = weight_edition(run.edition, by=run.started_by, progress=progress)
     except ValidationError as exc:
         run.status, run.error = JobStatus.FAILED, " ".join(exc.messages)
     except Exception as exc:  # the page shows it; the analyst can run it again
@@ -189,7 +189,8 @@ def run_weighting(run_id: int) -> None:
         run.status, run.percent, run.report = JobStatus.DONE, 100, result.weighted.report
         run.step = f"{len(result.rows)} résultats calculés"
     run.finished_at = timezone.now()
-    run.save(update_fields=["status", "error", "percent", "report", "step", "finished_at"])
+    fields = ["status", "error", "percent", "report", "step", "finished_at", "heartbeat_at"]
+    run.save(update_fields=fields)
 
 
 @transaction.atomic

@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db.models import Count, Max
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
@@ -16,9 +17,24 @@ from observatoire.barometre.forms import (
     WeightingPlanForm,
 )
 from observatoire.barometre.indicators import for_edition, text_of
+from observatoire.barometre.models import PublishedVersion, ReportJob, WeightingRun
 from observatoire.barometre.weighting import plan_of
+from observatoire.core import jobs
+from observatoire.core.cache import cached_page
 
 
+def _publications() -> tuple:
+    """What the public pages show changes with each publication (or correction)."""
+    return tuple(
+        PublishedVersion.objects.aggregate(Count("pk"), Max("pk"), Max("created_at")).values()
+    )
+
+
+# The public pages are kept in the cache until the next publication.
+public_page = cached_page(_publications)
+
+
+@public_page
 def index(request):
     editions = services.public_editions(request.user)
     return render(request, "barometre/index.html", {"editions": editions})
@@ -34,6 +50,7 @@ def _version(request, edition):
     return version
 
 
+@public_page
 def note(request, code):
     edition = services.get_public_edition(code, request.user)
     version = _version(request, edition)
@@ -52,7 +69,6 @@ def note(request, code):
         "key_figures": res.key_figures(edition, version),
         "sections": sections,
         "versions": edition.versions.all(),
-        "job": edition.report_jobs.filter(version=version).first(),
     }
     return render(request, "barometre/note.html", context)
 
@@ -71,6 +87,7 @@ def version_page(request, code, number):
     return render(request, "barometre/version.html", context)
 
 
+@public_page
 def theme(request, code, theme):
     edition = services.get_public_edition(code, request.user)
     iset = res.indicators_of(edition)
@@ -89,6 +106,7 @@ def theme(request, code, theme):
     return render(request, "barometre/theme.html", context)
 
 
+@public_page
 def indicator(request, code, indicator):
     edition = services.get_public_edition(code, request.user)
     iset = res.indicators_of(edition)
@@ -106,6 +124,7 @@ def indicator(request, code, indicator):
     return render(request, "barometre/indicator.html", context)
 
 
+@public_page
 def compare(request, code):
     edition = services.get_public_edition(code, request.user)
     # A référent's own stratum is chosen until it picks another one (or none).
@@ -119,6 +138,7 @@ def compare(request, code):
     return render(request, "barometre/compare.html", {"edition": edition, **context})
 
 
+@public_page
 def method(request, code):
     edition = services.get_public_edition(code, request.user)
     return render(request, "barometre/method.html", {"edition": edition, **res.method(edition)})
@@ -145,8 +165,10 @@ def report_request(request, code):
 
 def report_status(request, code):
     edition = services.get_public_edition(code, request.user)
+    jobs.recover(ReportJob)
     job = edition.report_jobs.filter(version=edition.published_version).first()
-    return render(request, "barometre/_report_status.html", {"edition": edition, "job": job})
+    context = {"edition": edition, "job": job, "worker_alive": jobs.worker_alive()}
+    return render(request, "barometre/_report_status.html", context)
 
 
 def report_pdf(request, code):
@@ -175,6 +197,7 @@ def manage(request, code):
 
 
 def _manage_page(request, edition, *, plan_form=None, indicator_form=None, status=200):
+    jobs.recover(WeightingRun)
     indicator_form = indicator_form or IndicatorFileForm(initial={"text": text_of(edition)})
     context = {
         "edition": edition,
@@ -184,6 +207,7 @@ def _manage_page(request, edition, *, plan_form=None, indicator_form=None, statu
         "report": edition.weighting_report,
         "run": edition.runs.first(),
         "runs": edition.runs.select_related("started_by")[:5],
+        "worker_alive": jobs.worker_alive(),
     }
     return render(request, "barometre/manage.html", context, status=status)
 
@@ -219,7 +243,8 @@ def indicator_file(request, code):
 def weighting_status(request, code):
     """The latest weighting run, polled by the management page while it runs."""
     edition = services.get_managed_edition(request.user, code)
-    context = {"edition": edition, "run": edition.runs.first()}
+    jobs.recover(WeightingRun)
+    context = {"edition": edition, "run": edition.runs.first(), "worker_alive": jobs.worker_alive()}
     return render(request, "barometre/_weighting_status.html", context)
 
 
@@ -274,6 +299,7 @@ def manage_action(request, code, action):
     return redirect("barometre:manage", code=edition.code)
 
 
+@public_page
 def chart_spec(request, code, indicator):
     """The Vega-Lite spec of an indicator's trend, as JSON (for reuse by journalists)."""
     edition = services.get_public_edition(code, request.user)

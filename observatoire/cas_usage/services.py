@@ -127,18 +127,8 @@ def index_case(case: UseCase) -> None:
 
 
 def reindex_all(progress: Callable[[int], None] | None = None) -> int:
-    cases = UseCase.objects.prefetch_related("participants", "results").iterator(chunk_size=500)
-
-    def rows():
-        for case in cases:
-            yield case.pk, index_fields(case)
-            if progress:
-                progress(1)
-
-    with transaction.atomic():
-        count = search.rebuild(LABEL, rows())
-    search.analyze(UseCase)
-    return count
+    cases = UseCase.objects.prefetch_related("participants", "results")
+    return search.reindex(cases, index_fields, progress)
 
 
 # --- Contribution and moderation ---------------------------------------------------------

@@ -51,3 +51,49 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.get_action_display()} {self.object_repr}"
+
+
+class JobStatus(models.TextChoices):
+    PENDING = "pending", _("en file d'attente")
+    RUNNING = "running", _("en cours")
+    DONE = "done", _("terminé")
+    FAILED = "failed", _("échec")
+
+
+class Job(BaseModel):
+    """Work done by the task queue's worker (core.jobs), followed by its page through this row.
+
+    The worker beats `heartbeat_at` while it runs the job; a job whose beat stopped for
+    longer than JOB_TIMEOUT_SECONDS lost its worker and is marked failed (core.jobs.recover).
+    """
+
+    status = models.CharField(
+        _("statut"), max_length=10, choices=JobStatus.choices, default=JobStatus.PENDING
+    )
+    error = models.TextField(_("erreur"), blank=True)
+    task_id = models.CharField(_("tâche"), max_length=64, blank=True)
+    heartbeat_at = models.DateTimeField(_("dernier signe de vie"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("terminé le"), null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in (JobStatus.PENDING, JobStatus.RUNNING)
+
+
+class WorkerHeartbeat(models.Model):
+    """The last sign of life of each worker process (`observatoire worker`), for /sante/."""
+
+    worker_id = models.CharField(_("processus"), max_length=64, unique=True)
+    host = models.CharField(_("machine"), max_length=255)
+    pid = models.PositiveIntegerField(_("numéro de processus"))
+    seen_at = models.DateTimeField(_("dernier signe de vie"))
+
+    class Meta:
+        verbose_name = _("processus de traitement")
+        verbose_name_plural = _("processus de traitement")
+
+    def __str__(self) -> str:
+        return f"{self.host}:{self.pid}"

@@ -32,13 +32,13 @@ import functools
 import html
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 import snowballstemmer
 from django.apps import apps
 from django.db import connection as default_connection
-from django.db import models
+from django.db import models, transaction
 from django.db.migrations.operations.base import Operation
 from django.db.models.expressions import RawSQL
 
@@ -1123,4 +1123,24 @@ def rebuild(model_label: str, rows: Iterable[tuple[int, dict[str, str]]]) -> int
     for pk, fields in rows:
         index(model_label, pk, fields)
         count += 1
+    return count
+
+
+def reindex(
+    objects: models.QuerySet,
+    fields: Callable[[Any], dict[str, str]],
+    progress: Callable[[int], None] | None = None,
+) -> int:
+    """Rebuild the whole index of `objects`' model from `fields(object)`, in one transaction,
+    then refresh the planner's statistics; returns how many objects were indexed."""
+
+    def rows() -> Iterator[tuple[int, dict[str, str]]]:
+        for obj in objects.iterator(chunk_size=500):
+            yield obj.pk, fields(obj)
+            if progress:
+                progress(1)
+
+    with transaction.atomic():
+        count = rebuild(objects.model._meta.label, rows())
+    analyze(objects.model)
     return count

@@ -7,4 +7,5 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("journal/", views.audit_log, name="audit"),
     path("accueil/", views.landing, name="landing"),
+    path("sante/", views.health, name="health"),
 ]

@@ -1,7 +1,9 @@
 """Reads of the register: the faceted search of public pages and the version differences."""
 
+from collections import Counter
+
 from django.core.exceptions import FieldDoesNotExist
-from django.db.models import Count, DecimalField, FloatField, IntegerField
+from django.db.models import DecimalField, FloatField, IntegerField
 from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
@@ -21,6 +23,9 @@ FACETS = {
     "level": (_("Niveau AI Act"), "ai_act_level", RiskLevel),
     "lifecycle": (_("Étape"), "lifecycle", LifeCycle),
 }
+
+# A facet lists its most frequent values (a search may match entries of 1,500 authorities).
+FACET_VALUES = 15
 
 
 def authority_by_siren(siren: str) -> Authority | None:
@@ -54,31 +59,68 @@ def filter_entries(entries, params) -> tuple:
     return entries, query
 
 
+class Ranked(search.Paged):
+    """The matches of a search read once, in rank order: pages and facets then use their
+    ids, so a request runs the text search once, however many facets it counts."""
+
+    def __init__(self, entries, query: str):
+        super().__init__(entries, query)
+        self.keys = list(entries.values_list("pk", "search_rank"))
+        self.known_count = len(self.keys)
+
+    def ids(self) -> list[int]:
+        return [pk for pk, _rank in self.keys]
+
+    def ranks(self, index: slice) -> dict:
+        return dict(self.keys[index])
+
+
 def facet_counts(entries) -> list[dict]:
-    """Per facet, its values among `entries` with their counts and French labels."""
-    base = Entry.objects.filter(pk__in=entries.values("pk"))
-    names = dict(base.values_list("authority__siren", "authority__name").distinct())
+    """Per facet, its values among `entries` (a queryset, or Ranked matches) with their
+    counts and French labels.
+
+    One query reads the facet columns of the matching entries and Python counts them: a
+    GROUP BY per facet cost 7 queries over the same entries (30–45 ms each for 2,000
+    matches on PostgreSQL, their ids sent each time)."""
+    ids = entries.ids() if isinstance(entries, Ranked) else entries.values("pk")
+    lookups = [lookup for _label, lookup, _choices in FACETS.values()]
+    rows = Entry.objects.filter(pk__in=ids).values_list("authority__name", *lookups)
+    counts: dict[str, Counter] = {lookup: Counter() for lookup in lookups}
+    names = {}
+    for authority_name, *values in rows:
+        row = dict(zip(lookups, values, strict=True))
+        names[row["authority__siren"]] = authority_name
+        for lookup, value in row.items():
+            counts[lookup][value] += 1
     regions = dict(
         Authority.objects.filter(kind=Kind.REGION).values_list("code", "name").distinct()
     )
     facets = []
     for name, (label, lookup, choices) in FACETS.items():
-        rows = base.values(lookup).annotate(n=Count("pk")).order_by("-n", lookup)
         labels = dict(choices.choices) if choices else {}
+        found = sorted(
+            ((-n, v) for v, n in counts[lookup].items() if v), key=lambda p: (p[0], str(p[1]))
+        )
         values = [
             {
-                "value": row[lookup],
-                "count": row["n"],
-                "label": names.get(row[lookup])
+                "value": value,
+                "count": -minus,
+                "label": names.get(value)
                 if name == "authority"
-                else regions.get(row[lookup], row[lookup])
+                else regions.get(value, value)
                 if name == "region"
-                else labels.get(row[lookup], row[lookup]),
+                else labels.get(value, value),
             }
-            for row in rows
-            if row[lookup]
+            for minus, value in found
         ]
-        facets.append({"name": name, "label": label, "values": values})
+        facets.append(
+            {
+                "name": name,
+                "label": label,
+                "values": values[:FACET_VALUES],
+                "more": len(values) - len(values[:FACET_VALUES]),
+            }
+        )
     return facets
 
 

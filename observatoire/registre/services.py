@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from observatoire.accounts.access import require_act_for
+from observatoire.core import search
 from observatoire.core.audit import acting_as, record_event
 from observatoire.registre import aiact, exports
 from observatoire.registre.choices import (
@@ -508,3 +509,9 @@ def import_eurocities(text: str, authority, *, by) -> ImportResult:
         f"Import Eurocities : {len(created)} fiches pour {authority}",
     )
     return ImportResult(created)
+
+
+def reindex_all(progress=None) -> int:
+    """Rebuild the register's search index (every entry, as Entry.save indexes it)."""
+    entries = Entry.objects.select_related("authority")
+    return search.reindex(entries, Entry.search_fields, progress)

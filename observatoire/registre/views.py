@@ -3,6 +3,7 @@
 from urllib.parse import quote
 
 from django.core.paginator import Paginator
+from django.db.models import prefetch_related_objects
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
@@ -21,7 +22,11 @@ def index(request):
     entries, query = queries.filter_entries(
         Entry.objects.published().select_related("authority"), request.GET
     )
+    if query:
+        entries = queries.Ranked(entries, query)
     page = Paginator(entries, 20).get_page(request.GET.get("page"))
+    if query:  # the page's rows are read by primary key, without select_related
+        prefetch_related_objects(page.object_list, "authority")
     context = {
         "page": page,
         "query": query,

@@ -44,10 +44,12 @@ def coloured_chart_pixels(pdf: Path, workdir: Path) -> list[int]:
 
 
 @pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="poppler-utils absent")
-def test_visitor_reads_note_chart_stratum_csv_and_pdf(page, tmp_path):
-    """The whole public path of the 2024 barometer works, accessibly."""
+def test_visitor_reads_note_chart_stratum_csv_and_pdf(page, tmp_path, start_worker):
+    """The whole public path of the 2024 barometer works, accessibly (the PDF is built by a
+    real worker process)."""
     territoires.import_vintage(2024)
     demo.load(io.StringIO())
+    start_worker()
 
     page.goto("/barometre/barometre-2024/")
     key = page.locator(".key-figure", has_text="Au moins un projet data")

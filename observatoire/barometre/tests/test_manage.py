@@ -2,6 +2,8 @@
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from observatoire.barometre import indicators, services
 from observatoire.barometre.choices import EditionStatus, JobStatus
@@ -137,6 +139,32 @@ def test_published_pages_keep_the_file_of_their_version(client, users):
     assert "IA déployée" in first
 
 
+def test_public_pages_are_cached_until_the_next_publication(
+    client, client_for, users, django_assert_max_num_queries
+):
+    """A visitor's second read of the note is served from the cache (one query: the stamp
+    of publications); a new version shows at once; analysts always read fresh pages."""
+    edition = make_edition(SAMPLE, answers=ia_answers)
+    services.update_indicators(edition, FILE, by=users["analyst"])
+    services.weight_edition(edition)
+    services.publish_edition(edition)
+    first = client.get(f"/barometre/{edition.code}/").content
+    with django_assert_max_num_queries(1):
+        assert client.get(f"/barometre/{edition.code}/").content == first
+    analyst = client_for("analyst")
+    analyst.get(f"/barometre/{edition.code}/")
+    with CaptureQueriesContext(connection) as queries:
+        analyst.get(f"/barometre/{edition.code}/")
+    assert len(queries) > 1
+    services.update_indicators(
+        edition, FILE.replace("title: IA déployée", "title: IA en service"), by=users["analyst"]
+    )
+    services.weight_edition(edition)
+    assert "IA déployée" in client.get(f"/barometre/{edition.code}/").content.decode()
+    services.publish_edition(edition, note="Titre précisé")
+    assert "IA en service" in client.get(f"/barometre/{edition.code}/").content.decode()
+
+
 def test_weighting_run_records_stages_report_and_errors(users):
     """A run ends done with its report; a plan error ends failed with the French message."""
     edition = make_edition(SAMPLE)
@@ -173,8 +201,10 @@ def test_status_polls_while_a_run_is_under_way(client_for):
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_analyst_runs_the_weighting_from_the_page(page, users):
-    """In Chromium: the analyst starts a run, follows it, and sees the finished report."""
+def test_analyst_runs_the_weighting_from_the_page(page, users, start_worker):
+    """In Chromium: the analyst starts a run, a worker process runs it, the page follows it
+    and shows the finished report."""
+    start_worker()
     edition = make_edition(SAMPLE, answers=ia_answers)
     services.update_indicators(edition, FILE, by=users["analyst"])
     login(page, users["analyst"])

@@ -44,6 +44,26 @@ def test_french_full_text_search(client, register):
         assert expected in page and absent not in page, query
 
 
+def test_search_page_runs_the_text_search_once(client, register):
+    """However many facets it counts, a search page matches the text once (PostgreSQL: one
+    statement reads the matches' ids from the index; SQLite: one table of hits), with the
+    excerpt and facet counts of the matches only."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get("/registre/", {"q": "réseau canalisations"}).content.decode()
+    if connection.vendor == "postgresql":
+        marker = "SELECT m.obj_id FROM search_registre_entry AS m WHERE m.document @@"
+    else:
+        marker = "CREATE TEMP TABLE search_hits"
+    matching = [q["sql"] for q in queries.captured_queries if marker in q["sql"]]
+    assert len(matching) == 1, matching
+    assert "<mark>canalisations</mark>" in page or "<mark>réseau</mark>" in page
+    assert "Prédiction des fuites" in page and "Optimus" not in page
+    assert 'Besançon</a> <span class="muted">(1)' in page and "Plaisir</a>" not in page
+
+
 def test_facets_filter_and_count(client, register):
     """Facets list values with counts and names; choosing one filters the list."""
     AuthorityFactory(kind=Kind.REGION, code="27", name="Bourgogne-Franche-Comté", region="27")

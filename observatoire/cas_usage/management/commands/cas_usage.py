@@ -13,6 +13,7 @@ from tqdm import tqdm
 
 from observatoire.cas_usage import pstw, services
 from observatoire.cas_usage.models import UseCase
+from observatoire.core import db
 
 
 class Command(BaseCommand):
@@ -52,6 +53,7 @@ class Command(BaseCommand):
             )
         with tqdm(total=pstw.count_rows(path), unit=" lignes", disable=quiet) as bar:
             summary = services.import_pstw(path, progress=bar.update)
+        db.analyze()
         for error in summary.errors:
             self.stderr.write(str(error))
         for warning in summary.warnings:

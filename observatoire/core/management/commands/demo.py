@@ -14,6 +14,7 @@ from django.db import transaction
 
 from observatoire.accounts.choices import Role
 from observatoire.accounts.models import User
+from observatoire.core import db
 from observatoire.territoires import services as territoires
 from observatoire.territoires.models import Authority
 
@@ -37,6 +38,7 @@ class Command(BaseCommand):
             name = f"observatoire.{app}.demo"
             if find_spec(name) is not None:
                 import_module(name).load(self.stdout)
+        db.analyze()
         self.stdout.write(self.style.SUCCESS("Données de démonstration chargées."))
 
     @transaction.atomic

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from observatoire.core import db
 from observatoire.questionnaires import importers, services
 from observatoire.questionnaires.choices import Population
 from observatoire.questionnaires.models import Questionnaire
@@ -82,6 +83,8 @@ class Command(BaseCommand):
             dry_run=not options["apply"],
             confirm_names=options["confirm_names"],
         )
+        if report.applied:
+            db.analyze()
         for line in report.notes + report.name_matches + report.rejected:
             self.stdout.write(line)
         state = "écrit" if report.applied else "rien n'a été écrit"

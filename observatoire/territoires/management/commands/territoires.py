@@ -10,6 +10,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
+from observatoire.core import db
 from observatoire.territoires import services
 from observatoire.territoires.choices import Stratum
 
@@ -38,6 +39,7 @@ class Command(BaseCommand):
         total = len(services.read_vintage(path or services.vintage_file(vintage)))
         with tqdm(total=total, unit=" collectivités", disable=options["verbosity"] == 0) as bar:
             summary = services.import_vintage(vintage, path, progress=bar.update)
+        db.analyze()
         self.stdout.write(
             f"Millésime {vintage} : {summary.created} créées, {summary.updated} mises à jour, "
             f"{summary.deactivated} désactivées."

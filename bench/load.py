@@ -1,0 +1,385 @@
+"""Load test of the production setup on loopback (not a test): gunicorn + worker + database.
+
+    .venv/bin/pip install -e '.[bench]'      # locust
+    .venv/bin/python bench/load.py [--engine postgresql|sqlite] [--seconds 30] [--visitors 32]
+
+Prepares a database (PostgreSQL `obs_i14_load` at 127.0.0.1:5432, or a SQLite file under
+data/load/) with the demo, 10,000 register entries and the 50,000-case catalogue (once;
+ANALYZE after), collects the static files (WhiteNoise, hashed and compressed), starts
+gunicorn (observatoire.wsgi) and `observatoire worker` with OBSERVATOIRE_ENV=production,
+then runs locust headless twice, each bounded in time:
+  1. visitors on the public mix: home, note, indicator page, register and catalogue
+     searches, API reads;
+  2. 50 référents saving different questions of one response at once; afterwards every
+     value a writer was told was saved must be in the response (else a lost answer).
+Everything it started is stopped at the end. The last line is
+`rps=… p50_ms=… p95_ms=… errors=… lost_answers=…` (rps and latencies of the public mix;
+errors of both runs). Targets on a 2-core machine: rps ≥ 200, p95 < 100 ms, errors=0,
+lost_answers=0.
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import csv
+import importlib.util
+import json
+import os
+import random
+import secrets
+import string
+import subprocess
+import sys
+import time
+import urllib.request
+import uuid
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+BIN = REPO / ".venv" / "bin"
+PG_URL = "postgres://postgres@127.0.0.1:5432/obs_i14_load"
+WRITERS = 50
+ENTRIES = 10_000
+CASES = 50_000
+REGISTER_QUERIES = ["chatbot", "eau", "prédiction", "vidéoprotection", "courrier", "déchets",
+                    "stationnement", "traduction", "transcription", "éclairage"]  # fmt: skip
+CATALOGUE_QUERIES = ["cantine", "fuites d'eau", "agent conversationnel", "mobilité",
+                     "déchets", "énergie", "urbanisme", "santé"]  # fmt: skip
+
+
+# --- Preparation, in a child process with Django set up ------------------------------------
+
+
+def prepare(plan_path: Path) -> None:
+    """Load what the run reads (once), then write the plan the locust users follow."""
+    import django
+
+    django.setup()
+    from django.contrib.auth import get_user_model
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.core.management import call_command
+
+    from observatoire.barometre.models import Edition
+    from observatoire.cas_usage.models import UseCase
+    from observatoire.core import db
+    from observatoire.questionnaires import collection
+    from observatoire.questionnaires.models import Questionnaire, Response
+    from observatoire.registre.models import Entry
+
+    call_command("migrate", verbosity=0)
+    if not Edition.objects.filter(code="barometre-2024").exists():
+        call_command("demo", "load")
+    if UseCase.objects.count() < CASES:
+        from observatoire.cas_usage import pstw
+
+        if os.environ.get("OBS_PSTW"):  # a worktree's ../shared is not the checkout's
+            pstw.shared_file = lambda: Path(os.environ["OBS_PSTW"])
+        spec = importlib.util.spec_from_file_location("bench_search", REPO / "bench" / "search.py")
+        assert spec and spec.loader
+        bench_search = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(bench_search)
+        bench_search.build(CASES, random.Random(2026))
+    if Entry.objects.count() < ENTRIES:
+        add_entries(ENTRIES - Entry.objects.count())
+    db.analyze()
+    print(
+        f"{UseCase.objects.count()} cas, {Entry.objects.count()} fiches du registre",
+        file=sys.stderr,
+    )
+
+    referent = get_user_model().objects.get(email="referent@plaisir.demo.fr")
+    questionnaire = Questionnaire.objects.get(code="barometre-2024")
+    response = collection.start_response(questionnaire, referent.authority, by=referent)
+    Response.objects.filter(pk=response.pk).update(status="draft", answers={})
+    form = collection.Form.load(questionnaire)
+    # One question per writer, any type, outside skip logic, with values it accepts.
+    questions = []
+    for q in form.questions:
+        if q.type == "note" or q.relevant or form.section_relevant.get(q.section_id):
+            continue
+        values = [v for v, _label in form.choices.get(q.choice_list, [])]
+        if q.type == "integer":
+            values = [str(n) for n in range(1, 9)]
+        elif q.type == "decimal":
+            values = [f"{n}.5" for n in range(1, 9)]
+        elif q.type == "date":
+            values = [f"2024-03-{day:02d}" for day in range(1, 29)]
+        elif q.type == "text":
+            values = [f"réponse {q.code} n° {n}" for n in range(1, 9)]
+        if len(values) >= 2:
+            questions.append((q.code, q.type == "select_multiple", values))
+    assert len(questions) >= WRITERS, f"{len(questions)} questions pour {WRITERS} rédacteurs"
+    sessions = []
+    for _ in range(WRITERS):
+        store = SessionStore()
+        store["_auth_user_id"] = str(referent.pk)
+        store["_auth_user_backend"] = "django.contrib.auth.backends.ModelBackend"
+        store["_auth_user_hash"] = referent.get_session_auth_hash()
+        store.create()
+        sessions.append(store.session_key)
+    plan = {
+        "response": response.pk,
+        "questions": questions[:WRITERS],
+        "sessions": sessions,
+        "indicators": list(
+            Edition.objects.get(code="barometre-2024")
+            .results.filter(domain="")
+            .values_list("indicator", flat=True)
+            .distinct()[:20]
+        ),
+        "entries": list(Entry.objects.published().values_list("pk", flat=True)[:200]),
+    }
+    plan_path.write_text(json.dumps(plan))
+
+
+def add_entries(count: int) -> None:
+    """Copies of the demo's entries, spread over the universe's communes, indexed."""
+    from django.db import transaction
+
+    from observatoire.core import search
+    from observatoire.registre.models import SEARCH_LABEL, Entry
+    from observatoire.territoires.models import Authority
+
+    rng = random.Random(2026)
+    models = list(Entry.objects.published().select_related("authority"))
+    authorities = list(Authority.objects.filter(kind="commune", is_active=True)[:3000])
+    with transaction.atomic():
+        batch = []
+        for i in range(count):
+            entry = copy.copy(rng.choice(models))
+            entry.pk = entry.id = None
+            entry.public_id = uuid.uuid4()
+            entry.authority = rng.choice(authorities)
+            entry.name = f"{entry.name.split(' (')[0]} ({i})"[:200]
+            batch.append(entry)
+        for start in range(0, len(batch), 1000):
+            for created in Entry.objects.bulk_create(batch[start : start + 1000]):
+                search.index(SEARCH_LABEL, created.pk, created.search_fields())
+            print(f"  {start + 1000} fiches…", file=sys.stderr)
+
+
+# --- The locust users (this file is also the locustfile) ------------------------------------
+
+if os.environ.get("OBS_LOAD_PLAN"):
+    from locust import HttpUser, constant, events, task
+
+    PLAN = json.loads(Path(os.environ["OBS_LOAD_PLAN"]).read_text())
+    SAVED: dict[str, str] = {}  # question code → last value the server said it saved
+
+    class Visitor(HttpUser):
+        """The public mix: pages and API reads, no pause."""
+
+        wait_time = constant(0)
+
+        @task(2)
+        def home(self):
+            self.client.get("/")
+
+        @task(3)
+        def note(self):
+            self.client.get("/barometre/barometre-2024/")
+
+        @task(3)
+        def indicator(self):
+            code = random.choice(PLAN["indicators"])
+            self.client.get(f"/barometre/barometre-2024/indicateur/{code}/", name="indicateur")
+
+        @task(2)
+        def register_search(self):
+            q = random.choice(REGISTER_QUERIES)
+            self.client.get("/registre/", params={"q": q}, name="registre?q")
+
+        @task(2)
+        def catalogue_search(self):
+            q = random.choice(CATALOGUE_QUERIES)
+            self.client.get("/cas-usage/", params={"q": q}, name="cas-usage?q")
+
+        @task(1)
+        def api_editions(self):
+            self.client.get("/api/v1/barometre/editions")
+
+        @task(1)
+        def api_entry(self):
+            pk = random.choice(PLAN["entries"])
+            self.client.get(f"/api/v1/registre/entries/{pk}", name="api/registre/entries/:id")
+
+    class Writer(HttpUser):
+        """A référent saving its own question of the shared response, again and again."""
+
+        wait_time = constant(0.2)
+        count = 0
+
+        def on_start(self):
+            index = Writer.count
+            Writer.count += 1
+            self.code, self.multiple, self.values = PLAN["questions"][index]
+            self.n = 0
+            token = "".join(random.choices(string.ascii_letters + string.digits, k=32))
+            self.client.cookies.set("sessionid", PLAN["sessions"][index])
+            self.client.cookies.set("csrftoken", token)
+            https = self.host.replace("http://", "https://")
+            self.headers = {"X-CSRFToken": token, "Origin": https, "Referer": https + "/"}
+            self.headers["X-Forwarded-Proto"] = "https"
+
+        @task
+        def save(self):
+            self.n += 1
+            value = self.values[self.n % len(self.values)]
+            url = f"/questionnaires/reponses/{PLAN['response']}/enregistrer/"
+            data = {"_only": self.code, self.code: value}
+            with self.client.post(url, data, headers=self.headers, catch_response=True) as r:
+                if r.status_code == 200 and 'class="error"' not in r.text:
+                    SAVED[self.code] = [value] if self.multiple else value
+                    r.success()
+                else:
+                    r.failure(f"{r.status_code} {r.text[:200]}")
+
+    @events.test_stop.add_listener
+    def _write_saved(**_kwargs):
+        if SAVED:
+            Path(os.environ["OBS_LOAD_PLAN"] + ".saved").write_text(json.dumps(SAVED))
+
+
+# --- Orchestration ----------------------------------------------------------------------------
+
+
+def run_locust(env, host, user_class, users, seconds, prefix) -> dict[str, float]:
+    subprocess.run(
+        [str(BIN / "locust"), "-f", __file__, "--headless", "--host", host, "-u", str(users),
+         "-r", str(users), "-t", f"{seconds}s", "--only-summary", "--csv", str(prefix),
+         "--stop-timeout", "5", user_class],
+        env=env, check=False, stdout=subprocess.DEVNULL,
+    )  # fmt: skip
+    with open(f"{prefix}_stats.csv") as f:
+        total = next(r for r in csv.DictReader(f) if r["Name"] == "Aggregated")
+    with open(f"{prefix}_failures.csv") as f:
+        for row in csv.DictReader(f):
+            print(
+                f"  échec ×{row['Occurrences']} {row['Name']}: {row['Error'][:160]}",
+                file=sys.stderr,
+            )
+    return {
+        "requests": float(total["Request Count"]),
+        "errors": float(total["Failure Count"]),
+        "rps": float(total["Requests/s"]),
+        "p50": float(total["50%"]),
+        "p95": float(total["95%"]),
+    }
+
+
+def wait_healthy(url: str, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as r:
+                if json.loads(r.read())["worker"]["ok"]:
+                    return
+        except OSError:
+            pass
+        time.sleep(0.5)
+    sys.exit(f"{url} ne répond pas.")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--engine", choices=["postgresql", "sqlite"], default="postgresql")
+    parser.add_argument("--seconds", type=int, default=30, help="durée de chaque phase")
+    parser.add_argument("--visitors", type=int, default=32)
+    parser.add_argument("--gunicorn-workers", type=int, default=4)
+    parser.add_argument("--port", type=int, default=8210)
+    parser.add_argument("--pstw", help="fichier CSV PSTW, s'il n'est pas dans ../shared/data/pstw/")
+    parser.add_argument("--prepare-only", action="store_true", help="prépare la base et s'arrête")
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.pstw:
+        os.environ["OBS_PSTW"] = str(Path(args.pstw).resolve())
+    data = REPO / "data" / "load" / args.engine
+    data.mkdir(parents=True, exist_ok=True)
+    plan = data / "plan.json"
+    host = f"http://127.0.0.1:{args.port}"
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "observatoire.settings",
+        "OBSERVATOIRE_ENV": "production",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "DATA_DIR": str(data),
+        "SECURE_SSL_REDIRECT": "false",
+        "DEMO_MODE": "true",
+        "LOG_LEVEL": "WARNING",
+        "DATABASE_URL": PG_URL if args.engine == "postgresql" else f"sqlite:///{data}/load.sqlite3",
+    }
+    if args.child == "prepare":
+        prepare(plan)
+        return
+    if args.engine == "postgresql":
+        import psycopg
+
+        with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as c:
+            if not c.execute("SELECT 1 FROM pg_database WHERE datname = 'obs_i14_load'").fetchone():
+                c.execute("CREATE DATABASE obs_i14_load")
+    started = time.perf_counter()
+    subprocess.run([sys.executable, __file__, "--engine", args.engine, "--child", "prepare"], env=env, check=True)  # fmt: skip
+    if not (data / "static" / "staticfiles.json").exists():
+        subprocess.run([str(BIN / "observatoire"), "collectstatic", "--noinput", "-v0"], env=env, check=True)  # fmt: skip
+    print(f"préparation : {time.perf_counter() - started:.0f} s", file=sys.stderr)
+    if args.prepare_only:
+        return
+    processes = [
+        subprocess.Popen(
+            [str(BIN / "gunicorn"), "observatoire.wsgi", "--bind", f"127.0.0.1:{args.port}",
+             "--workers", str(args.gunicorn_workers), "--log-level", "warning"],
+            env=env,
+        ),
+        subprocess.Popen([str(BIN / "observatoire"), "worker", "--no-reload", "-v0"], env=env),
+    ]  # fmt: skip
+    try:
+        wait_healthy(f"{host}/sante/")
+        env["OBS_LOAD_PLAN"] = str(plan)
+        public = run_locust(env, host, "Visitor", args.visitors, args.seconds, data / "public")
+        print(
+            f"public: requests={public['requests']:.0f} rps={public['rps']:.1f} "
+            f"p50_ms={public['p50']:.0f} p95_ms={public['p95']:.0f} errors={public['errors']:.0f}"
+        )
+        saved = Path(f"{plan}.saved")
+        saved.unlink(missing_ok=True)
+        writers = run_locust(env, host, "Writer", WRITERS, args.seconds, data / "writers")
+    finally:
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            process.wait(timeout=30)
+    lost = count_lost(env, plan, saved)
+    print(
+        f"writers: {WRITERS} requests={writers['requests']:.0f} rps={writers['rps']:.1f} "
+        f"p50_ms={writers['p50']:.0f} p95_ms={writers['p95']:.0f} errors={writers['errors']:.0f}"
+    )
+    print(
+        f"rps={public['rps']:.1f} p50_ms={public['p50']:.0f} p95_ms={public['p95']:.0f} "
+        f"errors={public['errors'] + writers['errors']:.0f} lost_answers={lost}"
+    )
+
+
+def count_lost(env, plan: Path, saved: Path) -> int:
+    """Values a writer was told were saved and that the response does not hold."""
+    code = (
+        "import json, django; django.setup();"
+        "from observatoire.questionnaires.models import Response;"
+        f"p = json.load(open({str(plan)!r}));"
+        "print(json.dumps(Response.objects.get(pk=p['response']).answers))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)  # fmt: skip
+    answers = json.loads(out.stdout.strip().splitlines()[-1])
+    expected = json.loads(saved.read_text()) if saved.exists() else {}
+    if not expected:
+        sys.exit("Aucune réponse enregistrée par les rédacteurs : voir les échecs ci-dessus.")
+
+    def same(stored, sent):
+        return stored == sent if isinstance(sent, list) else str(stored) == sent
+
+    return sum(1 for code, value in expected.items() if not same(answers.get(code), value))
+
+
+if __name__ == "__main__":
+    main()
