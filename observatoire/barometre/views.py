@@ -24,10 +24,10 @@ from observatoire.core.cache import cached_page
 
 
 def _publications() -> tuple:
-    """What the public pages show changes with each publication (or correction)."""
-    return tuple(
-        PublishedVersion.objects.aggregate(Count("pk"), Max("pk"), Max("created_at")).values()
-    )
+    """What the public pages show changes with each publication (or correction), and when
+    an embargo ends."""
+    published = PublishedVersion.objects.aggregate(Count("pk"), Max("pk"), Max("created_at"))
+    return (*published.values(), services.public_editions().count())
 
 
 # The public pages are kept in the cache until the next publication.
