@@ -39,6 +39,10 @@ class UseCaseQuerySet(models.QuerySet):
     def published(self):
         return self.filter(status=Status.PUBLISHED)
 
+    def awaiting_moderation(self):
+        """Proposals, and published cases whose edit waits for an analyst."""
+        return self.filter(models.Q(status=Status.PROPOSED) | models.Q(pending_edit__has_key="fields"))
+
 
 class UseCase(BaseModel):
     """One use case: what was done, by whom, how far it went and what it changed."""
@@ -98,6 +102,15 @@ class UseCase(BaseModel):
         _("statut"), max_length=12, choices=Status.choices, default=Status.PROPOSED
     )
     moderation_note = models.TextField(_("message de modération"), blank=True)
+    # A référent's edit of a published case, kept aside until an analyst accepts it (the
+    # public keeps reading the published text): {"fields", "results", "links",
+    # "register_entries", "by"}; empty when no edit waits.
+    pending_edit = models.JSONField(
+        _("modification en attente de modération"),
+        default=dict,
+        blank=True,
+        editable=False,
+    )
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("proposé par"),
