@@ -104,12 +104,10 @@ class UseCase(BaseModel):
     moderation_note = models.TextField(_("message de modération"), blank=True)
     # A référent's edit of a published case, kept aside until an analyst accepts it (the
     # public keeps reading the published text): {"fields", "results", "links",
-    # "register_entries", "by"}; empty when no edit waits.
+    # "register_entries", "by"}; null when no edit waits. Nullable so that SQLite adds the
+    # column in place: rebuilding the table would drop the search triggers (core.search).
     pending_edit = models.JSONField(
-        _("modification en attente de modération"),
-        default=dict,
-        blank=True,
-        editable=False,
+        _("modification en attente de modération"), null=True, blank=True, editable=False
     )
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -301,7 +301,7 @@ def _apply_edit(case: UseCase) -> None:
     edit = case.pending_edit
     for name, value in edit["fields"].items():
         setattr(case, name, value)
-    case.pending_edit = {}
+    case.pending_edit = None
     case.save()
     _replace_children(case, edit["results"], edit["links"])
     from observatoire.registre.models import Entry
@@ -352,7 +352,7 @@ def moderate_case(case: UseCase, decision: str, reason: str = "", *, by) -> UseC
             if decision == Decision.ACCEPT:
                 _apply_edit(case)
             elif decision == Decision.REJECT:
-                case.pending_edit = {}
+                case.pending_edit = None
             outcome = {
                 Decision.ACCEPT: _("modification publiée"),
                 Decision.CHANGES: _("modification à reprendre"),

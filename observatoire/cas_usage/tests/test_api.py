@@ -94,7 +94,7 @@ def test_update_access(users, persona):
     case.refresh_from_db()
     # An analyst's change is live; a référent's waits for moderation (see test_edit_moderation).
     assert (case.title == PAYLOAD["title"]) == (persona == "analyst")
-    assert (case.pending_edit.get("fields", {}).get("title") == PAYLOAD["title"]) == (
+    assert ((case.pending_edit or {}).get("fields", {}).get("title") == PAYLOAD["title"]) == (
         persona in referents
     )
 

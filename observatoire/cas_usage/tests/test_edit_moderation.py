@@ -58,7 +58,7 @@ def test_analyst_sees_the_edit_in_the_queue_and_accepts_it(client_for, published
     assert "Modification proposée du cas publié" in page and "Titre corrigé" in page
     analyst.post(reverse("cas_usage:moderate", args=[published.pk]), {"decision": "accept"})
     case = UseCase.objects.get(pk=published.pk)
-    assert (case.status, case.title, case.pending_edit) == (Status.PUBLISHED, "Titre corrigé", {})
+    assert (case.status, case.title, case.pending_edit) == (Status.PUBLISHED, "Titre corrigé", None)
     assert case.results.get().after_text == "9\u00a0%"
     assert services.search_cases(services.Filters(query="corrigé")).total == 1
 
@@ -75,7 +75,7 @@ def test_refused_edit_is_dropped_and_changes_requested_keep_it(users, client_for
     assert 'value="Titre corrigé"' in form.content.decode()
     case = services.moderate_case(case, "reject", "Hors sujet.", by=users["analyst"])
     case.refresh_from_db()
-    assert (case.pending_edit, case.title, case.status) == ({}, FORM["title"], Status.PUBLISHED)
+    assert (case.pending_edit, case.title, case.status) == (None, FORM["title"], Status.PUBLISHED)
 
 
 def test_api_put_waits_for_moderation(users, published):
@@ -100,4 +100,4 @@ def test_analyst_edits_at_once(users, published):
     """An analyst, who moderates, changes a published case directly."""
     services.update_case(published, {"title": "Corrigé par l'analyste"}, by=users["analyst"])
     published.refresh_from_db()
-    assert (published.title, published.pending_edit) == ("Corrigé par l'analyste", {})
+    assert (published.title, published.pending_edit) == ("Corrigé par l'analyste", None)
