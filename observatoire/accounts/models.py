@@ -8,7 +8,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext, gettext_lazy as _
 
 from observatoire.accounts.choices import Role
 from observatoire.core.models import BaseModel
@@ -40,6 +40,16 @@ class User(AbstractUser):
     @property
     def is_analyst(self) -> bool:
         return self.is_authenticated and (self.role == Role.ANALYST or self.is_superuser)
+
+    @property
+    def public_role(self) -> str:
+        """Who acted, as the public sees it: a role and an authority, never a name or an
+        address (the public history of an entry shows this)."""
+        if self.is_analyst:
+            return gettext("un analyste de l'observatoire")
+        if self.role == Role.REFERENT and self.authority is not None:
+            return gettext("un référent de %(authority)s") % {"authority": self.authority.name}
+        return gettext("un utilisateur de l'observatoire")
 
     def is_referent_of(self, authority) -> bool:
         return (
