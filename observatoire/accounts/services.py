@@ -1,4 +1,6 @@
-"""Account actions: inviting a référent and accepting an invitation."""
+"""Account actions: inviting a référent, accepting an invitation, API tokens."""
+
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied  # noqa: F401 (re-exported for callers)
@@ -9,7 +11,7 @@ from django.utils import timezone
 
 from observatoire.accounts.access import require_analyst
 from observatoire.accounts.choices import Role
-from observatoire.accounts.models import Invitation, User
+from observatoire.accounts.models import ApiToken, Invitation, User
 from observatoire.core.audit import acting_as
 
 
@@ -48,3 +50,25 @@ def accept_invitation(invitation: Invitation, *, first_name: str, last_name: str
         invitation.accepted_at = timezone.now()
         invitation.save()
     return user
+
+
+def create_api_token(name: str, days: int | None = None, *, by: User) -> tuple[ApiToken, str]:
+    """A new token for `by`, valid `days` days (or until revoked); the secret is shown once."""
+    expires_at = timezone.now() + timedelta(days=days) if days else None
+    return ApiToken.issue(by, name, expires_at=expires_at)
+
+
+def get_own_token(user, pk: int) -> ApiToken:
+    """A token of the user's own; anyone else's is missing (404), as if it did not exist."""
+    token = ApiToken.objects.filter(pk=pk, user_id=user.pk).first()
+    if token is None:
+        raise ApiToken.DoesNotExist
+    return token
+
+
+def revoke_api_token(token: ApiToken, *, by) -> ApiToken:
+    """Stop a token at once; it stays listed, revoked, with its last use."""
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at", "updated_at"])
+    return token

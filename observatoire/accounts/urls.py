@@ -8,6 +8,7 @@ urlpatterns = [
     path("connexion/", auth_views.LoginView.as_view(), name="login"),
     path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
     path("compte/", views.profile, name="profile"),
+    path("compte/jetons/<int:pk>/revoquer/", views.revoke_token, name="revoke_token"),
     path("inviter/", views.invite, name="invite"),
     path("invitation/<str:token>/", views.accept, name="accept"),
     path(

@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from observatoire.accounts import services
 from observatoire.accounts.access import require_analyst
@@ -49,8 +50,23 @@ def profile(request):
     form = ApiTokenForm(request.POST or None)
     new_token = None
     if form.is_valid():
-        _api_token, new_token = ApiToken.issue(request.user, form.cleaned_data["name"])
+        _api_token, new_token = services.create_api_token(
+            form.cleaned_data["name"], form.cleaned_data["days"], by=request.user
+        )
+        form = ApiTokenForm()
     tokens = ApiToken.objects.filter(user=request.user).order_by("-created_at")
     return render(
         request, "accounts/profile.html", {"form": form, "tokens": tokens, "new_token": new_token}
     )
+
+
+@require_POST
+@login_required
+def revoke_token(request, pk):
+    try:
+        token = services.get_own_token(request.user, pk)
+    except ApiToken.DoesNotExist as exc:
+        raise Http404(_("Jeton introuvable.")) from exc
+    services.revoke_api_token(token, by=request.user)
+    messages.success(request, _("Jeton « %s » révoqué.") % token.name)
+    return redirect("accounts:profile")
