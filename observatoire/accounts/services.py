@@ -12,7 +12,7 @@ from django.utils import timezone
 from observatoire.accounts.access import require_analyst
 from observatoire.accounts.choices import Role
 from observatoire.accounts.models import ApiToken, Invitation, User
-from observatoire.core.audit import acting_as
+from observatoire.core.audit import acting_as, record_event
 
 
 @transaction.atomic
@@ -72,3 +72,14 @@ def revoke_api_token(token: ApiToken, *, by) -> ApiToken:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at", "updated_at"])
     return token
+
+
+def unlock_login(attempt, *, by) -> None:
+    """An analyst lifts a login lockout: the account's and the address's failures go."""
+    from axes.utils import reset
+
+    require_analyst(by)
+    reset(username=attempt.username)
+    reset(ip=attempt.ip_address)
+    with acting_as(by):
+        record_event("axes.accessattempt", str(attempt.pk), "Connexion débloquée")

@@ -70,3 +70,41 @@ def revoke_token(request, pk):
     services.revoke_api_token(token, by=request.user)
     messages.success(request, _("Jeton « %s » révoqué.") % token.name)
     return redirect("accounts:profile")
+
+
+def _lockout_context() -> dict:
+    from django.conf import settings
+
+    return {
+        "failure_limit": settings.AXES_FAILURE_LIMIT,
+        "cooloff_minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60),
+    }
+
+
+def locked_out(request, credentials=None, *args, **kwargs):
+    """What django-axes answers to a locked account or address (AXES_LOCKOUT_CALLABLE)."""
+    return render(request, "accounts/locked_out.html", _lockout_context(), status=429)
+
+
+@login_required
+def lockouts(request):
+    """Analysts see the failed logins and unlock an account or an address on request."""
+    from axes.models import AccessAttempt
+
+    require_analyst(request.user)
+    attempts = AccessAttempt.objects.order_by("-attempt_time")[:200]
+    return render(request, "accounts/lockouts.html", {"attempts": attempts, **_lockout_context()})
+
+
+@require_POST
+@login_required
+def unlock(request, pk):
+    from axes.models import AccessAttempt
+
+    require_analyst(request.user)
+    attempt = AccessAttempt.objects.filter(pk=pk).first()
+    if attempt is None:
+        raise Http404(_("Essai introuvable."))
+    services.unlock_login(attempt, by=request.user)
+    messages.success(request, _("Connexion débloquée pour %s.") % attempt.username)
+    return redirect("accounts:lockouts")

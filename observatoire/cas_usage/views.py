@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from observatoire.accounts.access import require_analyst
 from observatoire.cas_usage import services, similarity
+from observatoire.core.throttle import rate_limited
 from observatoire.cas_usage.choices import Scope, Status
 from observatoire.cas_usage.forms import (
     ContactForm,
@@ -205,6 +206,7 @@ def adopt(request, pk):
 
 
 @require_POST
+@rate_limited("contact", "email")
 def contact(request, pk):
     case = _visible(request.user, pk)
     form = ContactForm(request.POST)

@@ -8,7 +8,6 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from observatoire.accounts.factories import PASSWORD
 from observatoire.accounts.models import ApiToken
 
 pytestmark = pytest.mark.django_db
@@ -96,7 +95,7 @@ def test_admin_revokes_tokens(users, authority_a):
     admin = UserFactory(is_staff=True, is_superuser=True)
     token, raw = ApiToken.issue(users["referent_a"], "script")
     client = Client()
-    assert client.login(username=admin.username, password=PASSWORD)
+    client.force_login(admin)
     listing = client.get("/admin/accounts/apitoken/")
     assert listing.status_code == 200 and "script" in listing.content.decode()
     client.post(
