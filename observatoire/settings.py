@@ -202,6 +202,8 @@ EMAIL_BACKEND = env(
 EMAIL_HOST = env("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "observatoire@localhost")
+# Where people write to the observatory's team (shown to an agent ProConnect cannot place).
+CONTACT_EMAIL = env("CONTACT_EMAIL", DEFAULT_FROM_EMAIL)
 
 # ProConnect (OpenID Connect): on when a client id is given; the endpoints are ProConnect's.
 OIDC_RP_CLIENT_ID = env("OIDC_RP_CLIENT_ID", "")
@@ -222,6 +224,7 @@ if PROCONNECT_ENABLED:
     OIDC_RP_SIGN_ALGO = env("OIDC_RP_SIGN_ALGO", "RS256")
     OIDC_RP_SCOPES = "openid email given_name usual_name siret"
     OIDC_AUTH_REQUEST_EXTRA_PARAMS = {"acr_values": "eidas1"}
+    LOGIN_REDIRECT_URL_FAILURE = "/comptes/proconnect/refus/"  # accounts:proconnect_refused
 
 # --- Abuse limits (issue 15, see docs/security.md) ------------------------------------
 # Logins: django-axes refuses an account, and separately a client address, after

@@ -108,10 +108,18 @@ class Invitation(BaseModel):
         return invitation, token
 
     @classmethod
+    def usable(cls):
+        return cls.objects.filter(accepted_at__isnull=True, expires_at__gt=timezone.now())
+
+    @classmethod
     def find_usable(cls, token: str) -> "Invitation | None":
-        return cls.objects.filter(
-            token_hash=_hash(token), accepted_at__isnull=True, expires_at__gt=timezone.now()
-        ).first()
+        return cls.usable().filter(token_hash=_hash(token)).first()
+
+    @classmethod
+    def find_usable_for(cls, email: str, siren: str) -> "Invitation | None":
+        """The invitation of this e-mail to the authority of this SIREN (ProConnect)."""
+        invitations = cls.usable().filter(email__iexact=email, authority__siren=siren)
+        return invitations.select_related("authority").order_by("-created_at").first()
 
 
 class ApiToken(BaseModel):

@@ -37,14 +37,20 @@ def invite_referent(email: str, authority, by: User) -> Invitation:
 
 
 @transaction.atomic
-def accept_invitation(invitation: Invitation, *, first_name: str, last_name: str, password: str):
-    """Create (or promote) the référent's account and use up the invitation."""
+def accept_invitation(
+    invitation: Invitation, *, first_name: str, last_name: str, password: str | None
+):
+    """Create (or promote) the référent's account and use up the invitation. Without a
+    password (ProConnect) a new account gets none and an existing one keeps its own."""
     user = User.objects.filter(email__iexact=invitation.email).first()
     if user is None:
         user = User(username=invitation.email, email=invitation.email)
+        if password is None:
+            user.set_unusable_password()
     user.first_name, user.last_name = first_name, last_name
     user.role, user.authority = Role.REFERENT, invitation.authority
-    user.set_password(password)
+    if password is not None:
+        user.set_password(password)
     with acting_as(invitation.invited_by):
         user.save()
         invitation.accepted_at = timezone.now()

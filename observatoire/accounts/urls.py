@@ -11,6 +11,7 @@ urlpatterns = [
     path("compte/", views.profile, name="profile"),
     path("compte/jetons/<int:pk>/revoquer/", views.revoke_token, name="revoke_token"),
     path("inviter/", views.invite, name="invite"),
+    path("proconnect/refus/", views.proconnect_refused, name="proconnect_refused"),
     path("verrous/", views.lockouts, name="lockouts"),
     path("verrous/<int:pk>/debloquer/", views.unlock, name="unlock"),
     path("invitation/<str:token>/", views.accept, name="accept"),

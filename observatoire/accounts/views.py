@@ -108,3 +108,15 @@ def unlock(request, pk):
     services.unlock_login(attempt, by=request.user)
     messages.success(request, _("Connexion débloquée pour %s.") % attempt.username)
     return redirect("accounts:lockouts")
+
+
+def proconnect_refused(request):
+    """Where a failed ProConnect login lands (LOGIN_REDIRECT_URL_FAILURE): an agent of an
+    organisation the observatory does not know is told whom to ask."""
+    from django.conf import settings
+
+    from observatoire.accounts.oidc import REFUSAL
+
+    refusal = request.session.pop(REFUSAL, None)
+    context = {"refusal": refusal, "contact_email": settings.CONTACT_EMAIL}
+    return render(request, "accounts/proconnect_refused.html", context, status=403)

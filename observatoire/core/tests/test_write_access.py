@@ -111,7 +111,7 @@ PUBLIC_WRITES = {
 
 # Pages that read only: a POST by anyone must change nothing.
 READS = {
-    "core:home": {}, "accounts:password_reset_done": {}, "accounts:password_reset_complete": {},
+    "core:home": {}, "accounts:password_reset_done": {}, "accounts:proconnect_refused": {}, "accounts:password_reset_complete": {},
     "territoires:search": {}, "territoires:detail": {"kind": "kind_a", "code": "code_a"},
     "questionnaires:index": {}, "questionnaires:export": {"code": "questionnaire"},
     "questionnaires:response": {"pk": "response_a"},
