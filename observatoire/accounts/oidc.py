@@ -56,9 +56,7 @@ class ProConnectBackend(OIDCAuthenticationBackend):
     def _link_invitation(self, user, claims):
         """Accept the invitation for this e-mail and the agent's SIREN, if one waits."""
         siren = siren_of(claims)
-        invitation = (
-            Invitation.find_usable_for(user.email, siren) if siren and user.email else None
-        )
+        invitation = Invitation.find_usable_for(user.email, siren) if siren and user.email else None
         if invitation is None:
             return None
         self._copy_names(user, claims)

@@ -41,7 +41,9 @@ class UseCaseQuerySet(models.QuerySet):
 
     def awaiting_moderation(self):
         """Proposals, and published cases whose edit waits for an analyst."""
-        return self.filter(models.Q(status=Status.PROPOSED) | models.Q(pending_edit__has_key="fields"))
+        return self.filter(
+            models.Q(status=Status.PROPOSED) | models.Q(pending_edit__has_key="fields")
+        )
 
 
 class UseCase(BaseModel):

@@ -271,8 +271,9 @@ def pending_changes(case: UseCase) -> list[dict]:
     if not case.pending_edit:
         return []
     published, edit = published_version(case), case.pending_edit
+    labels = {f.name: f.verbose_name for f in UseCase._meta.concrete_fields}
     changes = [
-        {"label": UseCase._meta.get_field(name).verbose_name, "before": before, "after": after}
+        {"label": labels[name], "before": before, "after": after}
         for name, before in published["fields"].items()
         if _text(before) != _text(after := edit["fields"].get(name, before))
     ]
@@ -298,7 +299,7 @@ def _rows(rows: list[dict]) -> list[dict]:
 
 def _apply_edit(case: UseCase) -> None:
     """Copy the accepted edit onto the published case."""
-    edit = case.pending_edit
+    edit: dict = case.pending_edit or {}
     for name, value in edit["fields"].items():
         setattr(case, name, value)
     case.pending_edit = None

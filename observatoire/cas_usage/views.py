@@ -12,7 +12,6 @@ from django.views.decorators.http import require_POST
 
 from observatoire.accounts.access import require_analyst
 from observatoire.cas_usage import services, similarity
-from observatoire.core.throttle import rate_limited
 from observatoire.cas_usage.choices import Scope, Status
 from observatoire.cas_usage.forms import (
     ContactForm,
@@ -25,6 +24,7 @@ from observatoire.cas_usage.forms import (
     filled,
 )
 from observatoire.cas_usage.models import OrganisationMatch, ThesaurusEntry, UseCase
+from observatoire.core.throttle import rate_limited
 
 FACET_TITLES = {
     "domain": _("Domaine"),
@@ -170,7 +170,8 @@ def edit(request, pk):
 def moderation(request):
     require_analyst(request.user)
     cases = UseCase.objects.filter(
-        Q(status__in=[Status.PROPOSED, Status.CHANGES_REQUESTED]) | Q(pending_edit__has_key="fields")
+        Q(status__in=[Status.PROPOSED, Status.CHANGES_REQUESTED])
+        | Q(pending_edit__has_key="fields")
     )
     return render(request, "cas_usage/moderation.html", {"cases": cases.order_by("updated_at")})
 

@@ -22,22 +22,14 @@ def client_ip(request: HttpRequest) -> str:
 
 
 class RateLimit(SimpleRateThrottle):
-    """At most `rate` ("5/h") requests per key within one scope."""
+    """At most `rate` ("5/h") requests within one scope for one key (an address, an e-mail)."""
 
-    def __init__(self, scope: str, rate: str):
-        self.scope = scope
+    def __init__(self, scope: str, rate: str, key: str):
+        self.scope, self.ident = scope, key
         super().__init__(rate)
 
-    def allow(self, key: str) -> bool:
-        """Count one request for `key`; False once the rate is reached."""
-        self.key = self.cache_format % {"scope": self.scope, "ident": _digest(key)}
-        self.history = self.cache.get(self.key, [])
-        self.now = self.timer()
-        while self.history and self.history[-1] <= self.now - self.duration:
-            self.history.pop()
-        if len(self.history) >= self.num_requests:
-            return False
-        return self.throttle_success()
+    def get_cache_key(self, request: HttpRequest) -> str:
+        return self.cache_format % {"scope": self.scope, "ident": _digest(self.ident)}
 
 
 def _digest(key: str) -> str:
@@ -54,10 +46,12 @@ def rate_limited(scope: str, *fields: str) -> Callable:
         @functools.wraps(view)
         def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
             if request.method == "POST":
-                limit = RateLimit(scope, settings.RATE_LIMITS[scope])
+                rate = settings.RATE_LIMITS[scope]
                 keys = [f"ip:{client_ip(request)}"]
                 keys += [f"{f}:{request.POST[f]}" for f in fields if request.POST.get(f)]
-                if not all([limit.allow(key) for key in keys]):
+                # Each key counts the request, refused or not.
+                counted = [RateLimit(scope, rate, key).allow_request(request) for key in keys]
+                if not all(counted):
                     return render(request, "core/throttled.html", status=429)
             return view(request, *args, **kwargs)
 
@@ -83,5 +77,7 @@ class ApiWriteThrottle(SimpleRateThrottle):
         if request.method in ("GET", "HEAD", "OPTIONS"):
             return None
         user = getattr(request, "user", None)
-        ident = f"user:{user.pk}" if user is not None and user.is_authenticated else client_ip(request)
+        ident = (
+            f"user:{user.pk}" if user is not None and user.is_authenticated else client_ip(request)
+        )
         return self.cache_format % {"scope": self.scope, "ident": _digest(ident)}

@@ -346,8 +346,8 @@ def adopt_entry(parent: Entry, authority, *, by) -> Entry:
         raise ValidationError("Cette fiche appartient déjà à votre collectivité.")
     if authority.epci_id != parent.authority_id:
         raise PermissionDenied(
-            "Seules les communes membres de %s peuvent reprendre ses fiches mutualisées."
-            % parent.authority.name
+            f"Seules les communes membres de {parent.authority.name} peuvent reprendre "
+            "ses fiches mutualisées."
         )
     existing = Entry.objects.filter(adopted_from=parent, authority=authority).first()
     if existing:

@@ -17,12 +17,16 @@ def _proposes(raw: str) -> int:
     """A write through the API with that token: 201 while it works, 401 once it does not."""
     payload = {"title": "Cas", "summary": "Résumé.", "domain": "eau", "technology": "predictif",
                "stage": "experimentation"}  # fmt: skip
-    return Client().post(
-        "/api/v1/cas-usage/cases",
-        json.dumps(payload),
-        content_type="application/json",
-        HTTP_AUTHORIZATION=f"Bearer {raw}",
-    ).status_code
+    return (
+        Client()
+        .post(
+            "/api/v1/cas-usage/cases",
+            json.dumps(payload),
+            content_type="application/json",
+            HTTP_AUTHORIZATION=f"Bearer {raw}",
+        )
+        .status_code
+    )
 
 
 def test_owner_revokes_a_token_from_the_account_page(client_for, users):

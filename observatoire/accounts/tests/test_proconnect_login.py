@@ -72,7 +72,10 @@ def provider(live_server, settings):
             "observatoire.accounts.oidc.ProConnectBackend",
             "django.contrib.auth.backends.ModelBackend",
         ]
-        settings.OIDC_RP_CLIENT_ID, settings.OIDC_RP_CLIENT_SECRET = "observatoire", env["CLIENT_SECRET"]
+        settings.OIDC_RP_CLIENT_ID, settings.OIDC_RP_CLIENT_SECRET = (
+            "observatoire",
+            env["CLIENT_SECRET"],
+        )
         settings.OIDC_OP_AUTHORIZATION_ENDPOINT = f"{issuer}/auth"
         settings.OIDC_OP_TOKEN_ENDPOINT = f"{issuer}/token"
         settings.OIDC_OP_USER_ENDPOINT = f"{issuer}/me"

@@ -128,4 +128,6 @@ def test_atom_feed_sends_text_not_html(db, client):
     UseCaseFactory(title="Cas <b>gras</b>", summary="Résumé <img src=x onerror=alert(1)> & co")
     body = client.get("/cas-usage/flux.atom").content.decode()
     assert 'type="html"' not in body
-    assert '<summary type="text">Résumé &lt;img src=x onerror=alert(1)&gt; &amp; co</summary>' in body
+    assert (
+        '<summary type="text">Résumé &lt;img src=x onerror=alert(1)&gt; &amp; co</summary>' in body
+    )

@@ -43,12 +43,24 @@ class Path:
 
 # --- Pages -------------------------------------------------------------------------------
 
-ENTRY_FORM = {"name": "Renommé", "summary": "Résumé.", "contact_email": "x@example.fr",
-              "theme": "administration", "technology": "chatbot"}  # fmt: skip
-CASE_FORM = {"title": "Cas", "summary": "Résumé.", "domain": "eau", "technology": "predictif",
-             "stage": "experimentation", "results-TOTAL_FORMS": "0",
-             "results-INITIAL_FORMS": "0", "links-TOTAL_FORMS": "0",
-             "links-INITIAL_FORMS": "0"}  # fmt: skip
+ENTRY_FORM = {
+    "name": "Renommé",
+    "summary": "Résumé.",
+    "contact_email": "x@example.fr",
+    "theme": "administration",
+    "technology": "chatbot",
+}
+CASE_FORM = {
+    "title": "Cas",
+    "summary": "Résumé.",
+    "domain": "eau",
+    "technology": "predictif",
+    "stage": "experimentation",
+    "results-TOTAL_FORMS": "0",
+    "results-INITIAL_FORMS": "0",
+    "links-TOTAL_FORMS": "0",
+    "links-INITIAL_FORMS": "0",
+}
 
 WRITES = {
     "accounts:profile": Path(data={"name": "script"}, allowed=LOGGED_IN),
@@ -57,10 +69,12 @@ WRITES = {
     "accounts:lockouts": Path(),
     "accounts:unlock": Path({"pk": "attempt"}),
     "questionnaires:start": Path({"code": "questionnaire"}, allowed=REFERENTS),
-    "questionnaires:save": Path({"pk": "response_a"}, {"_only": "nb_agents", "nb_agents": "12"},
-                                allowed=OWNER),  # fmt: skip
-    "questionnaires:section": Path({"pk": "response_a", "section_code": "section"},
-                                   {"nb_agents": "12"}, allowed=OWNER),  # fmt: skip
+    "questionnaires:save": Path(
+        {"pk": "response_a"}, {"_only": "nb_agents", "nb_agents": "12"}, allowed=OWNER
+    ),
+    "questionnaires:section": Path(
+        {"pk": "response_a", "section_code": "section"}, {"nb_agents": "12"}, allowed=OWNER
+    ),
     "questionnaires:review": Path({"pk": "response_a"}, allowed=OWNER),
     "questionnaires:reopen": Path({"pk": "response_a"}, {"reason": "Erreur."}),
     "questionnaires:create": Path(),
@@ -77,8 +91,9 @@ WRITES = {
     "barometre:indicator_file": Path({"code": "edition"}),
     "barometre:weighting_status": Path({"code": "edition"}),
     "barometre:manage_action": Path({"code": "edition", "action": "collecting"}),
-    "registre:create_product": Path(data={"name": "Produit", "vendor": "Éditeur"},
-                                    allowed=REFERENTS),  # fmt: skip
+    "registre:create_product": Path(
+        data={"name": "Produit", "vendor": "Éditeur"}, allowed=REFERENTS
+    ),
     "registre:create": Path(data=ENTRY_FORM, allowed=REFERENTS),
     "registre:import": Path(allowed=REFERENTS),
     "registre:edit": Path({"pk": "draft_a"}, ENTRY_FORM, allowed=OWNER),
@@ -134,31 +149,45 @@ READS = {
 # --- API (method, path under /api/v1) ------------------------------------------------------
 
 SUBMITTED = {"answers": {"nb_agents": 12}}
-ENTRY_API = {"authority_siren": "217804905", "name": "Via l'API", "summary": "Résumé.",
-             "contact_email": "api@example.fr", "theme": "water", "technology": "predictive"}  # fmt: skip
-CASE_API = {"title": "Cas", "summary": "Résumé.", "domain": "eau", "technology": "predictif",
-            "stage": "experimentation"}  # fmt: skip
+ENTRY_API = {
+    "authority_siren": "217804905",
+    "name": "Via l'API",
+    "summary": "Résumé.",
+    "contact_email": "api@example.fr",
+    "theme": "water",
+    "technology": "predictive",
+}
+CASE_API = {
+    "title": "Cas",
+    "summary": "Résumé.",
+    "domain": "eau",
+    "technology": "predictif",
+    "stage": "experimentation",
+}
 
 API_WRITES = {
-    ("POST", "/questionnaires/{code}/responses"): Path({"code": "questionnaire"}, {},
-                                                        allowed=REFERENTS),  # fmt: skip
-    ("PATCH", "/questionnaires/responses/{pk}/answers"): Path({"pk": "response_a"}, SUBMITTED,
-                                                               allowed=OWNER),  # fmt: skip
+    ("POST", "/questionnaires/{code}/responses"): Path(
+        {"code": "questionnaire"}, {}, allowed=REFERENTS
+    ),
+    ("PATCH", "/questionnaires/responses/{pk}/answers"): Path(
+        {"pk": "response_a"}, SUBMITTED, allowed=OWNER
+    ),
     ("POST", "/questionnaires/responses/{pk}/submit"): Path({"pk": "response_a"}, allowed=OWNER),
-    ("POST", "/questionnaires/{code}/import"): Path({"code": "questionnaire"},
-                                                    {"tool": "limesurvey", "dry_run": "false"},
-                                                    method="multipart"),  # fmt: skip
+    ("POST", "/questionnaires/{code}/import"): Path(
+        {"code": "questionnaire"}, {"tool": "limesurvey", "dry_run": "false"}, method="multipart"
+    ),
     ("POST", "/registre/entries"): Path(data=ENTRY_API, allowed=OWNER),
     ("PATCH", "/registre/entries/{pk}"): Path({"pk": "draft_a"}, {"name": "Changé"}, allowed=OWNER),
-    ("POST", "/registre/entries/{pk}/ai-act"): Path({"pk": "draft_a"},
-                                                     {"answers": {"is_ai_system": True}},
-                                                     allowed=OWNER),  # fmt: skip
+    ("POST", "/registre/entries/{pk}/ai-act"): Path(
+        {"pk": "draft_a"}, {"answers": {"is_ai_system": True}}, allowed=OWNER
+    ),
     ("POST", "/registre/entries/{pk}/submit"): Path({"pk": "draft_a"}, allowed=OWNER),
     ("POST", "/registre/entries/{pk}/approve"): Path({"pk": "review_a"}),
     ("POST", "/cas-usage/cases"): Path(data=CASE_API, allowed=REFERENTS),
     ("PUT", "/cas-usage/cases/{pk}"): Path({"pk": "case_a"}, CASE_API, allowed=OWNER),
-    ("POST", "/cas-usage/cases/{pk}/moderation"): Path({"pk": "proposed_a"},
-                                                        {"decision": "accept"}),  # fmt: skip
+    ("POST", "/cas-usage/cases/{pk}/moderation"): Path(
+        {"pk": "proposed_a"}, {"decision": "accept"}
+    ),
     ("POST", "/cas-usage/cases/{pk}/adoptions"): Path({"pk": "case_a"}, allowed=REFERENTS),
 }
 API_READS = {
@@ -238,9 +267,7 @@ def world(users, authority_a, authority_b):
     registre.submit_entry(review, by=users["referent_a"])
     edition = EditionFactory()
     response = ResponseFactory(questionnaire=edition.questionnaire, authority=authority_a)
-    proposed = cases.propose_case(
-        {k: v for k, v in CASE_API.items()}, by=users["referent_a"]
-    )  # fmt: skip
+    proposed = cases.propose_case(dict(CASE_API), by=users["referent_a"])  # fmt: skip
     Invitation.issue("n@example.org", authority_a, users["analyst"])
     return {
         "authority_a": authority_a,
@@ -255,7 +282,9 @@ def world(users, authority_a, authority_b):
         "section": edition.questionnaire.sections.first().code,
         "edition": edition.code,
         "response_a": response,
-        "draft_a": EntryFactory(authority=authority_a, created_by=users["referent_a"], **classified),
+        "draft_a": EntryFactory(
+            authority=authority_a, created_by=users["referent_a"], **classified
+        ),
         "review_a": review,
         "published_a": published,
         "shared": shared,
@@ -274,8 +303,10 @@ def _value(world, key):
 
 
 def _data(world, data: dict) -> dict:
-    return {k: _value(world, v) if isinstance(v, str) and v.startswith("pk:") else v
-            for k, v in data.items()}  # fmt: skip
+    return {
+        k: _value(world, v) if isinstance(v, str) and v.startswith("pk:") else v
+        for k, v in data.items()
+    }
 
 
 def snapshot() -> dict:
