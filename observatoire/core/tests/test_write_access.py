@@ -111,6 +111,14 @@ WRITES = {
     "cas_usage:moderate": Path({"pk": "proposed_a"}, {"decision": "accept"}),
     "cas_usage:adopt": Path({"pk": "case_a"}, allowed=REFERENTS),
     "core:audit": Path(),
+    "diagnostic:start": Path(data={"prefill": ""}, allowed=REFERENTS),
+    "diagnostic:section": Path({"pk": "run_a", "section_code": "run_section"}, allowed=OWNER),
+    "diagnostic:save": Path(
+        {"pk": "run_a"}, {"_only": "ia_usage", "ia_usage": "oui"}, allowed=OWNER
+    ),
+    "diagnostic:review": Path({"pk": "run_a"}, allowed=OWNER),
+    "diagnostic:share": Path({"pk": "run_a"}, allowed=OWNER),
+    "diagnostic:rules": Path(),
 }
 
 # Writes open to everyone by design, each tested in its own file.
@@ -144,6 +152,11 @@ READS = {
     "registre:feed": {"siren": "siren_a"}, "registre:export": {"fmt": "csv"},
     "registre:product": {"pk": "product"},
     "cas_usage:index": {}, "cas_usage:feed": {}, "cas_usage:detail": {"pk": "case_a"},
+    "core:landing": {}, "diagnostic:authority_home": {}, "diagnostic:index": {},
+    "diagnostic:rules_download": {"kind": "grille", "number": 1},
+    "diagnostic:shared": {"token": "inconnu"}, "diagnostic:shared_pdf": {"token": "inconnu"},
+    "diagnostic:run": {"pk": "run_a"}, "diagnostic:result": {"pk": "run_a"},
+    "diagnostic:pdf": {"pk": "run_a"},
 }  # fmt: skip
 
 # --- API (method, path under /api/v1) ------------------------------------------------------
@@ -196,7 +209,8 @@ API_READS = {
     ("GET", "/questionnaires/responses/{pk}"), ("GET", "/barometre/editions"),
     ("GET", "/barometre/editions/{code}/results"), ("GET", "/registre/entries"),
     ("GET", "/registre/entries/{pk}"), ("GET", "/cas-usage/cases"),
-    ("GET", "/cas-usage/cases/{pk}"),
+    ("GET", "/cas-usage/cases/{pk}"), ("GET", "/diagnostic/runs"),
+    ("GET", "/diagnostic/runs/{pk}"),
 }  # fmt: skip
 
 
@@ -269,35 +283,61 @@ def world(users, authority_a, authority_b):
     response = ResponseFactory(questionnaire=edition.questionnaire, authority=authority_a)
     proposed = cases.propose_case(dict(CASE_API), by=users["referent_a"])  # fmt: skip
     Invitation.issue("n@example.org", authority_a, users["analyst"])
-    return {
-        "authority_a": authority_a,
-        "kind_a": authority_a.kind,
-        "code_a": authority_a.code,
-        "siren_a": authority_a.siren,
-        "token_a": ApiToken.issue(users["referent_a"], "script")[0],
-        "attempt": AccessAttempt.objects.create(
-            username="x@example.org", ip_address="10.0.0.9", user_agent="", failures_since_start=9
-        ),
-        "questionnaire": edition.questionnaire.code,
-        "section": edition.questionnaire.sections.first().code,
-        "edition": edition.code,
-        "response_a": response,
-        "draft_a": EntryFactory(
-            authority=authority_a, created_by=users["referent_a"], **classified
-        ),
-        "review_a": review,
-        "published_a": published,
-        "shared": shared,
-        "product": VendorProductFactory(),
-        "case_a": UseCaseFactory(authority=authority_a),
-        "proposed_a": proposed,
-    }
+
+    def run_a():
+        from observatoire.diagnostic.factories import RunFactory
+
+        return RunFactory(authority=authority_a)
+
+    objects = LazyWorld(
+        {
+            "run_a": run_a,
+            "authority_a": authority_a,
+            "kind_a": authority_a.kind,
+            "code_a": authority_a.code,
+            "siren_a": authority_a.siren,
+            "token_a": ApiToken.issue(users["referent_a"], "script")[0],
+            "attempt": AccessAttempt.objects.create(
+                username="x@example.org",
+                ip_address="10.0.0.9",
+                user_agent="",
+                failures_since_start=9,
+            ),
+            "questionnaire": edition.questionnaire.code,
+            "section": edition.questionnaire.sections.first().code,
+            "edition": edition.code,
+            "response_a": response,
+            "draft_a": EntryFactory(
+                authority=authority_a, created_by=users["referent_a"], **classified
+            ),
+            "review_a": review,
+            "published_a": published,
+            "shared": shared,
+            "product": VendorProductFactory(),
+            "case_a": UseCaseFactory(authority=authority_a),
+            "proposed_a": proposed,
+        }
+    )
+    objects["run_section"] = lambda: objects.get("run_a").questionnaire.sections.first().code
+    return objects
+
+
+class LazyWorld(dict):
+    """Objects that cost to build (a diagnostic run) are made on first use, once."""
+
+    def get(self, key, default=None):
+        if key not in self:
+            return default
+        value = self[key]
+        if callable(value) and not hasattr(value, "pk"):
+            value = self[key] = value()
+        return value
 
 
 def _value(world, key):
     """An object of the world (its pk), `pk:name` for a form field, or the key itself."""
-    if key.startswith("pk:"):
-        return world[key[3:]].pk
+    if isinstance(key, str) and key.startswith("pk:"):
+        return world.get(key[3:]).pk
     value = world.get(key, key)
     return getattr(value, "pk", value)
 
