@@ -109,7 +109,8 @@ def test_first_login_with_a_matching_invitation_links_the_account(
         "C.Martin@ville-plaisir.fr", authority_a, invited_by=users["analyst"]
     )
     _sign_in_with_proconnect(page, "agent-plaisir")
-    page.wait_for_url(f"{live_server.url}/")  # back home (LOGIN_REDIRECT_URL), logged in
+    # Back on the site past the callback (LOGIN_REDIRECT_URL, or a référent's landing page).
+    page.wait_for_url(lambda url: url.startswith(live_server.url) and "/oidc/" not in url)
     page.goto("/comptes/compte/")
     assert "Référent" in page.content() or "référent" in page.content()
     user = User.objects.get(email__iexact="c.martin@ville-plaisir.fr")
