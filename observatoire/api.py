@@ -2,9 +2,11 @@
 
 from django.http import HttpRequest
 from ninja import NinjaAPI
+from ninja.errors import Throttled
 from ninja.security import HttpBearer, django_auth
 
 from observatoire.accounts.models import ApiToken
+from observatoire.core.throttle import ApiWriteThrottle
 
 
 class TokenAuth(HttpBearer):
@@ -25,7 +27,19 @@ api = NinjaAPI(
     version="1",
     description="API de l'Observatoire data, IA et cybersécurité des territoires.",
     urls_namespace="api",
+    throttle=[ApiWriteThrottle()],
 )
+
+
+@api.exception_handler(Throttled)
+def throttled(request: HttpRequest, exc: Throttled):
+    """Too many writes: 429 in French, with the wait when known (Retry-After)."""
+    response = api.create_response(
+        request, {"detail": "Trop de requêtes d'écriture : réessayez plus tard."}, status=429
+    )
+    if exc.wait:
+        response["Retry-After"] = str(int(exc.wait))
+    return response
 
 
 def register_routers() -> None:

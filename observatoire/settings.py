@@ -5,7 +5,9 @@ misconfigured production server refuses to start instead of running half-configu
 """
 
 import os
+import re
 import tempfile
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -49,6 +51,14 @@ def env_list(name: str, default: list[str]) -> list[str]:
     if value is None or value == "":
         return default
     return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def env_rate(name: str, default: str) -> str:
+    """A rate limit such as "5/h": a count per second, minute, hour or day (s, m, h, d)."""
+    value = env(name) or default
+    if not re.fullmatch(r"[1-9][0-9]*/[smhd]", value):
+        raise ImproperlyConfigured(f"{name} must look like 5/h (count/s|m|h|d), got {value!r}")
+    return value
 
 
 ENVIRONMENT = env("OBSERVATOIRE_ENV", "development")
@@ -195,6 +205,8 @@ EMAIL_BACKEND = env(
 EMAIL_HOST = env("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "observatoire@localhost")
+# Where people write to the observatory's team (shown to an agent ProConnect cannot place).
+CONTACT_EMAIL = env("CONTACT_EMAIL", DEFAULT_FROM_EMAIL)
 
 # ProConnect (OpenID Connect): on when a client id is given; the endpoints are ProConnect's.
 OIDC_RP_CLIENT_ID = env("OIDC_RP_CLIENT_ID", "")
@@ -215,6 +227,31 @@ if PROCONNECT_ENABLED:
     OIDC_RP_SIGN_ALGO = env("OIDC_RP_SIGN_ALGO", "RS256")
     OIDC_RP_SCOPES = "openid email given_name usual_name siret"
     OIDC_AUTH_REQUEST_EXTRA_PARAMS = {"acr_values": "eidas1"}
+    LOGIN_REDIRECT_URL_FAILURE = "/comptes/proconnect/refus/"  # accounts:proconnect_refused
+
+# --- Abuse limits (issue 15, see docs/security.md) ------------------------------------
+# Logins: django-axes refuses an account, and separately a client address, after
+# LOGIN_FAILURE_LIMIT failures, for LOGIN_LOCKOUT_MINUTES after the last one; analysts unlock
+# at /comptes/verrous/. The other limits count in Django's cache (CACHES), per client address
+# and per account or e-mail address: RATE_LIMITS. Behind REVERSE_PROXY_COUNT proxies, the
+# client's address is read from X-Forwarded-For (core.throttle.client_ip).
+INSTALLED_APPS.append("axes")
+MIDDLEWARE.append("axes.middleware.AxesMiddleware")
+AUTHENTICATION_BACKENDS.insert(0, "axes.backends.AxesStandaloneBackend")
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_DISABLE_ACCESS_LOG = True  # failures only: no record of every successful login
+AXES_LOCKOUT_CALLABLE = "observatoire.accounts.views.locked_out"  # a French page, 429
+AXES_CLIENT_IP_CALLABLE = "observatoire.core.throttle.client_ip"
+AXES_VERBOSE = False
+NINJA_NUM_PROXIES = env_int("REVERSE_PROXY_COUNT", 0)
+RATE_LIMITS = {
+    "password_reset": env_rate("RATE_LIMIT_PASSWORD_RESET", "5/h"),
+    "contact": env_rate("RATE_LIMIT_CONTACT", "5/h"),
+    "api_write": env_rate("RATE_LIMIT_API_WRITE", "120/m"),
+}
 
 # --- Service (issue 14): task queue, cache, errors, logs ---------------------------------
 # Jobs (weighting runs, PDF reports) go through django-tasks' database backend: a row in

@@ -30,3 +30,11 @@ class AcceptInvitationForm(forms.Form):
 
 class ApiTokenForm(forms.Form):
     name = forms.CharField(label=_("Nom du jeton"), max_length=100)
+    days = forms.TypedChoiceField(
+        label=_("Durée de validité"),
+        choices=[("", _("Sans expiration")), (30, _("30 jours")), (90, _("90 jours")),
+                 (365, _("1 an"))],
+        coerce=int,
+        empty_value=None,
+        required=False,
+    )  # fmt: skip

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from observatoire.accounts.choices import Role
@@ -40,6 +41,26 @@ class User(AbstractUser):
     @property
     def is_analyst(self) -> bool:
         return self.is_authenticated and (self.role == Role.ANALYST or self.is_superuser)
+
+    @property
+    def public_role(self) -> str:
+        """Who acted, as the public sees it: a role and an authority, never a name or an
+        address (the public history of an entry shows this)."""
+        if self.is_analyst:
+            return gettext("un analyste de l'observatoire")
+        if self.role == Role.REFERENT and self.authority is not None:
+            return gettext("un référent de %(authority)s") % {"authority": self.authority.name}
+        return gettext("un utilisateur de l'observatoire")
+
+    def save(self, *args, **kwargs):
+        """A new password revokes the user's API tokens: whoever knew the old one may have
+        made a token with it."""
+        password_changed = self._password is not None and self.pk is not None
+        super().save(*args, **kwargs)
+        if password_changed:
+            ApiToken.objects.filter(user=self, revoked_at__isnull=True).update(
+                revoked_at=timezone.now()
+            )
 
     def is_referent_of(self, authority) -> bool:
         return (
@@ -88,19 +109,33 @@ class Invitation(BaseModel):
         return invitation, token
 
     @classmethod
+    def usable(cls):
+        return cls.objects.filter(accepted_at__isnull=True, expires_at__gt=timezone.now())
+
+    @classmethod
     def find_usable(cls, token: str) -> "Invitation | None":
-        return cls.objects.filter(
-            token_hash=_hash(token), accepted_at__isnull=True, expires_at__gt=timezone.now()
-        ).first()
+        return cls.usable().filter(token_hash=_hash(token)).first()
+
+    @classmethod
+    def find_usable_for(cls, email: str, siren: str) -> "Invitation | None":
+        """The invitation of this e-mail to the authority of this SIREN (ProConnect)."""
+        invitations = cls.usable().filter(email__iexact=email, authority__siren=siren)
+        return invitations.select_related("authority").order_by("-created_at").first()
 
 
 class ApiToken(BaseModel):
-    """A bearer token for the API; only its hash is stored."""
+    """A bearer token for the API; only its hash is stored.
+
+    It stops working when its owner revokes it (account page, or an administrator), when
+    its optional expiry passes, and when the owner's password changes (User.save).
+    """
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
     name = models.CharField(_("nom"), max_length=100)
     token_hash = models.CharField(max_length=64, unique=True, editable=False)
     last_used_at = models.DateTimeField(_("dernière utilisation"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("expire le"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("révoqué le"), null=True, blank=True)
 
     audited = False
 
@@ -111,14 +146,31 @@ class ApiToken(BaseModel):
     def __str__(self) -> str:
         return f"{self.name} ({self.user})"
 
+    @property
+    def is_usable(self) -> bool:
+        return self.revoked_at is None and (
+            self.expires_at is None or self.expires_at > timezone.now()
+        )
+
     @classmethod
-    def issue(cls, user, name: str) -> tuple["ApiToken", str]:
+    def issue(cls, user, name: str, expires_at=None) -> tuple["ApiToken", str]:
         token = secrets.token_urlsafe(32)
-        return cls.objects.create(user=user, name=name, token_hash=_hash(token)), token
+        api_token = cls.objects.create(
+            user=user, name=name, token_hash=_hash(token), expires_at=expires_at
+        )
+        return api_token, token
+
+    @classmethod
+    def usable(cls):
+        now = timezone.now()
+        return cls.objects.filter(
+            models.Q(expires_at__isnull=True) | models.Q(expires_at__gt=now),
+            revoked_at__isnull=True,
+        )
 
     @classmethod
     def user_for(cls, token: str):
-        api_token = cls.objects.select_related("user").filter(token_hash=_hash(token)).first()
+        api_token = cls.usable().select_related("user").filter(token_hash=_hash(token)).first()
         if api_token is None or not api_token.user.is_active:
             return None
         cls.objects.filter(pk=api_token.pk).update(last_used_at=timezone.now())

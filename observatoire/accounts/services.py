@@ -1,4 +1,6 @@
-"""Account actions: inviting a référent and accepting an invitation."""
+"""Account actions: inviting a référent, accepting an invitation, API tokens."""
+
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied  # noqa: F401 (re-exported for callers)
@@ -9,8 +11,8 @@ from django.utils import timezone
 
 from observatoire.accounts.access import require_analyst
 from observatoire.accounts.choices import Role
-from observatoire.accounts.models import Invitation, User
-from observatoire.core.audit import acting_as
+from observatoire.accounts.models import ApiToken, Invitation, User
+from observatoire.core.audit import acting_as, record_event
 
 
 @transaction.atomic
@@ -35,16 +37,55 @@ def invite_referent(email: str, authority, by: User) -> Invitation:
 
 
 @transaction.atomic
-def accept_invitation(invitation: Invitation, *, first_name: str, last_name: str, password: str):
-    """Create (or promote) the référent's account and use up the invitation."""
+def accept_invitation(
+    invitation: Invitation, *, first_name: str, last_name: str, password: str | None
+):
+    """Create (or promote) the référent's account and use up the invitation. Without a
+    password (ProConnect) a new account gets none and an existing one keeps its own."""
     user = User.objects.filter(email__iexact=invitation.email).first()
     if user is None:
         user = User(username=invitation.email, email=invitation.email)
+        if password is None:
+            user.set_unusable_password()
     user.first_name, user.last_name = first_name, last_name
     user.role, user.authority = Role.REFERENT, invitation.authority
-    user.set_password(password)
+    if password is not None:
+        user.set_password(password)
     with acting_as(invitation.invited_by):
         user.save()
         invitation.accepted_at = timezone.now()
         invitation.save()
     return user
+
+
+def create_api_token(name: str, days: int | None = None, *, by: User) -> tuple[ApiToken, str]:
+    """A new token for `by`, valid `days` days (or until revoked); the secret is shown once."""
+    expires_at = timezone.now() + timedelta(days=days) if days else None
+    return ApiToken.issue(by, name, expires_at=expires_at)
+
+
+def get_own_token(user, pk: int) -> ApiToken:
+    """A token of the user's own; anyone else's is missing (404), as if it did not exist."""
+    token = ApiToken.objects.filter(pk=pk, user_id=user.pk).first()
+    if token is None:
+        raise ApiToken.DoesNotExist
+    return token
+
+
+def revoke_api_token(token: ApiToken, *, by) -> ApiToken:
+    """Stop a token at once; it stays listed, revoked, with its last use."""
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at", "updated_at"])
+    return token
+
+
+def unlock_login(attempt, *, by) -> None:
+    """An analyst lifts a login lockout: the account's and the address's failures go."""
+    from axes.utils import reset
+
+    require_analyst(by)
+    reset(username=attempt.username)
+    reset(ip=attempt.ip_address)
+    with acting_as(by):
+        record_event("axes.accessattempt", str(attempt.pk), "Connexion débloquée")

@@ -2,20 +2,27 @@ from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
 from observatoire.accounts import views
+from observatoire.core.throttle import rate_limited
 
 app_name = "accounts"
 urlpatterns = [
     path("connexion/", auth_views.LoginView.as_view(), name="login"),
     path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
     path("compte/", views.profile, name="profile"),
+    path("compte/jetons/<int:pk>/revoquer/", views.revoke_token, name="revoke_token"),
     path("inviter/", views.invite, name="invite"),
+    path("proconnect/refus/", views.proconnect_refused, name="proconnect_refused"),
+    path("verrous/", views.lockouts, name="lockouts"),
+    path("verrous/<int:pk>/debloquer/", views.unlock, name="unlock"),
     path("invitation/<str:token>/", views.accept, name="accept"),
     path(
         "mot-de-passe/",
-        auth_views.PasswordResetView.as_view(
-            success_url=reverse_lazy("accounts:password_reset_done"),
-            template_name="accounts/password_reset_form.html",
-            email_template_name="accounts/password_reset_email.txt",
+        rate_limited("password_reset", "email")(
+            auth_views.PasswordResetView.as_view(
+                success_url=reverse_lazy("accounts:password_reset_done"),
+                template_name="accounts/password_reset_form.html",
+                email_template_name="accounts/password_reset_email.txt",
+            )
         ),
         name="password_reset",
     ),

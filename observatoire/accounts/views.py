@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from observatoire.accounts import services
 from observatoire.accounts.access import require_analyst
@@ -49,8 +50,73 @@ def profile(request):
     form = ApiTokenForm(request.POST or None)
     new_token = None
     if form.is_valid():
-        _api_token, new_token = ApiToken.issue(request.user, form.cleaned_data["name"])
+        _api_token, new_token = services.create_api_token(
+            form.cleaned_data["name"], form.cleaned_data["days"], by=request.user
+        )
+        form = ApiTokenForm()
     tokens = ApiToken.objects.filter(user=request.user).order_by("-created_at")
     return render(
         request, "accounts/profile.html", {"form": form, "tokens": tokens, "new_token": new_token}
     )
+
+
+@require_POST
+@login_required
+def revoke_token(request, pk):
+    try:
+        token = services.get_own_token(request.user, pk)
+    except ApiToken.DoesNotExist as exc:
+        raise Http404(_("Jeton introuvable.")) from exc
+    services.revoke_api_token(token, by=request.user)
+    messages.success(request, _("Jeton « %s » révoqué.") % token.name)
+    return redirect("accounts:profile")
+
+
+def _lockout_context() -> dict:
+    from django.conf import settings
+
+    return {
+        "failure_limit": settings.AXES_FAILURE_LIMIT,
+        "cooloff_minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60),
+    }
+
+
+def locked_out(request, credentials=None, *args, **kwargs):
+    """What django-axes answers to a locked account or address (AXES_LOCKOUT_CALLABLE)."""
+    return render(request, "accounts/locked_out.html", _lockout_context(), status=429)
+
+
+@login_required
+def lockouts(request):
+    """Analysts see the failed logins and unlock an account or an address on request."""
+    from axes.models import AccessAttempt
+
+    require_analyst(request.user)
+    attempts = AccessAttempt.objects.order_by("-attempt_time")[:200]
+    return render(request, "accounts/lockouts.html", {"attempts": attempts, **_lockout_context()})
+
+
+@require_POST
+@login_required
+def unlock(request, pk):
+    from axes.models import AccessAttempt
+
+    require_analyst(request.user)
+    attempt = AccessAttempt.objects.filter(pk=pk).first()
+    if attempt is None:
+        raise Http404(_("Essai introuvable."))
+    services.unlock_login(attempt, by=request.user)
+    messages.success(request, _("Connexion débloquée pour %s.") % attempt.username)
+    return redirect("accounts:lockouts")
+
+
+def proconnect_refused(request):
+    """Where a failed ProConnect login lands (LOGIN_REDIRECT_URL_FAILURE): an agent of an
+    organisation the observatory does not know is told whom to ask."""
+    from django.conf import settings
+
+    from observatoire.accounts.oidc import REFUSAL
+
+    refusal = request.session.pop(REFUSAL, None)
+    context = {"refusal": refusal, "contact_email": settings.CONTACT_EMAIL}
+    return render(request, "accounts/proconnect_refused.html", context, status=403)

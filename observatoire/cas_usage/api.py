@@ -4,7 +4,6 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
-from django.shortcuts import get_object_or_404
 from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.pagination import PageNumberPagination, paginate
@@ -175,16 +174,23 @@ def propose_case(request: HttpRequest, payload: CaseIn):
     return Status(201, case)
 
 
-@router.put("/cases/{pk}", response=CaseOut, auth=token_auth)
+@router.put("/cases/{pk}", response={200: CaseOut, 202: CaseOut}, auth=token_auth)
 def update_case(request: HttpRequest, pk: int, payload: CaseIn):
-    """The authority that carries the case (or an analyst) replaces its content."""
-    get_object_or_404(UseCase, pk=pk)
-    case = services.get_editable_case(request.user, pk)
+    """The authority that carries the case (or an analyst) replaces its content.
+
+    A référent's edit of a published case answers 202: it waits for an analyst's
+    moderation and the case keeps its published content until then.
+    """
+    try:
+        case = services.get_editable_case(request.user, pk)
+    except UseCase.DoesNotExist as exc:
+        raise HttpError(404, "Cas d'usage introuvable.") from exc
     data, results, links = _write(payload)
     try:
-        return services.update_case(case, data, results=results, links=links, by=request.user)
+        case = services.update_case(case, data, results=results, links=links, by=request.user)
     except ValidationError as exc:
         raise _invalid(exc) from exc
+    return Status(202 if case.pending_edit else 200, case)
 
 
 @router.post("/cases/{pk}/moderation", response=CaseOut, auth=token_auth)

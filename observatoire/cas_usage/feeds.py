@@ -8,16 +8,23 @@ from django.utils.translation import gettext_lazy as _
 from observatoire.cas_usage.models import UseCase
 
 
-class LanguageAtomFeed(Atom1Feed):
-    """Atom whose entries say their language (xml:lang) when it is not the feed's."""
+class CasesAtomFeed(Atom1Feed):
+    """Atom whose entries say their language (xml:lang) when it is not the feed's, with text
+    summaries: Django sends `type="html"`, and a référent's words must never be read as
+    markup by a feed reader."""
 
     def item_attributes(self, item):
         language = item.get("language")
         return {"xml:lang": language} if language else {}
 
+    def add_item_elements(self, handler, item):
+        super().add_item_elements(handler, {**item, "description": None})
+        if item["description"] is not None:
+            handler.addQuickElement("summary", item["description"], {"type": "text"})
+
 
 class LatestCasesFeed(Feed):
-    feed_type = LanguageAtomFeed
+    feed_type = CasesAtomFeed
     language = "fr"
     title = _("Observatoire — nouveaux cas d'usage")
     subtitle = _("Les derniers cas d'usage de la donnée et de l'IA publiés au catalogue.")

@@ -39,6 +39,12 @@ class UseCaseQuerySet(models.QuerySet):
     def published(self):
         return self.filter(status=Status.PUBLISHED)
 
+    def awaiting_moderation(self):
+        """Proposals, and published cases whose edit waits for an analyst."""
+        return self.filter(
+            models.Q(status=Status.PROPOSED) | models.Q(pending_edit__has_key="fields")
+        )
+
 
 class UseCase(BaseModel):
     """One use case: what was done, by whom, how far it went and what it changed."""
@@ -98,6 +104,13 @@ class UseCase(BaseModel):
         _("statut"), max_length=12, choices=Status.choices, default=Status.PROPOSED
     )
     moderation_note = models.TextField(_("message de modération"), blank=True)
+    # A référent's edit of a published case, kept aside until an analyst accepts it (the
+    # public keeps reading the published text): {"fields", "results", "links",
+    # "register_entries", "by"}; null when no edit waits. Nullable so that SQLite adds the
+    # column in place: rebuilding the table would drop the search triggers (core.search).
+    pending_edit = models.JSONField(
+        _("modification en attente de modération"), null=True, blank=True, editable=False
+    )
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("proposé par"),

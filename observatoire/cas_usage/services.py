@@ -1,12 +1,15 @@
 """Writes and searches of the use-case catalogue: propose, moderate, import, index, find."""
 
+import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.db.models import Count, Max, Q
 from django.utils import timezone
@@ -62,12 +65,14 @@ def _acts_for_case(user, case: UseCase) -> bool:
 
 
 def get_visible_case(user, pk: int) -> UseCase:
-    """Published cases for everyone; others for analysts and the authority that proposed them."""
+    """Published cases for everyone; others for analysts and the authority that proposed them.
+
+    An unpublished case is missing (404) for everyone else, as a draft of the register:
+    a visitor learns nothing from its number.
+    """
     case = UseCase.objects.prefetch_related("participants__authority").filter(pk=pk).first()
-    if case is None:
+    if case is None or not (case.is_published or _acts_for_case(user, case)):
         raise UseCase.DoesNotExist
-    if not case.is_published and not _acts_for_case(user, case):
-        raise PermissionDenied(_("Ce cas d'usage n'est pas publié."))
     return case
 
 
@@ -181,7 +186,14 @@ def propose_case(data: dict, *, results=(), links=(), by) -> UseCase:
 
 @transaction.atomic
 def update_case(case: UseCase, data: dict, *, results=None, links=None, by) -> UseCase:
-    """The authority keeps its case up to date; a case sent back for changes is resubmitted."""
+    """The authority keeps its case up to date; a case sent back for changes is resubmitted.
+
+    A référent's edit of a published case goes back through moderation: it is kept aside
+    (`pending_edit`) and the public keeps reading the published text until an analyst
+    accepts it. Analysts, who moderate, change a case at once.
+    """
+    if case.is_published and not getattr(by, "is_analyst", False):
+        return _hold_edit(case, data, results, links, by=by)
     with acting_as(by):
         for name in CASE_FIELDS:
             if name in data:
@@ -200,15 +212,109 @@ def update_case(case: UseCase, data: dict, *, results=None, links=None, by) -> U
     return case
 
 
+def _hold_edit(case: UseCase, data: dict, results, links, *, by) -> UseCase:
+    """Keep a référent's edit of a published case aside and tell the analysts."""
+    case.refresh_from_db()  # a bound ModelForm has already written the edit on the instance
+    entries = data.get("register_entries")
+    _check_entries(case, entries)
+    base = pending_version(case)
+    edit = {
+        "fields": base["fields"] | {name: data[name] for name in CASE_FIELDS if name in data},
+        "results": [_plain(r, RESULT_FIELDS) for r in results] if results is not None
+        else base["results"],
+        "links": [_plain(link, LINK_FIELDS) for link in links] if links is not None
+        else base["links"],
+        "register_entries": [e.pk for e in entries] if entries is not None
+        else base["register_entries"],
+        "by": by.pk,
+    }  # fmt: skip
+    with acting_as(by):
+        # Plain JSON (decimals and dates as text) for the field and the audit log alike.
+        case.pending_edit = json.loads(json.dumps(edit, cls=DjangoJSONEncoder))
+        case.moderation_note = ""
+        case.save()
+    _notify_analysts(case)
+    return case
+
+
+def _plain(row: dict, names: list[str]) -> dict:
+    return {name: row.get(name, "") for name in names}
+
+
+def published_version(case: UseCase) -> dict:
+    """The published content, in the shape of `pending_edit`."""
+    return {
+        "fields": {name: getattr(case, name) for name in CASE_FIELDS},
+        "results": list(case.results.values(*RESULT_FIELDS)),
+        "links": list(case.links.values(*LINK_FIELDS)),
+        "register_entries": list(case.register_entries.values_list("pk", flat=True)),
+    }
+
+
+def pending_version(case: UseCase) -> dict:
+    """The edit waiting for moderation, or else the published content."""
+    return case.pending_edit or published_version(case)
+
+
+def pending_changes(case: UseCase) -> list[dict]:
+    """What the waiting edit changes, field by field, for the analyst who moderates it."""
+    if not case.pending_edit:
+        return []
+    published, edit = published_version(case), case.pending_edit
+    labels = {f.name: f.verbose_name for f in UseCase._meta.concrete_fields}
+    changes = [
+        {"label": labels[name], "before": before, "after": after}
+        for name, before in published["fields"].items()
+        if _text(before) != _text(after := edit["fields"].get(name, before))
+    ]
+    for key, label in (("results", _("Résultats mesurés")), ("links", _("Liens"))):
+        if _rows(published[key]) != _rows(edit[key]):
+            changes.append({"label": label, "before": len(published[key]), "after": len(edit[key])})
+    return changes
+
+
+def _text(value) -> str:
+    """One form for a value read from the database or from the edit's JSON (12.50 = "12.5")."""
+    if value is None or value == "":
+        return ""
+    try:
+        return str(Decimal(str(value)).normalize())
+    except InvalidOperation:
+        return str(value)
+
+
+def _rows(rows: list[dict]) -> list[dict]:
+    return [{name: _text(value) for name, value in row.items()} for row in rows]
+
+
+def _apply_edit(case: UseCase) -> None:
+    """Copy the accepted edit onto the published case."""
+    edit: dict = case.pending_edit or {}
+    for name, value in edit["fields"].items():
+        setattr(case, name, value)
+    case.pending_edit = None
+    case.save()
+    _replace_children(case, edit["results"], edit["links"])
+    from observatoire.registre.models import Entry
+
+    _link_entries(case, list(Entry.objects.filter(pk__in=edit["register_entries"])))
+    index_case(case)
+
+
+def _check_entries(case: UseCase, entries) -> None:
+    """Register entries of the case's own authority only."""
+    lead = case.lead_authority()
+    if entries and any(entry.authority_id != getattr(lead, "pk", None) for entry in entries):
+        raise ValidationError(
+            {"register_entries": _("Seules les entrées du registre de la collectivité porteuse.")}
+        )
+
+
 def _link_entries(case: UseCase, entries) -> None:
     """Link register entries of the case's own authority (others are refused)."""
     if entries is None:
         return
-    lead = case.lead_authority()
-    if any(entry.authority_id != getattr(lead, "pk", None) for entry in entries):
-        raise ValidationError(
-            {"register_entries": _("Seules les entrées du registre de la collectivité porteuse.")}
-        )
+    _check_entries(case, entries)
     case.register_entries.set(entries)
 
 
@@ -218,32 +324,56 @@ LINK_FIELDS = ["kind", "title", "url", "resource_type"]
 
 @transaction.atomic
 def moderate_case(case: UseCase, decision: str, reason: str = "", *, by) -> UseCase:
-    """An analyst publishes a proposed case, sends it back for changes, or rejects it."""
+    """An analyst publishes a proposed case, sends it back for changes, or rejects it.
+
+    For a published case with an edit waiting, the decision is about the edit: accepting
+    copies it onto the case, a request for changes keeps it for its author, a refusal drops it.
+    """
     if not getattr(by, "is_analyst", False):
         raise PermissionDenied(_("Réservé aux analystes de l'observatoire."))
     if decision not in Decision.values:
         raise ValidationError({"decision": _("Décision inconnue.")})
     if decision != Decision.ACCEPT and not reason.strip():
         raise ValidationError({"reason": _("Indiquez la raison : elle sera envoyée au référent.")})
+    author = case.submitted_by
     with acting_as(by):
-        case.status = {
-            Decision.ACCEPT: Status.PUBLISHED,
-            Decision.CHANGES: Status.CHANGES_REQUESTED,
-            Decision.REJECT: Status.REJECTED,
-        }[Decision(decision)]
         case.moderation_note = reason.strip()
-        if case.status == Status.PUBLISHED and case.published_at is None:
-            case.published_at = timezone.now()
+        if case.pending_edit:
+            author = _user(case.pending_edit.get("by")) or author
+            if decision == Decision.ACCEPT:
+                _apply_edit(case)
+            elif decision == Decision.REJECT:
+                case.pending_edit = None
+            outcome = {
+                Decision.ACCEPT: _("modification publiée"),
+                Decision.CHANGES: _("modification à reprendre"),
+                Decision.REJECT: _("modification refusée"),
+            }[Decision(decision)]
+        else:
+            case.status = {
+                Decision.ACCEPT: Status.PUBLISHED,
+                Decision.CHANGES: Status.CHANGES_REQUESTED,
+                Decision.REJECT: Status.REJECTED,
+            }[Decision(decision)]
+            if case.status == Status.PUBLISHED and case.published_at is None:
+                case.published_at = timezone.now()
+            outcome = case.get_status_display()
         case.save()
-    if case.submitted_by and case.submitted_by.email:
+    if author and author.email:
         send_mail(
             _("Votre cas d'usage « %(title)s » : %(status)s")
-            % {"title": case.title, "status": case.get_status_display()},
+            % {"title": case.title, "status": outcome},
             f"{case.moderation_note}\n\n{settings.SITE_URL}{case.get_absolute_url()}",
             None,
-            [case.submitted_by.email],
+            [author.email],
         )
     return case
+
+
+def _user(pk):
+    from observatoire.accounts.models import User
+
+    return User.objects.filter(pk=pk).first() if pk else None
 
 
 def _notify_analysts(case: UseCase) -> None:

@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -23,6 +24,7 @@ from observatoire.cas_usage.forms import (
     filled,
 )
 from observatoire.cas_usage.models import OrganisationMatch, ThesaurusEntry, UseCase
+from observatoire.core.throttle import rate_limited
 
 FACET_TITLES = {
     "domain": _("Domaine"),
@@ -80,7 +82,7 @@ def index(request):
         "my_cases": UseCase.objects.filter(participants__authority=user.authority)
         if user.is_authenticated and user.authority_id
         else [],
-        "to_moderate": UseCase.objects.filter(status=Status.PROPOSED).count()
+        "to_moderate": UseCase.objects.awaiting_moderation().count()
         if getattr(user, "is_analyst", False)
         else 0,
     }
@@ -105,6 +107,9 @@ def detail(request, pk):
         "can_adopt": case.is_published and services.is_referent(user),
         "contact_form": ContactForm(initial={"email": getattr(user, "email", "")}),
         "moderation_form": ModerationForm() if getattr(user, "is_analyst", False) else None,
+        "pending_changes": services.pending_changes(case)
+        if getattr(user, "is_analyst", False)
+        else [],
     }
     return render(request, "cas_usage/detail.html", context)
 
@@ -113,15 +118,18 @@ def _edit_page(request, case=None):
     """Shared by propose and edit: the case form and its results and links."""
     data = request.POST if request.method == "POST" else None
     authority = case.lead_authority() if case else request.user.authority
-    form = UseCaseForm(data, instance=case, authority=authority)
-    results = ResultFormSet(
+    # A published case's form starts from the edit waiting for moderation, if any.
+    version = services.pending_version(case) if case else None
+    form = UseCaseForm(
         data,
-        prefix="results",
-        initial=case.results.values(*services.RESULT_FIELDS) if case else None,
+        instance=case,
+        authority=authority,
+        initial=version["fields"] | {"register_entries": version["register_entries"]}
+        if version
+        else None,
     )
-    links = LinkFormSet(
-        data, prefix="links", initial=case.links.values(*services.LINK_FIELDS) if case else None
-    )
+    results = ResultFormSet(data, prefix="results", initial=version["results"] if version else None)
+    links = LinkFormSet(data, prefix="links", initial=version["links"] if version else None)
     if data is not None and form.is_valid() and results.is_valid() and links.is_valid():
         kwargs = {"results": filled(results), "links": filled(links), "by": request.user}
         if case is None:
@@ -129,7 +137,15 @@ def _edit_page(request, case=None):
             messages.success(request, _("Merci : votre cas d'usage est transmis aux analystes."))
         else:
             case = services.update_case(case, form.cleaned_data, **kwargs)
-            messages.success(request, _("Cas d'usage mis à jour."))
+            messages.success(
+                request,
+                _(
+                    "Modification transmise aux analystes : la version publiée reste en ligne "
+                    "jusqu'à leur validation."
+                )
+                if case.pending_edit
+                else _("Cas d'usage mis à jour."),
+            )
         return redirect(case)
     context = {"form": form, "results": results, "links": links, "case": case}
     return render(request, "cas_usage/form.html", context)
@@ -153,7 +169,10 @@ def edit(request, pk):
 @login_required
 def moderation(request):
     require_analyst(request.user)
-    cases = UseCase.objects.filter(status__in=[Status.PROPOSED, Status.CHANGES_REQUESTED])
+    cases = UseCase.objects.filter(
+        Q(status__in=[Status.PROPOSED, Status.CHANGES_REQUESTED])
+        | Q(pending_edit__has_key="fields")
+    )
     return render(request, "cas_usage/moderation.html", {"cases": cases.order_by("updated_at")})
 
 
@@ -188,6 +207,7 @@ def adopt(request, pk):
 
 
 @require_POST
+@rate_limited("contact", "email")
 def contact(request, pk):
     case = _visible(request.user, pk)
     form = ContactForm(request.POST)

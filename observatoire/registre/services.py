@@ -335,12 +335,21 @@ def start_revision(entry: Entry, *, by) -> Entry:
 
 @transaction.atomic
 def adopt_entry(parent: Entry, authority, *, by) -> Entry:
-    """A member commune takes an EPCI's published entry as its own draft, to adapt locally."""
+    """A member commune takes an EPCI's published entry as its own draft, to adapt locally.
+
+    Only the members of the EPCI whose entry it is (docs/registre.md, "Sharing"): another
+    authority describes its own system, or reuses a vendor's product sheet.
+    """
     require_act_for(by, authority)
     if parent.status != Status.PUBLISHED:
         raise ValidationError("Seule une fiche publiée peut être reprise.")
     if authority.pk == parent.authority_id:
         raise ValidationError("Cette fiche appartient déjà à votre collectivité.")
+    if authority.epci_id != parent.authority_id:
+        raise PermissionDenied(
+            f"Seules les communes membres de {parent.authority.name} peuvent reprendre "
+            "ses fiches mutualisées."
+        )
     existing = Entry.objects.filter(adopted_from=parent, authority=authority).first()
     if existing:
         return existing

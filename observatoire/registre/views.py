@@ -52,9 +52,10 @@ def report_error_link(entry: Entry, url: str) -> str:
 def detail(request, pk):
     entry = get_visible_entry(request.user, pk)
     url = request.build_absolute_uri(entry.get_absolute_url())
+    can_edit = can_act_for(request.user, entry.authority)
     context = {
         "entry": entry,
-        "can_edit": can_act_for(request.user, entry.authority),
+        "can_edit": can_edit,
         "footprint": entry.footprint(),
         "crpa_mention": exports.crpa_mention(entry),
         "crpa_explanation": exports.crpa_explanation(entry),
@@ -63,7 +64,8 @@ def detail(request, pk):
         ],
         "fria": [(label, entry.fria.get(code, "")) for code, label in aiact.FRIA_SECTIONS],
         "report_link": report_error_link(entry, url),
-        "revision": Entry.objects.filter(revision_of=entry).first(),
+        # A revision in progress is the authority's draft: visitors are not pointed to it.
+        "revision": Entry.objects.filter(revision_of=entry).first() if can_edit else None,
         "is_high": entry.ai_act_level == RiskLevel.HIGH,
     }
     return render(request, "registre/detail.html", context)
@@ -71,7 +73,7 @@ def detail(request, pk):
 
 def history(request, pk):
     entry = get_visible_entry(request.user, pk)
-    changes = queries.version_changes(entry.versions.select_related("approved_by", "submitted_by"))
+    changes = queries.version_changes(entry.versions.select_related("approved_by__authority"))
     return render(request, "registre/history.html", {"entry": entry, "history": changes})
 
 

@@ -28,4 +28,8 @@ def test_reset_pages_use_the_site_layout(client, users):
     )
     assert "Votre mot de passe a été modifié" in done.text
     assert "administration de Django" not in done.text
-    assert client.login(username=users["referent_a"].username, password=new_password)
+    login = client.post(
+        "/comptes/connexion/",
+        {"username": users["referent_a"].username, "password": new_password},
+    )
+    assert login.status_code == 302 and "_auth_user_id" in client.session

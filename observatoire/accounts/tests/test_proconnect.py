@@ -1,4 +1,5 @@
-"""ProConnect users are matched by e-mail; new ones start as readers."""
+"""ProConnect users are matched by e-mail; new ones of a known authority start as readers
+(the login against a real provider is in test_proconnect_login.py)."""
 
 import pytest
 
@@ -20,8 +21,9 @@ def proconnect(settings):
 CLAIMS = {"email": "Agent@Plaisir.fr", "given_name": "Alix", "usual_name": "Durand"}
 
 
-def test_new_agent_becomes_a_reader_without_password():
-    user = ProConnectBackend().create_user(CLAIMS)
+def test_new_agent_becomes_a_reader_without_password(authority_a):
+    """An agent of a known authority, without invitation, gets a reader's account."""
+    user = ProConnectBackend().create_user(CLAIMS | {"siret": "21780490500012"})
     assert (user.email, user.role, user.last_name) == ("Agent@Plaisir.fr", Role.READER, "Durand")
     assert not user.has_usable_password()
 

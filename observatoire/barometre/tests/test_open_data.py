@@ -16,7 +16,7 @@ import yaml
 
 from observatoire import stats
 from observatoire.barometre.models import Edition
-from observatoire.stats.design_file import DESIGN_KEYS
+from observatoire.stats.schema import DESIGN
 from observatoire.stats.variance import ReplicateWeights
 
 CODE = "barometre-2024"
@@ -157,7 +157,7 @@ def test_the_r_script_reproduces_the_estimates_with_svrepdesign(exported):
 
 
 @pytest.mark.skipif(
-    "repweights" not in DESIGN_KEYS, reason="le plan « repweights » (issue 16) n'est pas livré"
+    "repweights" not in DESIGN, reason="le plan « repweights » (issue 16) n'est pas livré"
 )
 def test_the_stats_command_reproduces_the_estimates_from_the_design_file(exported):
     """observatoire stats estimate microdonnees.csv --design plan.yaml gives the same

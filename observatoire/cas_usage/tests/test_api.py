@@ -88,11 +88,29 @@ def test_update_access(users, persona):
         content_type="application/json",
         **bearer(users[persona]),
     )
-    allowed = {"referent_a", "colleague_a", "analyst"}
-    expected = 401 if persona == "anonymous" else 200 if persona in allowed else 403
-    assert response.status_code == expected
+    referents = {"referent_a", "colleague_a"}
+    expected = {"anonymous": 401, "analyst": 200} | dict.fromkeys(referents, 202)
+    assert response.status_code == expected.get(persona, 403)
     case.refresh_from_db()
-    assert (case.title == PAYLOAD["title"]) == (persona in allowed)
+    # An analyst's change is live; a référent's waits for moderation (see test_edit_moderation).
+    assert (case.title == PAYLOAD["title"]) == (persona == "analyst")
+    assert ((case.pending_edit or {}).get("fields", {}).get("title") == PAYLOAD["title"]) == (
+        persona in referents
+    )
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_unpublished_and_missing_cases_answer_alike(users, client_for, persona):
+    """A proposal is 404 for whoever may not see it, exactly as an id that does not exist."""
+    case = UseCaseFactory(authority=users["referent_a"].authority, status=Status.PROPOSED)
+    client = client_for(persona)  # the browser's session: reading needs no token
+    shown = client.get(f"{BASE}/cases/{case.pk}")
+    missing = client.get(f"{BASE}/cases/{case.pk + 1000}")
+    assert missing.status_code == 404
+    allowed = {"referent_a", "colleague_a", "analyst"}
+    assert shown.status_code == (200 if persona in allowed else 404)
+    if persona not in allowed:
+        assert shown.json() == missing.json()
 
 
 def test_atom_feed_lists_published_cases(db, client):
@@ -103,3 +121,13 @@ def test_atom_feed_lists_published_cases(db, client):
     body = response.content.decode()
     assert response["Content-Type"].startswith("application/atom+xml")
     assert "Éclairage public intelligent" in body and "Proposition en attente" not in body
+
+
+def test_atom_feed_sends_text_not_html(db, client):
+    """A référent's summary reaches feed readers as text: markup in it is never interpreted."""
+    UseCaseFactory(title="Cas <b>gras</b>", summary="Résumé <img src=x onerror=alert(1)> & co")
+    body = client.get("/cas-usage/flux.atom").content.decode()
+    assert 'type="html"' not in body
+    assert (
+        '<summary type="text">Résumé &lt;img src=x onerror=alert(1)&gt; &amp; co</summary>' in body
+    )

@@ -56,6 +56,23 @@ def test_an_outsider_cannot_adopt_for_another_authority(shared, authority_a, use
         services.adopt_entry(shared, authority_a, by=users["referent_b"])
 
 
+@pytest.mark.parametrize("adopter", ["authority_b", "epci_member_elsewhere"])
+def test_only_member_communes_of_the_epci_adopt(shared, authority_b, users, client_for, adopter):
+    """A commune outside the EPCI (even one that belongs to another EPCI) cannot take its
+    shared entry, through the page or the service; nothing is created."""
+    from observatoire.registre.models import Entry
+
+    if adopter == "epci_member_elsewhere":
+        authority_b.epci = AuthorityFactory(kind=Kind.EPCI, code="242500361", siren="242500361")
+        authority_b.save()
+    response = client_for("referent_b").post(f"/registre/fiche/{shared.pk}/reprendre/")
+    assert response.status_code == 403
+    assert "Seules les communes membres" in response.content.decode()
+    with pytest.raises(PermissionDenied):
+        services.adopt_entry(shared, authority_b, by=users["analyst"])
+    assert not Entry.objects.filter(adopted_from=shared).exists()
+
+
 def test_local_overrides_survive_the_epci_updates(shared, authority_a, users):
     """Fields the commune changed stay; the others follow the EPCI's next publication."""
     adoption = services.adopt_entry(shared, authority_a, by=users["referent_a"])
