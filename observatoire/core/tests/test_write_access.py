@@ -91,6 +91,7 @@ WRITES = {
     "barometre:indicator_file": Path({"code": "edition"}),
     "barometre:weighting_status": Path({"code": "edition"}),
     "barometre:manage_action": Path({"code": "edition", "action": "collecting"}),
+    "barometre:manage_texts": Path({"code": "edition"}, {"summary": "Faits saillants."}),
     "registre:create_product": Path(
         data={"name": "Produit", "vendor": "Éditeur"}, allowed=REFERENTS
     ),
@@ -110,6 +111,9 @@ WRITES = {
     "cas_usage:edit": Path({"pk": "case_a"}, CASE_FORM, allowed=OWNER),
     "cas_usage:moderate": Path({"pk": "proposed_a"}, {"decision": "accept"}),
     "cas_usage:adopt": Path({"pk": "case_a"}, allowed=REFERENTS),
+    "cas_usage:decide_match": Path({"pk": "match"}, {"decision": "reject"}),
+    "cas_usage:thesaurus_add": Path(data={"key": "velo", "french": "vélo\nbicyclette"}),
+    "cas_usage:thesaurus_edit": Path({"pk": "synonyms"}, {"key": "eau", "french": "eau"}),
     "core:audit": Path(),
     "diagnostic:start": Path(data={"prefill": ""}, allowed=REFERENTS),
     "diagnostic:section": Path({"pk": "run_a", "section_code": "run_section"}, allowed=OWNER),
@@ -152,6 +156,8 @@ READS = {
     "registre:feed": {"siren": "siren_a"}, "registre:export": {"fmt": "csv"},
     "registre:product": {"pk": "product"},
     "cas_usage:index": {}, "cas_usage:feed": {}, "cas_usage:detail": {"pk": "case_a"},
+    "barometre:version": {"code": "edition", "number": 1}, "core:health": {},
+    "cas_usage:matches": {}, "cas_usage:thesaurus": {},
     "core:landing": {}, "diagnostic:authority_home": {}, "diagnostic:index": {},
     "diagnostic:rules_download": {"kind": "grille", "number": 1},
     "diagnostic:shared": {"token": "inconnu"}, "diagnostic:shared_pdf": {"token": "inconnu"},
@@ -262,7 +268,9 @@ def world(users, authority_a, authority_b):
 
     from observatoire.barometre.factories import EditionFactory
     from observatoire.cas_usage import services as cases
+    from observatoire.cas_usage.choices import MatchKind, Review
     from observatoire.cas_usage.factories import UseCaseFactory
+    from observatoire.cas_usage.models import OrganisationMatch, ThesaurusEntry
     from observatoire.questionnaires.factories import ResponseFactory
     from observatoire.registre import services as registre
     from observatoire.registre.factories import EntryFactory, VendorProductFactory
@@ -316,6 +324,13 @@ def world(users, authority_a, authority_b):
             "product": VendorProductFactory(),
             "case_a": UseCaseFactory(authority=authority_a),
             "proposed_a": proposed,
+            "match": lambda: OrganisationMatch.objects.create(
+                key="ville de test",
+                name="Ville de Test",
+                kind=MatchKind.COMMUNE,
+                review=Review.PENDING,
+            ),
+            "synonyms": lambda: ThesaurusEntry.objects.create(key="eau", french="eau\nfuite"),
         }
     )
     objects["run_section"] = lambda: objects.get("run_a").questionnaire.sections.first().code
