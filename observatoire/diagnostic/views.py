@@ -62,7 +62,7 @@ def authority_home(request):
         .count(),
         "latest": Run.objects.filter(authority=authority, status=RunStatus.SCORED).first(),
         "draft": Run.objects.filter(authority=authority, status=RunStatus.DRAFT).first(),
-        "cases": cases_like_mine(request.user, limit=4),
+        "like": cases_like_mine(request.user, limit=4),
     }
     return render(request, "diagnostic/authority_home.html", context)
 
