@@ -35,8 +35,8 @@ from .errors import StatsError
 if TYPE_CHECKING:
     from scipy import sparse
 
-#: Relative size under which the expanded calibration residual's sum of squares is
-#: recomputed from explicit residuals: at most three of the sixteen digits are lost.
+#: Relative size under which a one-pass or expanded sum of squares is recomputed with
+#: explicit centring: at most three of the sixteen digits are lost.
 _CANCELLATION = 1e-3
 
 
@@ -210,9 +210,9 @@ class DomainVariance:
             units_e = np.add.reduceat(e, self.starts, axis=0) if self.rows.size else e
         else:
             units_e = e
-        # Two-pass within each stratum: the stratum's units are centred on its mean
-        # (``c_h s1``, the units outside the domain being 0), so no digit is lost to the
-        # one-pass ``sum x^2 - (sum x)^2 / n``.
+        # Within each stratum, sum (x - c_h s1)^2 over its n_h units (those outside the
+        # domain being 0); ``k_h = c_h (2 - n_h c_h)`` is 1 / n_h, or 0 for an adjusted
+        # lonely PSU.
         c_h = centre_factor(design)
         n_h = design.n_psu
         s1 = np.zeros((n_strata, m))
@@ -221,9 +221,17 @@ class DomainVariance:
         for h, lo, hi in segments:
             seg = units_e[lo:hi]
             s1[h] = seg.sum(axis=0)
-            centre = s1[h] * c_h[h]
-            dev = seg - centre
-            ss[h] = np.einsum("ij,ij->j", dev, dev) + (n_h[h] - (hi - lo)) * centre * centre
+            k = c_h[h] * (2.0 - n_h[h] * c_h[h])
+            raw = np.einsum("ij,ij->j", seg, seg)
+            ss[h] = raw - k * s1[h] * s1[h]
+            # one pass is exact to the last digits unless it cancels: those columns get
+            # the second pass (a near-constant variable), so the speed is kept elsewhere
+            lost = np.flatnonzero(ss[h] < _CANCELLATION * raw)
+            if lost.size:
+                centre = s1[h, lost] * c_h[h]
+                dev = seg[:, lost] - centre
+                missing = n_h[h] - (hi - lo)  # the stratum's units outside the domain: 0
+                ss[h, lost] = np.einsum("ij,ij->j", dev, dev) + missing * centre * centre
         op = design.residual_operator
         cal = design.unit_calibration
         magnitude = ss
