@@ -54,8 +54,9 @@ from .variance import taylor_variance
 
 #: Indicator columns handled at once by :func:`compare_to_overall` (bounds its memory).
 CHUNK = 32
-#: Relative size of ``V_d + V - 2 C_d`` under which the gap's variance is recomputed exactly.
-_CANCELLATION = 1e-6
+#: Relative size of ``V_d + V - 2 C_d`` under which the gap's variance is recomputed exactly
+#: (at most three digits lost, as in :mod:`observatoire.stats.variance`).
+_CANCELLATION = 1e-3
 
 
 @dataclass

@@ -516,7 +516,7 @@ class Design:
 
     @cached_property
     def unit_calibration(self) -> tuple[FloatArray, FloatArray, FloatArray] | None:
-        """Per-unit ``Z`` (rows, or PSU sums), its stratum sums and stratum Gram matrices."""
+        """Per-unit ``Z`` (rows, or PSU sums), its stratum sums and centred stratum Gram matrices."""
         op = self.residual_operator
         if op is None:
             return None
@@ -529,9 +529,14 @@ class Design:
         order = np.argsort(unit_strata, kind="stable")
         sorted_z = z_unit if bool((order == np.arange(order.size)).all()) else z_unit[order]
         bounds = np.searchsorted(unit_strata[order], np.arange(n_strata + 1))
+        adjust = self.lonely_psu == "adjust"
         for h in range(n_strata):
             block = sorted_z[bounds[h] : bounds[h + 1]]
             sums[h] = block.sum(axis=0)
+            # centred on the stratum's mean (two-pass), as the variance centres the PSU
+            # totals; a lonely PSU under ``adjust`` is taken about 0
+            if not (adjust and block.shape[0] <= 1):
+                block = block - sums[h] / block.shape[0]
             gram[h] = block.T @ block
         return z_unit, sums, gram
 

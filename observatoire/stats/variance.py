@@ -35,8 +35,9 @@ from .errors import StatsError
 if TYPE_CHECKING:
     from scipy import sparse
 
-#: Relative size under which ``sum x^2 - (sum x)^2 / n`` is recomputed by explicit centring.
-_CANCELLATION = 1e-6
+#: Relative size under which a one-pass or expanded sum of squares is recomputed with
+#: explicit centring: at most three of the sixteen digits are lost.
+_CANCELLATION = 1e-3
 
 
 def stratum_scale(design: Design) -> FloatArray:
@@ -59,6 +60,21 @@ def stratum_scale(design: Design) -> FloatArray:
     return np.asarray(scale, dtype=np.float64)
 
 
+def centre_factor(design: Design) -> FloatArray:
+    """``1 / n_h`` per stratum: PSU totals are centred on their stratum's mean (two-pass,
+    so a near-constant variable keeps its digits); 0 for a lonely PSU under ``adjust``,
+    whose total is taken about 0 as R does."""
+    n_h = design.n_psu.astype(np.float64)
+    keep = (n_h > 1) | (design.lonely_psu != "adjust")
+    return np.where(keep, 1.0 / n_h, 0.0)
+
+
+def _centred(design: Design, t: FloatArray) -> FloatArray:
+    """PSU totals ``t`` (one row per PSU) minus their stratum's mean (see :func:`centre_factor`)."""
+    means = np.asarray(design.strata_matrix @ t) * centre_factor(design)[:, None]
+    return np.asarray(t - means[design.psu_strata], dtype=np.float64)
+
+
 def taylor_variance(
     design: Design, influence: FloatArray, *, residualise: bool = True
 ) -> FloatArray:
@@ -75,33 +91,11 @@ def taylor_variance(
         u = op.apply(u)
     t = design.psu_matrix @ u if design.has_clusters else u
     scale = stratum_scale(design)
-    n_h = design.n_psu
-    if not design.has_strata:
-        s1 = t.sum(axis=0, keepdims=True)
-        s2 = np.einsum("ij,ij->j", t, t)[None, :]
+    dev = _centred(design, t)
+    if design.has_strata:
+        centred = np.asarray(design.strata_matrix @ (dev * dev))
     else:
-        s1 = np.asarray(design.strata_matrix @ t)
-        s2 = np.asarray(design.strata_matrix @ (t * t))
-    adjust = design.lonely_psu == "adjust"
-    centred = s2 - s1 * s1 / n_h[:, None]
-    if adjust:
-        centred = np.where((n_h <= 1)[:, None], s2, centred)
-    # Guard against cancellation in the one-pass formula (R centres explicitly).
-    bad = (centred < _CANCELLATION * s2) & (scale[:, None] > 0)
-    if bad.any():
-        cols = np.flatnonzero(bad.any(axis=0))
-        sub = t[:, cols]
-        psu_strata = design.psu_strata
-        means = s1[:, cols] / n_h[:, None]
-        dev = sub - means[psu_strata]
-        if adjust:
-            dev = np.where((n_h <= 1)[psu_strata][:, None], sub, dev)
-        if design.has_strata:
-            exact = np.asarray(design.strata_matrix @ (dev * dev))
-        else:
-            exact = np.einsum("ij,ij->j", dev, dev)[None, :]
-        centred[:, cols] = exact
-    centred = np.maximum(centred, 0.0)
+        centred = np.einsum("ij,ij->j", dev, dev)[None, :]
     return np.asarray(scale @ centred, dtype=np.float64)
 
 
@@ -115,11 +109,7 @@ def taylor_covariance(design: Design, influence: FloatArray) -> FloatArray:
         u = op.apply(u)
     t = design.psu_matrix @ u if design.has_clusters else u
     scale = stratum_scale(design)
-    n_h = design.n_psu
-    means = np.asarray(design.strata_matrix @ t) / n_h[:, None]
-    dev = t - means[design.psu_strata]
-    if design.lonely_psu == "adjust":
-        dev = np.where((n_h <= 1)[design.psu_strata][:, None], t, dev)
+    dev = _centred(design, t)
     weighted = dev * np.sqrt(scale[design.psu_strata])[:, None]
     return np.asarray(weighted.T @ weighted, dtype=np.float64)
 
@@ -220,16 +210,37 @@ class DomainVariance:
             units_e = np.add.reduceat(e, self.starts, axis=0) if self.rows.size else e
         else:
             units_e = e
+        # Within each stratum, sum (x - c_h s1)^2 over its n_h units (those outside the
+        # domain being 0); ``k_h = c_h (2 - n_h c_h)`` is 1 / n_h, or 0 for an adjusted
+        # lonely PSU.
+        c_h = centre_factor(design)
+        n_h = design.n_psu
         s1 = np.zeros((n_strata, m))
-        s2 = np.zeros((n_strata, m))
+        ss = np.zeros((n_strata, m))
         segments = list(zip(self.present.tolist(), self.bounds.tolist(), self.ends, strict=True))
         for h, lo, hi in segments:
             seg = units_e[lo:hi]
             s1[h] = seg.sum(axis=0)
-            s2[h] = np.einsum("ij,ij->j", seg, seg)
+            k = c_h[h] * (2.0 - n_h[h] * c_h[h])
+            raw = np.einsum("ij,ij->j", seg, seg)
+            ss[h] = raw - k * s1[h] * s1[h]
+            # one pass is exact to the last digits unless it cancels: those columns get
+            # the second pass (a near-constant variable), so the speed is kept elsewhere
+            lost = np.flatnonzero(ss[h] < _CANCELLATION * raw)
+            if lost.size:
+                centre = s1[h, lost] * c_h[h]
+                dev = seg[:, lost] - centre
+                missing = n_h[h] - (hi - lo)  # the stratum's units outside the domain: 0
+                ss[h, lost] = np.einsum("ij,ij->j", dev, dev) + missing * centre * centre
         op = design.residual_operator
         cal = design.unit_calibration
+        magnitude = ss
+        centred = ss
         if op is not None and cal is not None and self.a_t is not None:
+            # The residual r = e - Z beta, centred:  sum (r - rbar)^2 = sum (e - ebar)^2
+            # - 2 beta' sum (z - zbar)(e - ebar) + beta' sum (z - zbar)(z - zbar)' beta,
+            # with the centred Gram matrices of the design; cross products of sums use
+            # ``k_h = c_h (2 - n_h c_h)`` (1 / n_h, or 0 for an adjusted lonely PSU).
             _z_unit, z_sums, gram = cal
             beta = op.t @ (self.a_t @ e)
             cross_sum = np.zeros((n_strata, m))
@@ -239,18 +250,16 @@ class DomainVariance:
             elif (z_units := self.z_units) is not None:
                 for h, lo, hi in segments:
                     cross_sum[h] = np.einsum("qk,qk->k", beta, z_units[lo:hi].T @ units_e[lo:hi])
-            magnitude = s2.copy()
+            k_h = (c_h * (2.0 - n_h * c_h))[:, None]
+            cross_sum -= k_h * (z_sums @ beta) * s1
             quad = (np.tensordot(gram, beta, axes=([2], [0])) * beta[None, :, :]).sum(axis=1)
-            s1 -= z_sums @ beta
-            s2 += quad - 2.0 * cross_sum
-            magnitude += quad
-        else:
-            magnitude = s2
+            # the quadratic form can cancel within itself (near-constant Z beta): its
+            # size is that of |beta|' |G| |beta|
+            size = np.abs(beta)
+            bound = (np.tensordot(np.abs(gram), size, axes=([2], [0])) * size[None]).sum(axis=1)
+            magnitude = ss + bound + 2.0 * np.abs(cross_sum)
+            centred = ss + quad - 2.0 * cross_sum
         scale = design.stratum_scale
-        n_h = design.n_psu
-        centred = s2 - s1 * s1 / n_h[:, None]
-        if design.lonely_psu == "adjust":
-            centred = np.where((n_h <= 1)[:, None], s2, centred)
         bad = ((centred < _CANCELLATION * magnitude) & (scale[:, None] > 0)).any(axis=0)
         var = np.asarray(scale @ np.maximum(centred, 0.0), dtype=np.float64)
         if bad.any():
