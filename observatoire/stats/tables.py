@@ -367,3 +367,90 @@ def table_rows(table: CrossTable) -> list[dict[str, Any]]:
                 )
             out.append(row)
     return out
+
+
+# ---------------------------------------------------------------------- disclosure
+# A published table with its margins is an ``(R + 1) x (C + 1)`` grid whose last row and
+# column are the margins and whose corner is the whole (always published).  Whatever the
+# view (shares of the whole, by row or by column), the numbers are equivalent to the
+# weighted totals and counts of the grid, bound by additivity: each row and each column
+# sums to its margin.  A suppressed cell is *derivable* when those equations, with the
+# published cells known, fix its value (Cox 1980's audit of a suppression pattern).
+
+
+def _relations(shape: tuple[int, int]) -> FloatArray:
+    """The additivity equations of a grid with margins (one row per equation)."""
+    rows, cols = shape  # with margins
+    grid = np.arange(rows * cols).reshape(shape)
+    equations = []
+    for r in range(rows):
+        eq = np.zeros(rows * cols)
+        eq[grid[r, :-1]] = 1.0
+        eq[grid[r, -1]] = -1.0
+        equations.append(eq)
+    for c in range(cols):
+        eq = np.zeros(rows * cols)
+        eq[grid[:-1, c]] = 1.0
+        eq[grid[-1, c]] = -1.0
+        equations.append(eq)
+    return np.array(equations)
+
+
+def derivable(suppressed: NDArray[np.bool_]) -> NDArray[np.bool_]:
+    """The suppressed cells of a grid with margins that the published cells determine.
+
+    With ``S`` the suppressed cells and ``A_S`` the equations' columns for them, a cell is
+    determined exactly when every solution of ``A_S x = 0`` is zero on it."""
+    from scipy.linalg import null_space
+
+    mask = np.asarray(suppressed, dtype=bool)
+    unknown = np.flatnonzero(mask.ravel())
+    out = np.zeros(mask.size, dtype=bool)
+    if unknown.size:
+        free = null_space(_relations(mask.shape)[:, unknown])
+        out[unknown] = np.abs(free).max(axis=1, initial=0.0) < 1e-9
+    return out.reshape(mask.shape)
+
+
+def protect(primary: NDArray[np.bool_], n: ArrayLike) -> NDArray[np.bool_]:
+    """Secondary suppression: add cells to ``primary`` until no suppressed cell is derivable.
+
+    ``primary`` and ``n`` (respondents per cell) cover the grid with its margins.  A
+    suppressed margin hides its whole line (its shares could not be read without it).
+    While a suppressed cell is derivable, one more cell is suppressed in a line (row or
+    column) where it is alone: preferably a cell whose other line already has a suppressed
+    cell (closing a rectangle), then inner cells before margins, then the fewest
+    respondents."""
+    mask = np.asarray(primary, dtype=bool).copy()
+    counts = np.asarray(n, dtype=np.float64)
+    mask[-1, -1] = False
+    for hidden in np.flatnonzero(mask[:-1, -1]):
+        mask[hidden, :-1] = True
+    for hidden in np.flatnonzero(mask[-1, :-1]):
+        mask[:-1, hidden] = True
+    corner = (mask.shape[0] - 1, mask.shape[1] - 1)
+    while True:
+        exposed = np.argwhere(derivable(mask))
+        if not exposed.size:
+            return mask
+        # A cell alone in its row or column first: the line that gives it away.
+        alone: list[tuple[int, int]] = [
+            (int(i), int(j)) for i, j in exposed if mask[i, :].sum() == 1 or mask[:, j].sum() == 1
+        ]
+        target = alone[0] if alone else (int(exposed[0][0]), int(exposed[0][1]))
+        r, c = target
+        row: list[tuple[int, int]] = [(r, j) for j in range(corner[1] + 1)]
+        col: list[tuple[int, int]] = [(i, c) for i in range(corner[0] + 1)]
+        lines = [ln for ln in (row, col) if sum(mask[cell] for cell in ln) == 1] or [row, col]
+        candidates = [cell for ln in lines for cell in ln if not mask[cell] and cell != corner]
+        if not candidates:
+            candidates = [(int(i), int(j)) for i, j in np.argwhere(~mask) if (i, j) != corner]
+        if not candidates:
+            return mask
+
+        def cost(cell: tuple[int, int], c: int = c) -> tuple[int, bool, float]:
+            other = mask[cell[0], :] if cell[1] == c else mask[:, cell[1]]
+            margin = cell[0] == corner[0] or cell[1] == corner[1]
+            return (0 if other.any() else 1, margin, float(counts[cell]))
+
+        mask[min(candidates, key=cost)] = True
