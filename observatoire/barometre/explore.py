@@ -157,8 +157,8 @@ def _catalogue(edition: Edition, data: Loaded) -> dict[str, Variable]:
             _coded([values == lv for lv in levels], n),
         )
     for indicator in iset.indicators:
-        if indicator.kind == "share":
-            column = indicator.columns(table)[""]
+        if indicator.kind in ("share", "done_or_planned"):  # yes / no (done, for the latter)
+            column = indicator.columns(table)["" if indicator.kind == "share" else "fait"]
             add(
                 Variable(f"i:{indicator.code}", indicator.title, _("Indicateurs"), (NO, YES)),
                 _coded([column == 0, column == 1], n),
