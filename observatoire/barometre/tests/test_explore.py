@@ -218,7 +218,11 @@ def test_saved_model_is_quoted_with_its_odds_ratios(client, client_for, edition)
     page = client.get(f"{URL}modeles/{saved.pk}/").content.decode()
     assert "IA, taille et charte" in page and "Rapports de cotes" in page and "réf." in page
     private = SavedModel.objects.create(
-        edition=edition, title="Par région", outcome=AI, explanatory=["d:region"], result={}
+        edition=edition,
+        title="Par région",
+        outcome=AI,
+        explanatory=["d:region"],
+        result=saved.result,
     )
     assert not private.is_public
     assert client.get(f"{URL}modeles/{private.pk}/").status_code == 403
