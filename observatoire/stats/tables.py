@@ -108,15 +108,25 @@ def categories(values: ArrayLike, name: str, n: int) -> tuple[IntArray, list[str
     if arr.ndim != 1 or arr.shape[0] != n:
         raise StatsError(f"« {name} » doit avoir une valeur par répondant ({n}).")
     missing = is_missing(arr)
-    texts = np.array([label(v) for v in arr[~missing].tolist()], dtype=str)
-    labels, inverse = np.unique(texts, return_inverse=True)
-    if labels.size > MAX_CATEGORIES:
+    present = arr[~missing]
+    if present.dtype.kind in "OUS":  # text: hashing beats sorting strings
+        items: list[Any] = present.tolist()
+        seen = {v: k for k, v in enumerate(dict.fromkeys(items))}
+        inverse = np.fromiter(map(seen.__getitem__, items), dtype=np.intp, count=len(items))
+        distinct: list[Any] = list(seen)
+    else:
+        uniq, inverse = np.unique(present, return_inverse=True)
+        distinct = uniq.tolist()
+    texts = [label(v) for v in distinct]  # 1.0 and 1 are the same category "1"
+    labels = sorted(set(texts))
+    if len(labels) > MAX_CATEGORIES:
         raise StatsError(
-            f"« {name} » a {labels.size} modalités : {MAX_CATEGORIES} au plus dans un tableau."
+            f"« {name} » a {len(labels)} modalités : {MAX_CATEGORIES} au plus dans un tableau."
         )
+    position = {text: k for k, text in enumerate(labels)}
     codes = np.full(n, -1, dtype=np.intp)
-    codes[~missing] = inverse
-    return codes, [str(v) for v in labels.tolist()]
+    codes[~missing] = np.array([position[t] for t in texts], dtype=np.intp)[inverse]
+    return codes, labels
 
 
 def domain_df(design: Design, mask: NDArray[np.bool_]) -> int:
