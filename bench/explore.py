@@ -62,9 +62,9 @@ def run(args: argparse.Namespace, workdir: Path) -> None:
     django.setup()
     from django.core.management import call_command
     from django.test import Client
+    from publish import setup
 
     from observatoire.barometre import explore, services
-    from publish import setup
 
     call_command("migrate", verbosity=0)
     edition = setup(args.responses, 20)
