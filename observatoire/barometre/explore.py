@@ -311,25 +311,31 @@ class Exploration:
     def cell_rows(self) -> list[dict[str, Any]]:
         """One dict per published number, margins included, for the CSV and the API."""
         out = []
-        labels_r = [*self.row_labels, _("Ensemble")]
-        labels_c = [*self.column_labels, _("Ensemble")]
-        for i, lab_r in enumerate(labels_r):
-            for j, lab_c in enumerate(labels_c):
-                cell = self.grid[i][j]
-                visible = cell.shown or self.analyst
-                out.append(
-                    {
-                        "ligne": lab_r,
-                        "colonne": lab_c,
-                        "estimation": round(cell.estimate, 6) if visible else None,
-                        "ic_bas": round(cell.low, 6) if visible else None,
-                        "ic_haut": round(cell.high, 6) if visible else None,
-                        "erreur_type": round(cell.se, 6) if visible else None,
-                        "effectif": cell.n if visible else None,
-                        "diffusion": cell.flag,
-                    }
-                )
+        for lab_r, lab_c, cell in self.cells(margins=True):
+            visible = cell.shown or self.analyst
+            out.append(
+                {
+                    "ligne": lab_r,
+                    "colonne": lab_c,
+                    "estimation": round(cell.estimate, 6) if visible else None,
+                    "ic_bas": round(cell.low, 6) if visible else None,
+                    "ic_haut": round(cell.high, 6) if visible else None,
+                    "erreur_type": round(cell.se, 6) if visible else None,
+                    "effectif": cell.n if visible else None,
+                    "diffusion": cell.flag,
+                }
+            )
         return out
+
+    def cells(self, margins: bool) -> list[tuple[str, str, Cell]]:
+        """(row label, column label, cell), row by row, with or without the margins."""
+        labels_r = [*self.row_labels, _("Ensemble")] if margins else self.row_labels
+        labels_c = [*self.column_labels, _("Ensemble")] if margins else self.column_labels
+        return [
+            (lab_r, lab_c, self.grid[i][j])
+            for i, lab_r in enumerate(labels_r)
+            for j, lab_c in enumerate(labels_c)
+        ]
 
 
 def p_text(p: float) -> str:
@@ -469,24 +475,21 @@ def to_csv(result: Exploration, edition: Edition) -> str:
 def chart(result: Exploration) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """Grouped bars (one group per row category) with their intervals, and the chart's data."""
     points = []
-    for i, lab_r in enumerate(result.row_labels):
-        for j, lab_c in enumerate(result.column_labels):
-            cell = result.grid[i][j]
-            shown = cell.shown
-            points.append(
-                {
-                    "ligne": lab_r,
-                    "colonne": lab_c,
-                    "estimation": round(cell.estimate, 4) if shown else None,
-                    "ic_bas": round(cell.low, 4) if shown else None,
-                    "ic_haut": round(cell.high, 4) if shown else None,
-                    "valeur": cell.text() if shown else _("non diffusé"),
-                    "intervalle": f"{formats.percent(cell.low)} – {formats.percent(cell.high)}"
-                    if shown
-                    else "—",
-                    "effectif": formats.integer(cell.n) if shown else "—",
-                }
-            )
+    for lab_r, lab_c, cell in result.cells(margins=False):
+        shown = cell.shown
+        interval = f"{formats.percent(cell.low)} – {formats.percent(cell.high)}"
+        points.append(
+            {
+                "ligne": lab_r,
+                "colonne": lab_c,
+                "estimation": round(cell.estimate, 4) if shown else None,
+                "ic_bas": round(cell.low, 4) if shown else None,
+                "ic_haut": round(cell.high, 4) if shown else None,
+                "valeur": cell.text() if shown else _("non diffusé"),
+                "intervalle": interval if shown else "—",
+                "effectif": formats.integer(cell.n) if shown else "—",
+            }
+        )
     x = {
         "field": "estimation",
         "type": "quantitative",

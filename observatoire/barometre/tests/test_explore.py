@@ -92,18 +92,14 @@ def witness(hidden: np.ndarray, cell: tuple[int, int]) -> np.ndarray:
     and moves ``cell``, written out from the sums themselves."""
     rows, cols = hidden.shape
     index = {tuple(int(v) for v in rc): k for k, rc in enumerate(np.argwhere(hidden))}
+    lines = [[(r, c) for c in range(cols)] for r in range(rows)]
+    lines += [[(r, c) for r in range(rows)] for c in range(cols)]
     equations = []
-    for r in range(rows):
+    for line in lines:  # inner cells of the line minus its margin (its last cell)
         eq = np.zeros(len(index))
-        for c in range(cols):
-            if (r, c) in index:
-                eq[index[(r, c)]] = -1.0 if c == cols - 1 else 1.0
-        equations.append(eq)
-    for c in range(cols):
-        eq = np.zeros(len(index))
-        for r in range(rows):
-            if (r, c) in index:
-                eq[index[(r, c)]] = -1.0 if r == rows - 1 else 1.0
+        for k, place in enumerate(line):
+            if place in index:
+                eq[index[place]] = -1.0 if k == len(line) - 1 else 1.0
         equations.append(eq)
     free = null_space(np.array(equations))
     direction = free[:, np.argmax(np.abs(free[index[cell]]))]
