@@ -30,7 +30,6 @@ from typing import Any, Literal
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy import special
-from scipy import stats as sps
 
 from .design import Design, FloatArray, is_missing
 from .errors import StatsError
@@ -42,6 +41,13 @@ Family = Literal["gaussian", "quasibinomial"]
 FAMILIES: tuple[str, ...] = ("gaussian", "quasibinomial")
 _NAME = r"[A-Za-z_.][A-Za-z0-9_.]*"
 _TERM = re.compile(rf"^(?:factor\(\s*({_NAME})\s*\)|({_NAME}))$")
+
+
+def _t() -> Any:
+    """Student's distribution, imported on demand (scipy.stats takes half a second)."""
+    from scipy import stats as sps
+
+    return sps.t
 
 
 @dataclass(frozen=True)
@@ -112,12 +118,12 @@ class Model:
         """Two-sided p-values on the residual degrees of freedom (NaN without any)."""
         if self.df_residual <= 0:
             return np.full(self.coef.size, np.nan)
-        return np.asarray(2 * sps.t.sf(np.abs(self.t), self.df_residual), dtype=np.float64)
+        return np.asarray(2 * _t().sf(np.abs(self.t), self.df_residual), dtype=np.float64)
 
     def confint(self, level: float = 0.95) -> tuple[FloatArray, FloatArray]:
         """Wald intervals with Student's t on the residual df (R's ``confint``)."""
         crit = (
-            float(sps.t.ppf(1 - (1 - level) / 2, self.df_residual))
+            float(_t().ppf(1 - (1 - level) / 2, self.df_residual))
             if self.df_residual > 0
             else np.nan
         )
@@ -318,5 +324,7 @@ def term_test(model: Model, terms: Sequence[str]) -> TermTest:
     chisq = float(beta @ np.linalg.solve(v, beta))
     k = len(index)
     f = chisq / k
+    from scipy import stats as sps
+
     p = float(sps.f.sf(f, k, model.df_residual)) if model.df_residual > 0 else float("nan")
     return TermTest(tuple(terms), f, k, model.df_residual, p, chisq)

@@ -24,7 +24,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy import stats as sps
 
 from .design import Design, FloatArray, is_missing
 from .errors import StatsError
@@ -92,6 +91,8 @@ def quantiles(
 
     ``probs`` are probabilities in [0, 1] (0.5 the median).  A missing value is an error
     unless ``na_rm`` (then the respondent is left out of that variable's quantiles)."""
+    from scipy import stats as sps  # on demand: scipy.stats costs half a second to import
+
     probs = [float(p) for p in probs]
     if not probs or any(not 0 <= p <= 1 for p in probs):
         raise StatsError("Les probabilités des quantiles doivent être comprises entre 0 et 1.")

@@ -36,7 +36,6 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy import stats as sps
 
 from .ci import CIMethod, confidence_interval
 from .design import Design, FloatArray, IntArray, is_missing
@@ -282,6 +281,8 @@ def rao_scott(
 ) -> dict[str, IndependenceTest]:
     """R's ``svychisq`` ``"F"`` and ``"Chisq"`` from the cell proportions (row-major) and
     their covariance ``v``, the weighted cell totals, ``n`` rows and ``nu`` df."""
+    from scipy import stats as sps  # on demand: scipy.stats costs half a second to import
+
     nr, nc = shape
     rr, cc = np.divmod(np.arange(nr * nc), nc)
     main = np.column_stack(
