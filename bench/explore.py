@@ -114,12 +114,9 @@ def compare_with_r(data, workdir: Path, args: argparse.Namespace) -> dict[str, s
     strate = np.asarray(data.design.strata_labels, dtype=object)[data.design.strata_codes]
     fpc = data.design.pop_psu[data.design.strata_codes]
     w = np.asarray(data.design.weights)
-    answers = data.table
     rows = np.array([str(v) for v in sample.columns["type"]], dtype=object)
-    cols = np.where(
-        answers.chosen("q001", ("a", "b")), "ab", np.where(answers.chosen("q001", ("c",)), "c", "d")
-    )
-    y = answers.chosen("q000", ("a",)).astype(float)
+    cols = np.asarray(data.columns["q:q001"])  # category codes "00".."03" of question 2
+    y = (np.asarray(data.columns["q:q000"]) == "00").astype(float)  # question 1 answered "a"
     habitants = sample.columns["habitants"]
     taille = sample.columns["taille"]
     with (workdir / "sample.csv").open("w", newline="") as fh:

@@ -229,3 +229,15 @@ def test_model_refuses_thin_categories(edition):
     """A factor with a category under the disclosure threshold is refused, in French."""
     with pytest.raises(explore.ExploreError, match="répondants"):
         explore.run_model(edition, AI, ["d:strate"])
+
+
+def test_citizens_poll_is_explored_by_its_published_groups_only(client, client_for, demo_module):
+    """The citizens' poll crosses its questions by sex and age; its région question is an
+    analysts' variable there too."""
+    url = "/barometre/sondage-citoyens-2024/explorer/"
+    response = client.get(url, {"lignes": "d:age", "colonnes": "i:confiance_ia"})
+    assert response.status_code == 200
+    assert "Test d’indépendance" in response.content.decode()
+    assert client.get(url, {"lignes": "q:region", "colonnes": "i:confiance_ia"}).status_code == 400
+    analyst = client_for("analyst")
+    assert analyst.get(url, {"lignes": "q:region", "colonnes": "i:confiance_ia"}).status_code == 200
