@@ -36,7 +36,8 @@ from observatoire.barometre.models import Edition
 from observatoire.barometre.weighting import load_sample, plan_of, weight
 from observatoire.questionnaires.choices import DONT_KNOW, REFUSED, QuestionType
 from observatoire.stats.design import is_missing
-from observatoire.stats.tables import protect
+from observatoire.stats.disclosure import OK, SUPPRESS
+from observatoire.stats.tables import Proportions, protect
 
 VIEWS = {"ligne": "row", "colonne": "column", "ensemble": "cell"}
 VIEW_TITLES = {
@@ -399,7 +400,7 @@ def _grid(table: stats.CrossTable, view: str, rule: stats.DisclosureRule) -> lis
     n[nr, :nc] = table.column_n
     n[nr, nc] = table.n.sum()
 
-    def cv(p: stats.tables.Proportions) -> np.ndarray:
+    def cv(p: Proportions) -> np.ndarray:
         est = np.minimum(p.estimate, 1 - p.estimate)
         with np.errstate(divide="ignore", invalid="ignore"):
             return np.asarray(np.where(p.se == 0, 0.0, p.se / est))
@@ -409,14 +410,14 @@ def _grid(table: stats.CrossTable, view: str, rule: stats.DisclosureRule) -> lis
     cvs[:nr, nc] = cv(table.row_margin)
     cvs[nr, :nc] = cv(table.column_margin)
     flags = np.array(rule.classify(n.ravel(), cvs.ravel())).reshape(n.shape)
-    flags[nr, nc] = stats.disclosure.OK
-    primary = flags == stats.disclosure.SUPPRESS
+    flags[nr, nc] = OK
+    primary = flags == SUPPRESS
     if n[nr, nc] < rule.min_n:
         raise ExploreError(
             f"Trop peu de répondants ({int(n[nr, nc])}) : le tableau ne peut pas être diffusé."
         )
     final = protect(primary, n)
-    flags = np.where(final, stats.disclosure.SUPPRESS, flags)
+    flags = np.where(final, SUPPRESS, flags)
     # The view's shares: inner cells, then the margins (the whole's distribution).
     inner = getattr(table, VIEWS[view])
     margin_col = table.column_margin if view != "colonne" else None
@@ -441,7 +442,7 @@ def _grid(table: stats.CrossTable, view: str, rule: stats.DisclosureRule) -> lis
     return grid
 
 
-def _margin(p: stats.tables.Proportions | None, k: int) -> tuple[float, float, float, float]:
+def _margin(p: Proportions | None, k: int) -> tuple[float, float, float, float]:
     if p is None:
         return (1.0, 1.0, 1.0, 0.0)
     return (float(p.estimate[k]), float(p.ci_low[k]), float(p.ci_high[k]), float(p.se[k]))
