@@ -76,7 +76,9 @@ def test_tables_and_quantiles_files_equal_r(tmp_path: Path, ref: dict[str, float
     assert [r["variable"] for r in read(out)] == ["api00"]
     quantiles = read(tmp_path / "results.quantiles.csv")
     assert [float(r["probability"]) for r in quantiles] == PROBS
-    assert [float(r["estimate"]) for r in quantiles] == pytest.approx(values(ref, "q.strat.est")[:5], rel=1e-8)
+    assert [float(r["estimate"]) for r in quantiles] == pytest.approx(
+        values(ref, "q.strat.est")[:5], rel=1e-8
+    )
     bounds = [float(v) for r in quantiles for v in (r["ci_low"], r["ci_high"])]
     assert bounds == pytest.approx(values(ref, "q.strat.ci")[:10], rel=1e-8)
     cells = read(tmp_path / "results.tables.csv")
@@ -85,13 +87,28 @@ def test_tables_and_quantiles_files_equal_r(tmp_path: Path, ref: dict[str, float
     tests = read(tmp_path / "results.tests.csv")
     assert list(tests[0]) == list(TEST_COLUMNS)
     first = {r["test"]: r for r in tests if r["name"] == "stype x sch.wide"}
-    assert float(first["F"]["statistic"]) == pytest.approx(ref["chisq.strat.stype_schwide.F.statistic"], rel=1e-8)
-    assert float(first["F"]["p_value"]) == pytest.approx(ref["chisq.strat.stype_schwide.F.p"], rel=1e-8)
-    assert float(first["Chisq"]["p_value"]) == pytest.approx(ref["chisq.strat.stype_schwide.Chisq.p"], rel=1e-8)
-    assert [r["layer"] for r in tests if r["name"] == "sch.wide x both"] == ["E", "E", "H", "H", "M", "M"]
+    assert float(first["F"]["statistic"]) == pytest.approx(
+        ref["chisq.strat.stype_schwide.F.statistic"], rel=1e-8
+    )
+    assert float(first["F"]["p_value"]) == pytest.approx(
+        ref["chisq.strat.stype_schwide.F.p"], rel=1e-8
+    )
+    assert float(first["Chisq"]["p_value"]) == pytest.approx(
+        ref["chisq.strat.stype_schwide.Chisq.p"], rel=1e-8
+    )
+    assert [r["layer"] for r in tests if r["name"] == "sch.wide x both"] == [
+        "E",
+        "E",
+        "H",
+        "H",
+        "M",
+        "M",
+    ]
 
 
-def test_models_file_equals_svyglm_on_a_calibrated_design(tmp_path: Path, ref: dict[str, float]) -> None:
+def test_models_file_equals_svyglm_on_a_calibrated_design(
+    tmp_path: Path, ref: dict[str, float]
+) -> None:
     """models: coefficients, SEs, p-values and intervals of svyglm on a calibrated design,
     and regTermTest for the terms asked (each term for a model without ``test``)."""
     code, _out = run(tmp_path, CAL, "apiclus1.csv")
@@ -99,12 +116,26 @@ def test_models_file_equals_svyglm_on_a_calibrated_design(tmp_path: Path, ref: d
     rows = read(tmp_path / "results.models.csv")
     assert list(rows[0]) == list(MODEL_COLUMNS)
     linear = [r for r in rows if r["model"] == "1"]
-    assert [r["coefficient"] for r in linear] == ["(Intercept)", "stypeH", "stypeM", "enroll", "meals"]
-    assert [float(r["estimate"]) for r in linear] == pytest.approx(values(ref, "glm.cal.gaussian.coef"), rel=1e-8)
-    assert [float(r["se"]) for r in linear] == pytest.approx(values(ref, "glm.cal.gaussian.se"), rel=1e-8)
-    assert [float(r["p_value"]) for r in linear] == pytest.approx(values(ref, "glm.cal.gaussian.p"), rel=1e-8)
+    assert [r["coefficient"] for r in linear] == [
+        "(Intercept)",
+        "stypeH",
+        "stypeM",
+        "enroll",
+        "meals",
+    ]
+    assert [float(r["estimate"]) for r in linear] == pytest.approx(
+        values(ref, "glm.cal.gaussian.coef"), rel=1e-8
+    )
+    assert [float(r["se"]) for r in linear] == pytest.approx(
+        values(ref, "glm.cal.gaussian.se"), rel=1e-8
+    )
+    assert [float(r["p_value"]) for r in linear] == pytest.approx(
+        values(ref, "glm.cal.gaussian.p"), rel=1e-8
+    )
     logistic = [r for r in rows if r["model"] == "2"]
-    assert [float(r["se"]) for r in logistic] == pytest.approx(values(ref, "glm.cal.logit.se"), rel=1e-8)
+    assert [float(r["se"]) for r in logistic] == pytest.approx(
+        values(ref, "glm.cal.logit.se"), rel=1e-8
+    )
     assert all(float(r["odds_ratio"]) > 0 for r in logistic)
     tests = read(tmp_path / "results.tests.csv")
     wald = [r for r in tests if r["source"] == "model"]
@@ -120,7 +151,7 @@ def test_models_file_equals_svyglm_on_a_calibrated_design(tmp_path: Path, ref: d
         ("tables:\n  - {rows: stype, colums: sch.wide}\n", "colums"),
         ("tables:\n  - {rows: stype, columns: nope}\n", "nope"),
         ('models:\n  - {formula: "api00 ~ stype +", family: gaussian}\n', "api00 ~ stype +"),
-        ("models:\n  - {formula: \"api00 ~ stype\", family: poisson}\n", "poisson"),
+        ('models:\n  - {formula: "api00 ~ stype", family: poisson}\n', "poisson"),
         ("estimates:\n  - {variable: api00, kind: quantile, probs: [1.5]}\n", "1.5"),
     ],
 )
