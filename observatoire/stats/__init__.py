@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from .errors import ConvergenceError, StatsError
     from .estimators import Estimates, IndicatorMatrix, cross, estimate, estimate_ratio
     from .models import Model, TermTest, fit_model, term_test
-    from .quantiles import Quantiles, quantiles
+    from .quantile import Quantiles, quantiles
     from .replicate import replicate_estimate
     from .tables import CrossTable, IndependenceTest, crosstab, crosstabs
     from .variance import replicate_weights, taylor_variance
@@ -53,8 +53,8 @@ _HOMES = {
     "TermTest": "models",
     "fit_model": "models",
     "term_test": "models",
-    "Quantiles": "quantiles",
-    "quantiles": "quantiles",
+    "Quantiles": "quantile",
+    "quantiles": "quantile",
     "CrossTable": "tables",
     "IndependenceTest": "tables",
     "crosstab": "tables",

@@ -31,9 +31,8 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy import special
 
-from .design import Design, FloatArray, is_missing
+from .design import Design, FloatArray, is_missing, label
 from .errors import StatsError
-from .estimators import label
 from .tables import domain_df
 from .variance import taylor_covariance
 

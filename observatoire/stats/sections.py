@@ -27,7 +27,7 @@ from numpy.typing import NDArray
 from .design import Design
 from .errors import StatsError
 from .models import fit_model, term_test
-from .quantiles import Quantiles, quantiles
+from .quantile import Quantiles, quantiles
 from .tables import CrossTable, crosstab, crosstabs, table_rows
 
 Rows = list[dict[str, Any]]
@@ -36,6 +36,68 @@ MODEL_COLUMNS = (
     "model", "formula", "family", "coefficient", "term", "estimate", "se", "t", "p_value",
     "ci_low", "ci_high", "odds_ratio", "or_low", "or_high", "df",
 )  # fmt: skip
+
+
+def check_columns(spec: Mapping[str, Any], data: Mapping[str, Any], file: str) -> None:
+    """Every column a table or a model names is in the data (a French error otherwise)."""
+    from .models import Formula
+
+    named: list[tuple[str, str, str]] = []
+    for i, table in enumerate(spec.get("tables") or [], start=1):
+        named += [
+            (f"tableau n° {i}", key, table[key])
+            for key in ("rows", "columns", "layer")
+            if table.get(key)
+        ]
+    for i, model in enumerate(spec.get("models") or [], start=1):
+        named += [
+            (f"modèle n° {i}", "formula", name)
+            for name in Formula.parse(model["formula"]).variables
+        ]
+    for where, key, name in named:
+        if name not in data:
+            raise StatsError(
+                f'{file} : {where} : la clé "{key}" désigne une colonne absente : "{name}"'
+            )
+
+
+def has_sections(spec: Mapping[str, Any]) -> bool:
+    """True when the design file asks for tables, models or quantiles (files beside --out)."""
+    quantile = any(r["kind"] == "quantile" for r in spec["estimates"])
+    return bool(spec.get("tables") or spec.get("models") or quantile)
+
+
+def write_sections(
+    design: Design,
+    spec: Mapping[str, Any],
+    data: Mapping[str, NDArray[Any]],
+    out: str | Path,
+    file: str,
+) -> list[Path]:
+    """Compute the quantiles, tables and models of the design file and write their CSV files
+    beside ``out``; returns the files written (all computed before any is written)."""
+    files: list[tuple[Path, Sequence[str], Rows]] = []
+    tests: Rows = []
+    try:
+        requests = [r for r in spec["estimates"] if r["kind"] == "quantile"]
+        if requests:
+            rows = quantile_rows(run_quantiles(design, requests, data))
+            files.append((sibling(out, "quantiles"), Quantiles.OUTPUT_COLUMNS, rows))
+        if spec.get("tables"):
+            cells, table_tests = run_tables(design, spec["tables"], data)
+            files.append((sibling(out, "tables"), TABLE_COLUMNS, cells))
+            tests += table_tests
+        if spec.get("models"):
+            coefficients, model_tests = run_models(design, spec["models"], data)
+            files.append((sibling(out, "models"), MODEL_COLUMNS, coefficients))
+            tests += model_tests
+    except StatsError as exc:
+        raise StatsError(f"{file} : {exc}") from exc
+    if tests:
+        files.append((sibling(out, "tests"), TEST_COLUMNS, tests))
+    for path, columns, rows in files:
+        write_rows(path, columns, rows)
+    return [path for path, _c, _r in files]
 
 
 def run_quantiles(

@@ -38,9 +38,8 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from .ci import CIMethod, confidence_interval
-from .design import Design, FloatArray, IntArray, is_missing
+from .design import Design, FloatArray, IntArray, is_missing, label
 from .errors import StatsError
-from .estimators import label
 from .variance import taylor_covariance
 
 #: Largest number of categories of a variable in a cross-tabulation.

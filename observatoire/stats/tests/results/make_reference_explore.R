@@ -1,4 +1,4 @@
-# Reference values for the explorer's engine (tables.py, quantiles.py, models.py),
+# Reference values for the explorer's engine (tables.py, quantile.py, models.py),
 # produced by R's survey package: svychisq, svymean/svyby on table cells, svyquantile,
 # svyglm and regTermTest on the `api` data sets (the same files as make_reference.R).
 #

@@ -25,9 +25,9 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from .design import Design, FloatArray, is_missing
+from .design import Design, FloatArray, is_missing, label
 from .errors import StatsError
-from .estimators import OVERALL, domain_codes, label
+from .estimators import OVERALL, domain_codes
 from .tables import domain_df
 from .variance import taylor_variance
 
