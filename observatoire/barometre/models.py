@@ -246,3 +246,32 @@ class ReportJob(Job):
 
     def __str__(self) -> str:
         return f"{self.edition} v{self.version} — {self.get_status_display()}"
+
+
+class SavedModel(BaseModel):
+    """A model an analyst ran from the explorer and saved, to quote it in the note.
+
+    ``result`` keeps every number shown (odds ratios or coefficients, intervals, tests), so
+    that the quoted figures never change with a later weighting run."""
+
+    edition = models.ForeignKey(Edition, on_delete=models.CASCADE, related_name="saved_models")
+    title = models.CharField(_("titre"), max_length=200)
+    outcome = models.CharField(_("variable expliquée"), max_length=120)
+    explanatory = models.JSONField(_("variables explicatives"), default=list)
+    result = models.JSONField(_("résultats"), default=dict)
+    is_public = models.BooleanField(
+        _("public"),
+        default=False,
+        help_text=_("Lisible par tous : le modèle n'utilise que des variables publiques."),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("modèle enregistré")
+        verbose_name_plural = _("modèles enregistrés")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.title

@@ -25,6 +25,7 @@ from observatoire.barometre.models import (
     PublishedVersion,
     ResponseWeight,
     Result,
+    SavedModel,
     WeightingRun,
 )
 from observatoire.barometre.weighting import PlanError
@@ -325,3 +326,35 @@ def publish_edition(
 def require_published(edition: Edition) -> None:
     if not edition.is_published:
         raise PermissionDenied("Édition non publiée.")
+
+
+@transaction.atomic
+def save_model(edition: Edition, result, title: str, *, by) -> SavedModel:
+    """Keep a model run from the explorer (analysts), with every number it showed."""
+    require_analyst(by)
+    title = title.strip()
+    if not title:
+        raise ValidationError("Donnez un titre au modèle pour pouvoir le citer.")
+    data = result.as_dict()
+    with acting_as(by):
+        return SavedModel.objects.create(
+            edition=edition,
+            title=title[:200],
+            outcome=data["outcome"],
+            explanatory=data["explanatory"],
+            result=data,
+            is_public=data["public"],
+            created_by=by,
+        )
+
+
+def get_saved_model(user, code: str, pk: int) -> SavedModel:
+    """A saved model: analysts see all; others only public models of published editions."""
+    saved = get_object_or_404(
+        SavedModel.objects.select_related("edition"), pk=pk, edition__code=code
+    )
+    if getattr(user, "is_analyst", False):
+        return saved
+    if not (saved.is_public and saved.edition.is_published):
+        raise PermissionDenied("Modèle réservé aux analystes.")
+    return saved

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from observatoire.barometre import views
+from observatoire.barometre import views, views_explore
 
 app_name = "barometre"
 urlpatterns = [
@@ -12,6 +12,11 @@ urlpatterns = [
     path("<slug:code>/version/<int:number>/", views.version_page, name="version"),
     path("<slug:code>/comparer/", views.compare, name="compare"),
     path("<slug:code>/methode/", views.method, name="method"),
+    path("<slug:code>/explorer/", views_explore.explorer, name="explorer"),
+    path("<slug:code>/explorer/tableau.csv", views_explore.explorer_csv, name="explorer_csv"),
+    path("<slug:code>/explorer/modele/", views_explore.model, name="explorer_model"),
+    path("<slug:code>/explorer/modele/enregistrer/", views_explore.model_save, name="model_save"),
+    path("<slug:code>/explorer/modeles/<int:pk>/", views_explore.saved_model, name="saved_model"),
     path("<slug:code>/donnees/<str:name>", views.download, name="download"),
     path("<slug:code>/rapport/", views.report_request, name="report_request"),
     path("<slug:code>/rapport/statut/", views.report_status, name="report_status"),

@@ -16,7 +16,10 @@ if TYPE_CHECKING:
     from .disclosure import DisclosureRule
     from .errors import ConvergenceError, StatsError
     from .estimators import Estimates, IndicatorMatrix, cross, estimate, estimate_ratio
+    from .models import Model, TermTest, fit_model, term_test
+    from .quantile import Quantiles, quantiles
     from .replicate import replicate_estimate
+    from .tables import CrossTable, IndependenceTest, crosstab, crosstabs
     from .variance import replicate_weights, taylor_variance
     from .weighting import (
         Margin,
@@ -46,6 +49,16 @@ _HOMES = {
     "cross": "estimators",
     "estimate": "estimators",
     "estimate_ratio": "estimators",
+    "Model": "models",
+    "TermTest": "models",
+    "fit_model": "models",
+    "term_test": "models",
+    "Quantiles": "quantile",
+    "quantiles": "quantile",
+    "CrossTable": "tables",
+    "IndependenceTest": "tables",
+    "crosstab": "tables",
+    "crosstabs": "tables",
     "replicate_estimate": "replicate",
     "replicate_weights": "variance",
     "taylor_variance": "variance",
@@ -62,12 +75,17 @@ _HOMES = {
 __all__ = [
     "Comparison",
     "ConvergenceError",
+    "CrossTable",
     "Design",
     "DisclosureRule",
     "Estimates",
+    "IndependenceTest",
     "IndicatorMatrix",
     "Margin",
+    "Model",
+    "Quantiles",
     "StatsError",
+    "TermTest",
     "calibrate",
     "calibrate_matrix",
     "compare_domains",
@@ -75,14 +93,19 @@ __all__ = [
     "compare_to_overall",
     "confidence_interval",
     "cross",
+    "crosstab",
+    "crosstabs",
     "estimate",
     "estimate_ratio",
+    "fit_model",
     "post_stratify",
+    "quantiles",
     "rake",
     "replicate_estimate",
     "replicate_weights",
     "stratified_weights",
     "taylor_variance",
+    "term_test",
     "trim_weights",
     "weights_report",
 ]

@@ -73,22 +73,34 @@ def write_results(results: Estimates, stream: TextIO) -> None:
 def main(argv: list[str]) -> int:
     """Entry point called by ``observatoire stats``; returns the exit code."""
     args = _parser().parse_args(argv)
-    from .design_file import read_design_file, run_design_file
+    from .design_file import load_design_file, run_estimates
+    from .sections import has_sections, write_sections
 
     try:
-        n_requests = len(read_design_file(args.design)["estimates"])
+        loaded = load_design_file(args.data, args.design)
+        if has_sections(loaded.spec) and not args.out:
+            raise StatsError(
+                "Les tableaux, modèles et quantiles s'écrivent dans des fichiers à côté des "
+                "estimations : donnez --out."
+            )
+        n_requests = len(loaded.spec["estimates"])
         if n_requests >= PROGRESS_THRESHOLD:
             from tqdm import tqdm
 
             with tqdm(total=n_requests, unit="estimation", file=sys.stderr) as bar:
-                results = run_design_file(
-                    args.data, args.design, progress=lambda done: bar.update(done - bar.n)
-                )
+                results = run_estimates(loaded, progress=lambda done: bar.update(done - bar.n))
         else:
-            results = run_design_file(args.data, args.design)
+            results = run_estimates(loaded)
+        written = (
+            write_sections(loaded.design, loaded.spec, loaded.data, args.out, loaded.file)
+            if args.out and has_sections(loaded.spec)
+            else []
+        )
     except StatsError as exc:
         sys.stderr.write(f"{exc}\n")
         return 2
+    for path in written:
+        sys.stderr.write(f"{path.name} écrit\n")
     if args.out:
         try:
             with open(args.out, "w", newline="", encoding="utf-8") as fh:

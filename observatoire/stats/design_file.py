@@ -30,6 +30,7 @@ It uses R's ``svydesign`` argument names; every key is optional except ``estimat
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -226,6 +227,21 @@ def run_design_file(
     data_path: str | Path, design_path: str | Path, progress: Any = None
 ) -> Estimates:
     """Read the data and the design file, build the design and run every estimate."""
+    return run_estimates(load_design_file(data_path, design_path), progress)
+
+
+@dataclass
+class Loaded:
+    """A checked design file, its data and its design (calibrated)."""
+
+    spec: dict[str, Any]
+    data: dict[str, NDArray[Any]]
+    design: Design
+    file: str
+
+
+def load_design_file(data_path: str | Path, design_path: str | Path) -> Loaded:
+    """Read and check the design file and the data (every column it names), build the design."""
     spec = read_design_file(design_path)
     data = read_data(data_path)
     file = Path(design_path).name
@@ -244,9 +260,18 @@ def run_design_file(
                         f'{file} : estimation n° {i} : la clé "by" désigne une colonne absente : '
                         f'"{name}"'
                     )
+    from .sections import check_columns
+
+    check_columns(spec, data, file)
+    return Loaded(spec, data, design, file)
+
+
+def run_estimates(loaded: Loaded, progress: Any = None) -> Estimates:
+    """The estimates of a loaded design file (quantiles apart: see :mod:`.sections`)."""
+    requests = [r for r in loaded.spec["estimates"] if r["kind"] != "quantile"]
     try:
-        return estimate_many(design, requests, data, progress=progress)
+        return estimate_many(loaded.design, requests, loaded.data, progress=progress)
     except DesignFileError:
         raise
     except StatsError as exc:
-        raise DesignFileError(f"{file} : {exc}") from exc
+        raise DesignFileError(f"{loaded.file} : {exc}") from exc

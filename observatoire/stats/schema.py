@@ -250,6 +250,50 @@ def estimates(value: Any, place: Place) -> list[dict[str, Any]]:
     return out
 
 
+def probabilities(value: Any, place: Place) -> list[float]:
+    """``probs`` of a quantile: a probability or a list of them (0.5: the median)."""
+    items = value if isinstance(value, list) else [value]
+    if not items:
+        raise place.error("doit donner au moins une probabilité (0.5 pour la médiane)")
+    return [number(0, 1)(item, place) for item in items]
+
+
+def formula(value: Any, place: Place) -> str:
+    """A model's ``y ~ x1 + factor(x2)`` (parsed here, so that its errors have a line)."""
+    from .models import Formula
+
+    if not isinstance(value, str):
+        raise place.error(f"doit être une formule « y ~ x1 + x2 » (reçu : {_shown(value)})")
+    try:
+        Formula.parse(value)
+    except StatsError as exc:
+        raise place.error(str(exc).rstrip(".")) from None
+    return value
+
+
+def terms(value: Any, place: Place) -> list[str]:
+    """The terms of a model tested together (``regTermTest``): a column or a list."""
+    return [column(item, place) for item in (value if isinstance(value, list) else [value])]
+
+
+def list_of(keys: Mapping[str, Key], what: str) -> Check:
+    """A non-empty list of mappings, each checked against ``keys`` (``le tableau n° 2``)."""
+
+    def check(value: Any, place: Place) -> list[dict[str, Any]]:
+        if not isinstance(value, list) or not value:
+            raise place.error("doit être une liste non vide")
+        return [
+            section(
+                item,
+                keys,
+                Place(f"{what} n° {i}", item.line if isinstance(item, Located) else place.line),
+            )
+            for i, item in enumerate(value, start=1)
+        ]
+
+    return check
+
+
 def section(value: Any, keys: Mapping[str, Key], place: Place) -> dict[str, Any]:
     """Check a mapping against its table of keys; returns the normalised values."""
     if not isinstance(value, dict):
@@ -276,6 +320,22 @@ def _did_you_mean(word: Any, choices: list[str]) -> str:
 
 
 # ---------------------------------------------------------------------------- tables
+#: ``tables:`` (cross-tabulations with their Rao–Scott tests, sections.py).
+TABLE: dict[str, Key] = {
+    "rows": Key(column, required=True),
+    "columns": Key(column, required=True),
+    "layer": Key(column),
+    "level": Key(number(0, 1)),
+}
+
+#: ``models:`` (R's svyglm and regTermTest, sections.py).
+MODEL: dict[str, Key] = {
+    "formula": Key(formula, required=True),
+    "family": Key(one_of(("gaussian", "quasibinomial"))),
+    "test": Key(terms),
+    "level": Key(number(0, 1)),
+}
+
 #: Top-level keys (R's ``svydesign`` names).
 DESIGN: dict[str, Key] = {
     "ids": Key(cluster_column),
@@ -286,6 +346,8 @@ DESIGN: dict[str, Key] = {
     "lonely_psu": Key(one_of(LONELY_PSU_RULES)),
     "calibration": Key(steps),
     "estimates": Key(estimates),
+    "tables": Key(list_of(TABLE, "le tableau")),
+    "models": Key(list_of(MODEL, "le modèle")),
 }
 
 #: Calibration steps and their parameters (R's ``postStratify``, ``rake``, ``calibrate``).
@@ -311,7 +373,12 @@ STEPS: dict[str, dict[str, Key]] = {
 }
 
 #: Estimate kinds, each with the keys it adds to :data:`ESTIMATE`.
-KIND_KEYS: dict[str, dict[str, Key]] = {"mean": {}, "total": {}, "proportion": {}}
+KIND_KEYS: dict[str, dict[str, Key]] = {
+    "mean": {},
+    "total": {},
+    "proportion": {},
+    "quantile": {"probs": Key(probabilities)},  # R's svyquantile (sections.py)
+}
 
 #: Keys of every estimate request.
 ESTIMATE: dict[str, Key] = {

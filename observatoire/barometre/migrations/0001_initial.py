@@ -6,116 +6,293 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('questionnaires', '0002_edition_wording_and_sample'),
+        ("questionnaires", "0002_edition_wording_and_sample"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Edition',
+            name="Edition",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='créé le')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='modifié le')),
-                ('code', models.SlugField(max_length=60, unique=True, verbose_name='code')),
-                ('title', models.CharField(max_length=200, verbose_name='titre')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='année')),
-                ('vintage', models.PositiveSmallIntegerField(help_text='Millésime du référentiel des collectivités utilisé pour les marges.', verbose_name="millésime de l'univers")),
-                ('status', models.CharField(choices=[('draft', 'brouillon'), ('collecting', 'collecte en cours'), ('closed', 'collecte close'), ('weighted', 'pondérée'), ('published', 'publiée')], default='draft', max_length=12, verbose_name='statut')),
-                ('plan', models.JSONField(blank=True, default=dict, help_text='Unité, marges, regroupements de strates, règle de diffusion.', verbose_name='plan de pondération')),
-                ('weighting_report', models.JSONField(blank=True, default=dict, verbose_name='rapport de pondération')),
-                ('weighted_at', models.DateTimeField(blank=True, null=True, verbose_name='pondérée le')),
-                ('computed_at', models.DateTimeField(blank=True, null=True, verbose_name='calculée le')),
-                ('published_version', models.PositiveSmallIntegerField(default=0, verbose_name='version publiée')),
-                ('is_demo', models.BooleanField(default=False, verbose_name='données de démonstration')),
-                ('summary', models.TextField(blank=True, verbose_name='chapeau de la note')),
-                ('questionnaire', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='edition', to='questionnaires.questionnaire', verbose_name='questionnaire')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="créé le")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="modifié le")),
+                ("code", models.SlugField(max_length=60, unique=True, verbose_name="code")),
+                ("title", models.CharField(max_length=200, verbose_name="titre")),
+                ("year", models.PositiveSmallIntegerField(verbose_name="année")),
+                (
+                    "vintage",
+                    models.PositiveSmallIntegerField(
+                        help_text="Millésime du référentiel des collectivités utilisé pour les marges.",
+                        verbose_name="millésime de l'univers",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "brouillon"),
+                            ("collecting", "collecte en cours"),
+                            ("closed", "collecte close"),
+                            ("weighted", "pondérée"),
+                            ("published", "publiée"),
+                        ],
+                        default="draft",
+                        max_length=12,
+                        verbose_name="statut",
+                    ),
+                ),
+                (
+                    "plan",
+                    models.JSONField(
+                        blank=True,
+                        default=dict,
+                        help_text="Unité, marges, regroupements de strates, règle de diffusion.",
+                        verbose_name="plan de pondération",
+                    ),
+                ),
+                (
+                    "weighting_report",
+                    models.JSONField(
+                        blank=True, default=dict, verbose_name="rapport de pondération"
+                    ),
+                ),
+                (
+                    "weighted_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="pondérée le"),
+                ),
+                (
+                    "computed_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="calculée le"),
+                ),
+                (
+                    "published_version",
+                    models.PositiveSmallIntegerField(default=0, verbose_name="version publiée"),
+                ),
+                (
+                    "is_demo",
+                    models.BooleanField(default=False, verbose_name="données de démonstration"),
+                ),
+                ("summary", models.TextField(blank=True, verbose_name="chapeau de la note")),
+                (
+                    "questionnaire",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="edition",
+                        to="questionnaires.questionnaire",
+                        verbose_name="questionnaire",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'édition',
-                'verbose_name_plural': 'éditions',
-                'ordering': ['-year', 'code'],
+                "verbose_name": "édition",
+                "verbose_name_plural": "éditions",
+                "ordering": ["-year", "code"],
             },
         ),
         migrations.CreateModel(
-            name='ReportJob',
+            name="ReportJob",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='créé le')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='modifié le')),
-                ('version', models.PositiveSmallIntegerField(verbose_name='version')),
-                ('status', models.CharField(choices=[('pending', 'en attente'), ('running', 'en cours'), ('done', 'terminé'), ('failed', 'échec')], default='pending', max_length=10, verbose_name='statut')),
-                ('path', models.CharField(blank=True, max_length=300, verbose_name='fichier')),
-                ('sha256', models.CharField(blank=True, max_length=64, verbose_name='empreinte')),
-                ('error', models.TextField(blank=True, verbose_name='erreur')),
-                ('finished_at', models.DateTimeField(blank=True, null=True, verbose_name='terminé le')),
-                ('edition', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='report_jobs', to='barometre.edition')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="créé le")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="modifié le")),
+                ("version", models.PositiveSmallIntegerField(verbose_name="version")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "en attente"),
+                            ("running", "en cours"),
+                            ("done", "terminé"),
+                            ("failed", "échec"),
+                        ],
+                        default="pending",
+                        max_length=10,
+                        verbose_name="statut",
+                    ),
+                ),
+                ("path", models.CharField(blank=True, max_length=300, verbose_name="fichier")),
+                ("sha256", models.CharField(blank=True, max_length=64, verbose_name="empreinte")),
+                ("error", models.TextField(blank=True, verbose_name="erreur")),
+                (
+                    "finished_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="terminé le"),
+                ),
+                (
+                    "edition",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="report_jobs",
+                        to="barometre.edition",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'génération du rapport',
-                'ordering': ['-created_at'],
+                "verbose_name": "génération du rapport",
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='PublishedVersion',
+            name="PublishedVersion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='créé le')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='modifié le')),
-                ('number', models.PositiveSmallIntegerField(verbose_name='numéro')),
-                ('note', models.TextField(blank=True, verbose_name='note de version')),
-                ('fingerprint', models.CharField(max_length=64, verbose_name='empreinte des résultats')),
-                ('edition', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='versions', to='barometre.edition')),
-                ('published_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="créé le")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="modifié le")),
+                ("number", models.PositiveSmallIntegerField(verbose_name="numéro")),
+                ("note", models.TextField(blank=True, verbose_name="note de version")),
+                (
+                    "fingerprint",
+                    models.CharField(max_length=64, verbose_name="empreinte des résultats"),
+                ),
+                (
+                    "edition",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="versions",
+                        to="barometre.edition",
+                    ),
+                ),
+                (
+                    "published_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'version publiée',
-                'ordering': ['edition', '-number'],
-                'constraints': [models.UniqueConstraint(fields=('edition', 'number'), name='edition_version_number')],
+                "verbose_name": "version publiée",
+                "ordering": ["edition", "-number"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("edition", "number"), name="edition_version_number"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='ResponseWeight',
+            name="ResponseWeight",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('cell', models.CharField(max_length=60, verbose_name='strate de pondération')),
-                ('weight', models.FloatField(verbose_name='poids')),
-                ('edition', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='weights', to='barometre.edition')),
-                ('response', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='weights', to='questionnaires.response')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("cell", models.CharField(max_length=60, verbose_name="strate de pondération")),
+                ("weight", models.FloatField(verbose_name="poids")),
+                (
+                    "edition",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="weights",
+                        to="barometre.edition",
+                    ),
+                ),
+                (
+                    "response",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="weights",
+                        to="questionnaires.response",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': "poids d'une réponse",
-                'constraints': [models.UniqueConstraint(fields=('edition', 'response'), name='one_weight_per_response')],
+                "verbose_name": "poids d'une réponse",
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("edition", "response"), name="one_weight_per_response"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Result',
+            name="Result",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.PositiveSmallIntegerField(default=0, verbose_name='version')),
-                ('indicator', models.CharField(max_length=80, verbose_name='indicateur')),
-                ('category', models.CharField(blank=True, max_length=80, verbose_name='modalité')),
-                ('domain', models.CharField(blank=True, max_length=40, verbose_name='domaine')),
-                ('level', models.CharField(blank=True, max_length=60, verbose_name='valeur du domaine')),
-                ('estimate', models.FloatField(verbose_name='estimation')),
-                ('se', models.FloatField(verbose_name='erreur type')),
-                ('ci_low', models.FloatField(verbose_name='borne basse')),
-                ('ci_high', models.FloatField(verbose_name='borne haute')),
-                ('n', models.PositiveIntegerField(verbose_name='effectif')),
-                ('population', models.FloatField(verbose_name='population représentée')),
-                ('flag', models.CharField(choices=[('ok', 'publiable'), ('caution', 'à interpréter avec prudence'), ('suppress', 'non diffusé (effectif trop faible)')], max_length=10, verbose_name='diffusion')),
-                ('change', models.FloatField(blank=True, null=True, verbose_name='évolution')),
-                ('change_se', models.FloatField(blank=True, null=True, verbose_name="erreur type de l'évolution")),
-                ('change_p', models.FloatField(blank=True, null=True, verbose_name="p-valeur de l'évolution")),
-                ('edition', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='results', to='barometre.edition')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("version", models.PositiveSmallIntegerField(default=0, verbose_name="version")),
+                ("indicator", models.CharField(max_length=80, verbose_name="indicateur")),
+                ("category", models.CharField(blank=True, max_length=80, verbose_name="modalité")),
+                ("domain", models.CharField(blank=True, max_length=40, verbose_name="domaine")),
+                (
+                    "level",
+                    models.CharField(blank=True, max_length=60, verbose_name="valeur du domaine"),
+                ),
+                ("estimate", models.FloatField(verbose_name="estimation")),
+                ("se", models.FloatField(verbose_name="erreur type")),
+                ("ci_low", models.FloatField(verbose_name="borne basse")),
+                ("ci_high", models.FloatField(verbose_name="borne haute")),
+                ("n", models.PositiveIntegerField(verbose_name="effectif")),
+                ("population", models.FloatField(verbose_name="population représentée")),
+                (
+                    "flag",
+                    models.CharField(
+                        choices=[
+                            ("ok", "publiable"),
+                            ("caution", "à interpréter avec prudence"),
+                            ("suppress", "non diffusé (effectif trop faible)"),
+                        ],
+                        max_length=10,
+                        verbose_name="diffusion",
+                    ),
+                ),
+                ("change", models.FloatField(blank=True, null=True, verbose_name="évolution")),
+                (
+                    "change_se",
+                    models.FloatField(
+                        blank=True, null=True, verbose_name="erreur type de l'évolution"
+                    ),
+                ),
+                (
+                    "change_p",
+                    models.FloatField(
+                        blank=True, null=True, verbose_name="p-valeur de l'évolution"
+                    ),
+                ),
+                (
+                    "edition",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="results",
+                        to="barometre.edition",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'résultat',
-                'indexes': [models.Index(fields=['edition', 'version', 'indicator'], name='barometre_r_edition_dc0f3a_idx')],
+                "verbose_name": "résultat",
+                "indexes": [
+                    models.Index(
+                        fields=["edition", "version", "indicator"],
+                        name="barometre_r_edition_dc0f3a_idx",
+                    )
+                ],
             },
         ),
     ]

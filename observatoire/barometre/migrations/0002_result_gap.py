@@ -4,25 +4,33 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('barometre', '0001_initial'),
+        ("barometre", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='result',
-            name='gap',
-            field=models.FloatField(blank=True, help_text="Estimation du domaine moins celle de l'ensemble (vide pour l'ensemble).", null=True, verbose_name="écart à l'ensemble"),
+            model_name="result",
+            name="gap",
+            field=models.FloatField(
+                blank=True,
+                help_text="Estimation du domaine moins celle de l'ensemble (vide pour l'ensemble).",
+                null=True,
+                verbose_name="écart à l'ensemble",
+            ),
         ),
         migrations.AddField(
-            model_name='result',
-            name='gap_se',
-            field=models.FloatField(blank=True, null=True, verbose_name="erreur type de l'écart à l'ensemble"),
+            model_name="result",
+            name="gap_se",
+            field=models.FloatField(
+                blank=True, null=True, verbose_name="erreur type de l'écart à l'ensemble"
+            ),
         ),
         migrations.AddField(
-            model_name='result',
-            name='gap_p',
-            field=models.FloatField(blank=True, null=True, verbose_name="p-valeur de l'écart à l'ensemble"),
+            model_name="result",
+            name="gap_p",
+            field=models.FloatField(
+                blank=True, null=True, verbose_name="p-valeur de l'écart à l'ensemble"
+            ),
         ),
     ]

@@ -4,35 +4,58 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('barometre', '0003_indicator_files_and_weighting_runs'),
+        ("barometre", "0003_indicator_files_and_weighting_runs"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='edition',
-            name='commentary',
-            field=models.JSONField(blank=True, default=dict, help_text='Code du thème -> texte Markdown, avec les mêmes références aux chiffres.', verbose_name='commentaires par thème'),
+            model_name="edition",
+            name="commentary",
+            field=models.JSONField(
+                blank=True,
+                default=dict,
+                help_text="Code du thème -> texte Markdown, avec les mêmes références aux chiffres.",
+                verbose_name="commentaires par thème",
+            ),
         ),
         migrations.AddField(
-            model_name='edition',
-            name='embargo_until',
-            field=models.DateTimeField(blank=True, help_text="Avant cette date, seuls les analystes voient l'édition publiée (aperçu).", null=True, verbose_name="embargo jusqu'au"),
+            model_name="edition",
+            name="embargo_until",
+            field=models.DateTimeField(
+                blank=True,
+                help_text="Avant cette date, seuls les analystes voient l'édition publiée (aperçu).",
+                null=True,
+                verbose_name="embargo jusqu'au",
+            ),
         ),
         migrations.AddField(
-            model_name='publishedversion',
-            name='texts',
-            field=models.JSONField(blank=True, default=dict, help_text='Faits saillants et commentaires tels que publiés dans cette version.', verbose_name='textes publiés'),
+            model_name="publishedversion",
+            name="texts",
+            field=models.JSONField(
+                blank=True,
+                default=dict,
+                help_text="Faits saillants et commentaires tels que publiés dans cette version.",
+                verbose_name="textes publiés",
+            ),
         ),
         migrations.AddField(
-            model_name='responseweight',
-            name='replicates',
-            field=models.BinaryField(blank=True, help_text='Poids bootstrap recalés, en float64 (publiés dans les microdonnées).', null=True, verbose_name='poids répliqués'),
+            model_name="responseweight",
+            name="replicates",
+            field=models.BinaryField(
+                blank=True,
+                help_text="Poids bootstrap recalés, en float64 (publiés dans les microdonnées).",
+                null=True,
+                verbose_name="poids répliqués",
+            ),
         ),
         migrations.AlterField(
-            model_name='edition',
-            name='summary',
-            field=models.TextField(blank=True, help_text="Markdown ; les chiffres s'écrivent {indicateur}, {indicateur|taille=plus_3500}…", verbose_name='faits saillants'),
+            model_name="edition",
+            name="summary",
+            field=models.TextField(
+                blank=True,
+                help_text="Markdown ; les chiffres s'écrivent {indicateur}, {indicateur|taille=plus_3500}…",
+                verbose_name="faits saillants",
+            ),
         ),
     ]
