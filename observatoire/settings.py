@@ -96,6 +96,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "observatoire.core.middleware.RequestLimitsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -226,6 +227,21 @@ if PRODUCTION:
     CSRF_COOKIE_SECURE = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+
+# --- Bounded input (issue 15; docs/security.md) ------------------------------------------
+# The whole request body, refused from its Content-Length before anything reads it (413);
+# nginx's client_max_body_size should say the same.
+REQUEST_MAX_BYTES = env_int("REQUEST_MAX_BYTES", 25 * 1024 * 1024)
+# One uploaded file (every file field, the API's imports and the command line's files).
+UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 20 * 1024 * 1024)
+# An XLSX is checked before any reader opens it: its members once inflated, and each
+# sheet's rows and rows × columns, as declared (<dimension>) or used (cell references).
+XLSX_MAX_UNCOMPRESSED_BYTES = env_int("XLSX_MAX_UNCOMPRESSED_BYTES", 100 * 1024 * 1024)
+XLSX_MAX_ROWS = env_int("XLSX_MAX_ROWS", 100_000)
+XLSX_MAX_CELLS = env_int("XLSX_MAX_CELLS", 2_000_000)
+# Form fields (not files) kept in memory, and their count: Django's defaults, said here.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
 
 LOGGING = {
     "version": 1,
