@@ -31,7 +31,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from observatoire.core import uploads
+from observatoire.core import csvsafe, uploads
 from observatoire.core.audit import acting_as, record_event
 from observatoire.questionnaires.choices import (
     DONT_KNOW,
@@ -520,7 +520,7 @@ def export_responses_csv(questionnaire: Questionnaire) -> str:
         if question.has_other:
             codes.append(question.code + OTHER_SUFFIX)
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer = csvsafe.Writer(buffer, lineterminator="\r\n")
     writer.writerow(
         [
             "siren",

@@ -13,7 +13,7 @@ from typing import cast
 from django.db import connection, transaction
 from django.db.models import Count, Field, Max, Sum
 
-from observatoire.core import audit
+from observatoire.core import audit, csvsafe
 from observatoire.territoires.choices import Kind
 from observatoire.territoires.models import Authority, UniverseCount, normalize
 from observatoire.territoires.strata import stratum_of
@@ -107,7 +107,7 @@ def build_rows(package_dir: Path) -> list[dict]:
 
 def write_vintage(rows: Iterable[dict], path: Path) -> None:
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\n")
+    writer = csvsafe.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\n")
     writer.writeheader()
     for row in rows:
         writer.writerow({k: ("" if row.get(k) is None else row.get(k)) for k in COLUMNS})
