@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import Field, NinjaAPI
-from ninja.errors import AuthenticationError, AuthorizationError, ValidationError
+from ninja.errors import AuthenticationError, AuthorizationError, HttpError, ValidationError
 from ninja.pagination import PageNumberPagination
 from ninja.security import HttpBearer, django_auth
 
@@ -108,6 +108,22 @@ def _refusal(request: HttpRequest, status: int, detail: str, errors=None) -> Htt
 def invalid_request(request, exc):
     errors = [french_error(error) for error in exc.errors]
     return _refusal(request, 422, "Requête invalide : " + " ; ".join(errors) + ".", errors)
+
+
+# ninja's own English messages; ours are French already.
+NINJA_MESSAGES = {
+    "Cannot parse request body": "Corps de requête illisible : JSON invalide.",
+    "CSRF check Failed": "Vérification CSRF échouée : rechargez la page.",
+}
+
+
+@api.exception_handler(HttpError)
+def http_error(request, exc):
+    message = str(exc)
+    for english, french in NINJA_MESSAGES.items():
+        if message.startswith(english):
+            message = french
+    return _refusal(request, exc.status_code, message)
 
 
 @api.exception_handler(DjangoValidationError)

@@ -170,7 +170,8 @@ def read_xlsform(path_or_file: str | Path | bytes | IO[bytes]) -> FormDefinition
             uploads.check_size(len(content))
         else:
             content = uploads.read_upload(path_or_file)
-        uploads.check_xlsx(content)
+        if content[:2] == b"PK":  # anything else is refused by get_xlsform below
+            uploads.check_xlsx(content)
     except uploads.UploadRejected as error:
         raise XLSFormError(error.errors) from error
     data = io.BytesIO(content)
