@@ -260,6 +260,11 @@ def parse_row(
         for column in REQUIRED
         if not (row.get(column) or "").strip()
     ]
+    errors += [  # PostgreSQL cannot store NUL
+        RowError(line, str(column), "caractère nul (U+0000) refusé.")
+        for column, value in row.items()
+        if isinstance(value, str) and "\x00" in value
+    ]
     status = _key(row.get(" Status", ""))
     if status and status not in STAGES:
         errors.append(RowError(line, " Status", f"statut inconnu « {status} »."))
@@ -311,7 +316,7 @@ def read_rows(path: Path) -> ParsedFile:
     parsed = ParsedFile()
     seen: set[str] = set()
     with open(path, encoding="utf-8-sig", newline="") as handle:
-        reader = csv.DictReader(handle)
+        reader = csv.DictReader(handle, restval="")  # a short line: empty cells, not None
         missing = [c for c in REQUIRED if c not in (reader.fieldnames or [])]
         if missing:
             columns = ", ".join(f"« {c.strip()} »" for c in missing)

@@ -129,6 +129,9 @@ def read_table(data: bytes) -> tuple[list[str], list[list[str]], list[str]]:
             raise ImportError_([f"CSV illisible : {error}."]) from error
         if delimiter != ",":
             notes.append(f"Séparateur détecté : « {delimiter} ».")
+    for number, row in enumerate(rows, start=1):
+        if any("\x00" in cell for cell in row):  # PostgreSQL cannot store it
+            raise ImportError_([f"Ligne {number} : caractère nul (U+0000) refusé."])
     rows = [row for row in rows if any(cell.strip() for cell in row)]
     if not rows:
         raise ImportError_(["Le fichier est vide."])

@@ -468,6 +468,9 @@ def import_eurocities(text: str, authority, *, by) -> ImportResult:
     """Create one draft per row of a Eurocities v0.3.1 CSV; any error rejects the whole file."""
     require_act_for(by, authority)
     text = text.lstrip("\ufeff")
+    if "\x00" in text:  # PostgreSQL cannot store it
+        line = text[: text.index("\x00")].count("\n") + 1
+        raise ImportRejected([f"ligne {line} : caractère nul (U+0000) refusé"])
     first_line = text.split("\n", 1)[0]
     delimiter = ";" if first_line.count(";") >= first_line.count(",") else ","
     reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
