@@ -129,6 +129,13 @@ def build_vintage(package_version: str, package_dir: Path) -> tuple[Path, int]:
 def read_vintage(path: Path) -> list[dict]:
     if not path.exists():
         raise UniverseError(f"Fichier du millésime introuvable : {path}")
+    try:
+        return _read_rows(path)
+    except (csv.Error, OSError, EOFError, UnicodeDecodeError) as exc:
+        raise UniverseError(f"{path.name} : fichier illisible ({exc})") from exc
+
+
+def _read_rows(path: Path) -> list[dict]:
     with gzip.open(path, "rt", encoding="utf-8", newline="") as handle:
         reader = csv.DictReader(handle)
         missing = set(COLUMNS) - set(reader.fieldnames or [])

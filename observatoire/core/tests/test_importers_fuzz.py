@@ -252,3 +252,38 @@ def test_register_import_one_field_fuzzed(authority_a, users, column, value):
         assert Entry.objects.count() == before
     else:
         Entry.objects.all().delete()
+
+
+LONG_FIELD = '"' + "x" * 200_000 + '"'  # over csv's field limit (131,072 characters)
+
+
+def test_unreadable_csv_is_refused_by_every_csv_importer(tmp_path, authority_a, users):
+    """A field over csv's limit, or binary bytes, give each CSV importer's French error
+    instead of a csv.Error or UnicodeDecodeError; nothing is written."""
+    from observatoire.questionnaires.campaigns import add_sirens_to_sample
+
+    header = "name;description_short;contact_email;domain\n"
+    with pytest.raises(registre.ImportRejected, match="ligne 2 : CSV illisible"):
+        registre.import_eurocities(header + LONG_FIELD + "\n", authority_a, by=users["referent_a"])
+    questionnaire = small_questionnaire()
+    with pytest.raises(ImportError_, match="CSV illisible"):
+        add_sirens_to_sample(questionnaire, f"siren\n{LONG_FIELD}\n".encode(), by=users["analyst"])
+    with pytest.raises(ImportError_):
+        import_responses(f"siren,x\n{LONG_FIELD},1\n".encode(), questionnaire, "kobo", by=None)
+    path = tmp_path / "pstw.csv"
+    for content in (
+        ",".join(f'"{c}"' for c in pstw.REQUIRED).encode()
+        + b"\n1,a,b,FR,Pilot\n2,"
+        + LONG_FIELD.encode(),
+        b"\xff\xfe\x00binary",
+    ):
+        path.write_bytes(content)
+        summary = cas_usage.import_pstw(path)
+        assert any("fichier illisible" in str(error) for error in summary.errors), summary.errors
+        assert not UseCase.objects.exists()
+    path = tmp_path / "cog.csv.gz"
+    for content in (gzip.compress(",".join(territoires.COLUMNS).encode() + b"\n" + LONG_FIELD.encode()), b"not gzip"):
+        path.write_bytes(content)
+        with pytest.raises(territoires.UniverseError, match="fichier illisible"):
+            territoires.import_vintage(2099, path)
+    assert not Entry.objects.exists() and not Response.objects.exists()
