@@ -282,7 +282,10 @@ def test_unreadable_csv_is_refused_by_every_csv_importer(tmp_path, authority_a, 
         assert any("fichier illisible" in str(error) for error in summary.errors), summary.errors
         assert not UseCase.objects.exists()
     path = tmp_path / "cog.csv.gz"
-    for content in (gzip.compress(",".join(territoires.COLUMNS).encode() + b"\n" + LONG_FIELD.encode()), b"not gzip"):
+    for content in (
+        gzip.compress(",".join(territoires.COLUMNS).encode() + b"\n" + LONG_FIELD.encode()),
+        b"not gzip",
+    ):
         path.write_bytes(content)
         with pytest.raises(territoires.UniverseError, match="fichier illisible"):
             territoires.import_vintage(2099, path)
