@@ -8,7 +8,7 @@ the spreadsheet shows as text; numbers written as text (`-3.5`, `+12`) stay as t
 
 import csv
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -39,10 +39,10 @@ class Writer:
 class DictWriter(csv.DictWriter):
     """csv.DictWriter with every cell neutralized."""
 
-    def writerow(self, rowdict: dict[str, Any]) -> Any:
+    def writerow(self, rowdict: Mapping[Any, Any]) -> Any:
         return super().writerow({key: neutralize(value) for key, value in rowdict.items()})
 
-    def writerows(self, rowdicts: Iterable[dict[str, Any]]) -> None:
+    def writerows(self, rowdicts: Iterable[Mapping[Any, Any]]) -> None:
         for rowdict in rowdicts:
             self.writerow(rowdict)
 

@@ -150,7 +150,8 @@ def authority_register(request, siren):
 
 
 @xframe_options_exempt
-@csp_replace({"frame-ancestors": ["*"]})  # any authority site may frame it
+# Any authority's site may frame it (django-csp types views as taking the request only).
+@csp_replace({"frame-ancestors": ["*"]})  # type: ignore[arg-type]
 def authority_embed(request, siren):
     """The same list without the site's frame, for an <iframe> on the authority's own site."""
     authority = _authority(siren)
