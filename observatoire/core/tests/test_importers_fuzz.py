@@ -24,6 +24,7 @@ from observatoire.questionnaires import services as questionnaires
 from observatoire.questionnaires.factories import small_questionnaire
 from observatoire.questionnaires.importers import ImportError_, import_responses
 from observatoire.questionnaires.models import Questionnaire, Response
+from observatoire.questionnaires.tests.test_xlsform import workbook as xlsform_workbook
 from observatoire.registre import services as registre
 from observatoire.registre.models import Entry
 from observatoire.stats.design_file import read_data
@@ -97,26 +98,15 @@ SURVEY_TYPES = ["text", "integer", "decimal", "select_one l", "select_multiple l
 def test_xlsform_import(db, survey, choices, version):
     """Random XLSForms (survey, choices, settings sheets by openpyxl): a questionnaire or
     XLSFormError in French; a refused form creates nothing."""
-    from openpyxl import Workbook
-
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "survey"
-    sheet.append(["type", "name", "label::fr", "relevant"])
-    for row in survey:
-        sheet.append(list(row))
-    sheet = book.create_sheet("choices")
-    sheet.append(["list_name", "name", "label::fr"])
-    for row in choices:
-        sheet.append(list(row))
-    book.create_sheet("settings").append(["form_title", "version"])
-    book["settings"].append(["Titre", version])
-    buffer = io.BytesIO()
-    book.save(buffer)
+    data = xlsform_workbook(
+        [["type", "name", "label::fr", "relevant"], *survey],
+        choices,
+        [["form_title", "version"], ["Titre", version]],
+    )
     before = Questionnaire.objects.count()
     try:
         created = questionnaires.import_xlsform(
-            buffer.getvalue(), code="fuzz-2030", year=2030, population="authorities"
+            data, code="fuzz-2030", year=2030, population="authorities"
         )
     except questionnaires.XLSFormError as error:
         french_errors(error.errors)
