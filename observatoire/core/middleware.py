@@ -1,5 +1,7 @@
 from django.conf import settings
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.http import HttpResponse, JsonResponse
+from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext as _
 
 from observatoire.core.audit import acting_as
@@ -20,8 +22,9 @@ class AuditActorMiddleware:
 class RequestLimitsMiddleware:
     """Refuses, before any view or parser reads it, a request whose body is larger than
     REQUEST_MAX_BYTES (413) or that carries a NUL character in its path, its query
-    string or an API JSON body (400): PostgreSQL refuses NUL in text, so it would
-    otherwise end as a server error wherever a parameter reaches a query."""
+    string, its form fields or an API JSON body (400): PostgreSQL refuses NUL in text, so
+    it would otherwise end as a server error wherever a parameter reaches a query.
+    Django's own limits on forms (size, field count) answer here too, in JSON for the API."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -38,8 +41,15 @@ class RequestLimitsMiddleware:
                 _("Requête trop volumineuse (%(size)s) : %(limit)s au plus.")
                 % {"size": megabytes(length), "limit": megabytes(settings.REQUEST_MAX_BYTES)},
             )
-        if has_nul(request):
-            return refusal(request, 400, _("Caractère nul (U+0000) refusé dans la requête."))
+        try:
+            if has_nul(request):
+                return refusal(request, 400, _("Caractère nul (U+0000) refusé dans la requête."))
+        except RequestDataTooBig:
+            return refusal(request, 413, _("Trop de données dans le formulaire ou le JSON."))
+        except (TooManyFieldsSent, TooManyFilesSent):
+            return refusal(request, 400, _("Trop de champs ou de fichiers dans la requête."))
+        except MultiPartParserError:
+            return refusal(request, 400, _("Formulaire multipart illisible."))
         return self.get_response(request)
 
 

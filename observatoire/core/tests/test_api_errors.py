@@ -124,3 +124,16 @@ def test_invalid_json_body_is_422_in_french(users):
         client.post("/api/v1/cas-usage/cases", {}, content_type="application/json", **headers), 422
     )
     assert "title : champ obligatoire manquant" in body["errors"]
+
+
+def test_django_form_limits_answer_json_in_the_api(settings, users):
+    """A JSON body over DATA_UPLOAD_MAX_MEMORY_SIZE is a JSON 413 in the API, not HTML."""
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    response = Client().post(
+        "/api/v1/cas-usage/cases",
+        PAYLOAD | {"description": "x" * 5000},
+        content_type="application/json",
+        **bearer(users["referent_a"]),
+    )
+    assert french_json(response, 413)["detail"] == "Trop de données dans le formulaire ou le JSON."
+    assert not UseCase.objects.exists()
