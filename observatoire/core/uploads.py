@@ -30,6 +30,16 @@ UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 TAG = re.compile(
     rb"""<(?:[A-Za-z_][\w.-]*:)?(c|row|dimension)(?=[\s/>])((?:[^>"']|"[^"]*"|'[^']*')*)>"""
 )
+NAME = rb"<(?:[A-Za-z_][\w.-]*:)?"
+CELL_COLUMN = re.compile(rb'<c r="([A-Z]{1,3})\d+"')
+CELL_ROW = re.compile(rb'<c r="[A-Z]{1,3}(\d+)"')
+ROW_REF = re.compile(rb'<row r="(\d+)"')
+PLAIN_TAGS = (b"<c ", b"<c>", b"<c/>", b"<row ", b"<row>", b"<row/>")
+# Any other spelling of a cell or row tag or of an r attribute (prefix, whitespace,
+# quotes) sends the run to the tag-by-tag reading; text that merely looks so only costs time.
+ODD = (b":c ", b":c>", b":row", b"<c\t", b"<c\n", b"<c\r", b"<row\t", b"<row\n", b"<row\r",
+       b"\tr", b"\nr", b"\rr", b" r ", b" r\t", b" r\n", b" r\r", b" r='", b' r="$')  # fmt: skip
+DIMENSION = re.compile(NAME + rb"(dimension)(?=[\s/>])((?:[^>\"']|\"[^\"]*\"|'[^']*')*)>")
 REF_ATTR = re.compile(rb"""\b(r|ref)\s*=\s*["']([^"']*)["']""")
 CELL = re.compile(rb"^\$?([A-Za-z]{0,3})\$?(\d*)$")
 
@@ -146,7 +156,13 @@ def _check_member(stream: IO[bytes], name: str) -> None:
         end = len(buffer) if not chunk else buffer.rfind(b"<")
         if end < 0:
             end = len(buffer)
-        for match in TAG.finditer(buffer, 0, end):
+        segment = buffer[:end]
+        fast = _referenced_extent(segment)
+        if fast is not None:  # every cell and row tag carries its reference (Excel, openpyxl)
+            rows, columns = fast
+            max_row, max_col = max(max_row, rows), max(max_col, columns)
+            row, col = max_row, max_col  # a later tag without reference counts from there
+        for match in TAG.finditer(segment) if fast is None else DIMENSION.finditer(segment):
             kind = match.group(1)
             refs = [ref for _attr, ref in REF_ATTR.findall(match.group(2))]
             if kind == b"dimension":
@@ -169,6 +185,22 @@ def _check_member(stream: IO[bytes], name: str) -> None:
             raise UploadRejected(f"Classeur refusé : balise XML démesurée dans {name}.")
         chunk = stream.read(CHUNK)
         buffer += chunk
+
+
+def _referenced_extent(segment: bytes) -> tuple[int, int] | None:
+    """(last row, last column) of a run of complete tags written as Excel and openpyxl
+    write them (`<c r="B7" …>`, `<row r="7" …>`, the reference first), found by C-level
+    scans; None sends the run through the tag-by-tag reading (a prefix, a tag without
+    reference, any other spelling)."""
+    if any(odd in segment for odd in ODD):
+        return None
+    columns, cell_rows = CELL_COLUMN.findall(segment), CELL_ROW.findall(segment)
+    rows = ROW_REF.findall(segment)
+    tags = sum(segment.count(tag) for tag in PLAIN_TAGS)
+    if len(columns) + len(rows) != tags or segment.count(b" r=") != tags:
+        return None
+    last_row = max(map(int, {*cell_rows, *rows}), default=0)
+    return last_row, max((_cell(column + b"1")[0] for column in set(columns)), default=0)
 
 
 def _cell(ref: bytes) -> tuple[int, int]:
