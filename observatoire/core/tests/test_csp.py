@@ -16,7 +16,7 @@ from observatoire.registre.factories import full_entry
 
 TEMPLATES = Path(__file__).resolve().parents[2]
 # Rendered by WeasyPrint into PDF files, never served as pages.
-PDF_TEMPLATES = {"barometre/report.html", "registre/entry_pdf.html"}
+PDF_TEMPLATES = {"barometre/report.html", "diagnostic/report.html", "registre/entry_pdf.html"}
 
 
 def policy(response) -> dict[str, str]:
