@@ -94,6 +94,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django.contrib.postgres",
+    "csp",
+    "ninja",  # the API docs' Swagger UI from local static files, not a CDN (CSP)
     "observatoire.core",
     "observatoire.accounts",
     "observatoire.territoires",
@@ -109,6 +111,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "observatoire.core.middleware.RequestLimitsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -117,6 +120,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "observatoire.core.middleware.AuditActorMiddleware",
 ]
 
@@ -299,6 +303,50 @@ X_FRAME_OPTIONS = "DENY"
 LOG_FORMAT = env("LOG_FORMAT", "json" if PRODUCTION else "text")
 if LOG_FORMAT not in {"json", "text"}:
     raise ImproperlyConfigured(f"LOG_FORMAT must be json or text, got {LOG_FORMAT!r}")
+
+# --- Bounded input (issue 15; docs/security.md) ------------------------------------------
+# The whole request body, refused from its Content-Length before anything reads it (413);
+# nginx's client_max_body_size should say the same.
+REQUEST_MAX_BYTES = env_int("REQUEST_MAX_BYTES", 25 * 1024 * 1024)
+# One uploaded file (every file field, the API's imports and the command line's files).
+UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 20 * 1024 * 1024)
+# An XLSX is checked before any reader opens it: its members once inflated, and each
+# sheet's rows and rows × columns, as declared (<dimension>) or used (cell references).
+XLSX_MAX_UNCOMPRESSED_BYTES = env_int("XLSX_MAX_UNCOMPRESSED_BYTES", 100 * 1024 * 1024)
+XLSX_MAX_ROWS = env_int("XLSX_MAX_ROWS", 100_000)
+XLSX_MAX_CELLS = env_int("XLSX_MAX_CELLS", 2_000_000)
+# Form fields (not files) kept in memory, and their count: Django's defaults, said here.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
+
+# --- Content-Security-Policy (django-csp; issue 15; docs/security.md) ---------------------
+# Scripts and styles from this site only: no inline script, style or event handler
+# anywhere (they live in static files). Vega runs its expressions through the vendored
+# vega-interpreter, so no 'unsafe-eval'; it draws SVG and reads its spec from a
+# <script type="application/json">, which CSP does not execute. data: images are the
+# charts' and browsers' own. Only the embeddable register page may be framed
+# (registre.views.authority_embed replaces frame-ancestors).
+_form_action = ["'self'"]
+if PROCONNECT_ENABLED:  # the login form's redirect goes to the identity provider
+    from urllib.parse import urlsplit
+
+    _op = urlsplit(OIDC_OP_AUTHORIZATION_ENDPOINT or "")
+    _form_action.append(f"{_op.scheme}://{_op.netloc}")
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": _form_action,
+        "frame-ancestors": ["'none'"],
+    }
+}
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

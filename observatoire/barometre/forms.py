@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from observatoire.barometre.choices import Unit
+from observatoire.core.uploads import BoundedFileField
 from observatoire.territoires.choices import Stratum
 
 
@@ -71,9 +72,10 @@ class IndicatorFileForm(forms.Form):
         strip=False,
         widget=forms.Textarea(attrs={"rows": 24, "spellcheck": "false", "class": "code"}),
     )
-    upload = forms.FileField(
+    upload = BoundedFileField(
         label=_("… ou déposer un fichier .yaml"),
         required=False,
+        max_bytes=1024 * 1024,  # the shipped file is 7 KB; YAML costs ~20 times its size
         widget=forms.ClearableFileInput(attrs={"accept": ".yaml,.yml,text/yaml"}),
     )
 

@@ -10,7 +10,6 @@ and value labels (pyreadstat).
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import os
@@ -25,6 +24,7 @@ from observatoire.barometre.choices import Flag
 from observatoire.barometre.indicators import AnswerTable, Indicator
 from observatoire.barometre.models import Edition
 from observatoire.barometre.weighting import REPLICATES, Sample, load_sample
+from observatoire.core import csvsafe
 from observatoire.questionnaires.choices import DONT_KNOW, REFUSED
 from observatoire.questionnaires.models import Choice, Question
 
@@ -112,7 +112,9 @@ def table_schema() -> dict[str, Any]:
 
 def results_csv(edition: Edition, version: int | None = None) -> str:
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=[c[0] for c in RESULT_COLUMNS], lineterminator="\n")
+    writer = csvsafe.DictWriter(
+        buffer, fieldnames=[c[0] for c in RESULT_COLUMNS], lineterminator="\n"
+    )
     writer.writeheader()
     for row in result_rows(edition, version):
         writer.writerow({k: "" if v is None else v for k, v in row.items()})
@@ -300,7 +302,7 @@ def _microdata_once(edition: Edition) -> tuple:
 def microdata_file(edition: Edition, fmt: str) -> bytes:
     frame, labels, value_labels = _microdata_once(edition)
     if fmt == "csv":
-        return frame.write_csv().encode("utf-8")
+        return csvsafe.neutralize_frame(frame).write_csv().encode("utf-8")
     if fmt == "parquet":
         buffer = io.BytesIO()
         frame.write_parquet(buffer)

@@ -6,9 +6,9 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
 from ninja.errors import HttpError
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
-from observatoire.api import token_auth
+from observatoire.api import Pagination, token_auth
 from observatoire.cas_usage import services
 from observatoire.cas_usage.choices import Domain, LinkKind, Stage, Technology
 from observatoire.cas_usage.models import UseCase
@@ -135,7 +135,7 @@ def _invalid(exc: ValidationError) -> HttpError:
 
 
 @router.get("/cases", response=list[CaseSummaryOut])
-@paginate(PageNumberPagination, page_size=20)
+@paginate(Pagination, page_size=20)
 def list_cases(
     request: HttpRequest,
     q: str = "",

@@ -260,6 +260,11 @@ def parse_row(
         for column in REQUIRED
         if not (row.get(column) or "").strip()
     ]
+    errors += [  # PostgreSQL cannot store NUL
+        RowError(line, str(column), "caractère nul (U+0000) refusé.")
+        for column, value in row.items()
+        if isinstance(value, str) and "\x00" in value
+    ]
     status = _key(row.get(" Status", ""))
     if status and status not in STAGES:
         errors.append(RowError(line, " Status", f"statut inconnu « {status} »."))
@@ -307,31 +312,45 @@ def parse_row(
 
 
 def read_rows(path: Path) -> ParsedFile:
-    """Parse the whole file; line numbers count the header as line 1, as a spreadsheet does."""
+    """Parse the whole file; line numbers count the header as line 1, as a spreadsheet does.
+    A file that csv cannot read (binary, a field over its limit) imports nothing."""
     parsed = ParsedFile()
     seen: set[str] = set()
-    with open(path, encoding="utf-8-sig", newline="") as handle:
-        reader = csv.DictReader(handle)
-        missing = [c for c in REQUIRED if c not in (reader.fieldnames or [])]
-        if missing:
-            columns = ", ".join(f"« {c.strip()} »" for c in missing)
-            parsed.errors.append(RowError(1, missing[0], f"colonnes absentes : {columns}."))
-            return parsed
-        for row in reader:
-            line = reader.line_num
-            fields, errors = parse_row(row, line, parsed.warnings)
-            if fields is not None and fields["external_id"] in seen:
-                errors = [
-                    RowError(line, "PSTW ID", f"identifiant en double « {fields['external_id']} ».")
-                ]
-                fields = None
-            parsed.errors.extend(errors)
-            if fields is not None:
-                seen.add(fields["external_id"])
-                parsed.cases.append((line, fields))
+    line = 1
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as handle:
+            reader = csv.DictReader(handle, restval="")  # a short line: empty cells, not None
+            missing = [c for c in REQUIRED if c not in (reader.fieldnames or [])]
+            if missing:
+                columns = ", ".join(f"« {c.strip()} »" for c in missing)
+                parsed.errors.append(RowError(1, missing[0], f"colonnes absentes : {columns}."))
+                return parsed
+            for row in reader:
+                line = reader.line_num
+                fields, errors = parse_row(row, line, parsed.warnings)
+                if fields is not None and fields["external_id"] in seen:
+                    errors = [
+                        RowError(
+                            line, "PSTW ID", f"identifiant en double « {fields['external_id']} »."
+                        )
+                    ]
+                    fields = None
+                parsed.errors.extend(errors)
+                if fields is not None:
+                    seen.add(fields["external_id"])
+                    parsed.cases.append((line, fields))
+    except (csv.Error, UnicodeDecodeError) as error:
+        parsed.cases.clear()
+        parsed.errors.append(
+            RowError(line, "PSTW ID", f"fichier illisible ({error}) ; rien n'est importé.")
+        )
     return parsed
 
 
 def count_rows(path: Path) -> int:
-    with open(path, encoding="utf-8-sig", newline="") as handle:
-        return sum(1 for _ in csv.reader(handle)) - 1
+    """For the progress bar only: 0 when csv cannot read the file (read_rows says why)."""
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as handle:
+            return sum(1 for _ in csv.reader(handle)) - 1
+    except (csv.Error, UnicodeDecodeError):
+        return 0

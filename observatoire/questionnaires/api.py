@@ -9,10 +9,11 @@ from django.shortcuts import get_object_or_404
 from ninja import File, Form, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from observatoire.accounts.access import require_analyst
-from observatoire.api import token_auth
+from observatoire.api import Pagination, token_auth
+from observatoire.core.uploads import read_upload
 from observatoire.questionnaires import collection, importers
 from observatoire.questionnaires.access import get_campaign_for, get_response_for, require_referent
 from observatoire.questionnaires.choices import Population
@@ -156,7 +157,7 @@ def get_questionnaire(request, code: str):
 
 
 @router.get("/{code}/responses", response=list[ResponseOut], auth=token_auth)
-@paginate(PageNumberPagination, page_size=500)
+@paginate(Pagination, page_size=500)
 def list_responses(request, code: str, status: str = ""):
     """All responses of a questionnaire, each with the questionnaire version it answered."""
     _guard(lambda: require_analyst(request.user))
@@ -213,9 +214,10 @@ def import_file(
 ):
     """Import a LimeSurvey or KoboToolbox export (dry run by default); all or nothing."""
     questionnaire = _guard(lambda: get_campaign_for(request.user, code))
+    data = read_upload(file)
     try:
         report = importers.import_responses(
-            file.read(),
+            data,
             questionnaire,
             tool,
             by=request.user,

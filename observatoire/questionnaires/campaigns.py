@@ -35,7 +35,10 @@ def add_sirens_to_sample(questionnaire: Questionnaire, data: bytes, *, by: Any) 
     """Add the authorities of a CSV list of SIREN codes (with an optional `email` column
     for authorities that have no référent yet); unknown codes reject the whole file."""
     text = decode(data)
-    rows = list(csv.reader(io.StringIO(text), delimiter=";" if ";" in text[:200] else ","))
+    try:
+        rows = list(csv.reader(io.StringIO(text), delimiter=";" if ";" in text[:200] else ","))
+    except csv.Error as error:  # a field over csv's limit, a broken quote
+        raise ImportError_([f"CSV illisible : {error}."]) from error
     if not rows:
         raise ImportError_(["Le fichier est vide."])
     header = [h.strip().lower() for h in rows[0]]

@@ -12,6 +12,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from observatoire.core.uploads import BoundedFileField
 from observatoire.questionnaires.choices import (
     DONT_KNOW,
     REFUSED,
@@ -110,14 +111,14 @@ class SampleForm(forms.Form):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    sirens = forms.FileField(
+    sirens = BoundedFileField(
         label=_("Ou une liste de SIREN (CSV : colonne « siren », « email » facultative)"),
         required=False,
     )
 
 
 class ImportForm(forms.Form):
-    file = forms.FileField(label=_("Fichier exporté (CSV ou XLSX)"))
+    file = BoundedFileField(label=_("Fichier exporté (CSV ou XLSX)"))
     tool = forms.ChoiceField(
         label=_("Outil d'origine"),
         choices=[("limesurvey", "LimeSurvey"), ("kobo", "KoboToolbox")],
@@ -130,7 +131,7 @@ class ImportForm(forms.Form):
 
 
 class XLSFormUploadForm(forms.Form):
-    file = forms.FileField(label=_("Fichier XLSForm (XLSX : feuilles survey, choices, settings)"))
+    file = BoundedFileField(label=_("Fichier XLSForm (XLSX : feuilles survey, choices, settings)"))
     code = forms.SlugField(
         label=_("Code"), max_length=60, help_text=_("Par exemple barometre-2025.")
     )

@@ -31,6 +31,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from observatoire.core import csvsafe, uploads
 from observatoire.core.audit import acting_as, record_event
 from observatoire.questionnaires.choices import (
     DONT_KNOW,
@@ -52,7 +53,6 @@ from observatoire.territoires.models import Authority, normalize
 
 LIMESURVEY, KOBO = "limesurvey", "kobo"
 SOURCES = {LIMESURVEY: "import LimeSurvey", KOBO: "import KoboToolbox"}
-MAX_BYTES = 20 * 1024 * 1024
 MAX_ROWS = 100_000
 LS_META = {
     "id", "submitdate", "lastpage", "startlanguage", "seed", "token", "startdate",
@@ -104,8 +104,12 @@ def decode(data: bytes) -> str:
 
 def read_table(data: bytes) -> tuple[list[str], list[list[str]], list[str]]:
     """Headers, rows (as text) and notes from CSV (any usual separator) or XLSX bytes."""
-    if len(data) > MAX_BYTES:
-        raise ImportError_(["Fichier trop volumineux (20 Mo au plus)."])
+    try:
+        uploads.check_size(len(data))
+        if data[:2] == b"PK":
+            uploads.check_xlsx(data)
+    except uploads.UploadRejected as error:
+        raise ImportError_(error.errors) from error
     if not data.strip():
         raise ImportError_(["Le fichier est vide."])
     notes: list[str] = []
@@ -125,6 +129,9 @@ def read_table(data: bytes) -> tuple[list[str], list[list[str]], list[str]]:
             raise ImportError_([f"CSV illisible : {error}."]) from error
         if delimiter != ",":
             notes.append(f"Séparateur détecté : « {delimiter} ».")
+    for number, row in enumerate(rows, start=1):
+        if any("\x00" in cell for cell in row):  # PostgreSQL cannot store it
+            raise ImportError_([f"Ligne {number} : caractère nul (U+0000) refusé."])
     rows = [row for row in rows if any(cell.strip() for cell in row)]
     if not rows:
         raise ImportError_(["Le fichier est vide."])
@@ -516,7 +523,7 @@ def export_responses_csv(questionnaire: Questionnaire) -> str:
         if question.has_other:
             codes.append(question.code + OTHER_SUFFIX)
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer = csvsafe.Writer(buffer, lineterminator="\r\n")
     writer.writerow(
         [
             "siren",

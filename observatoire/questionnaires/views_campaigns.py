@@ -82,6 +82,9 @@ def sample(request, code):
             messages.success(
                 request, _("%(n)s collectivités ajoutées à l'échantillon.") % {"n": added}
             )
+    for errors in form.errors.values():
+        for message in errors:
+            messages.error(request, message)
     return redirect("questionnaires:campaign", code)
 
 

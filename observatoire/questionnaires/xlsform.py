@@ -26,6 +26,7 @@ from pyxform.errors import PyXFormError
 from pyxform.xls2json_backends import get_xlsform
 from pyxform.xls2xform import convert
 
+from observatoire.core import uploads
 from observatoire.questionnaires.choices import QuestionType
 
 YES_NO_PLANNED_LIST = "oui_non_prevu"
@@ -161,11 +162,19 @@ def bounds_constraint(minimum: Decimal | None, maximum: Decimal | None) -> str:
 
 def read_xlsform(path_or_file: str | Path | bytes | IO[bytes]) -> FormDefinition:
     """Parse and check an XLSForm workbook; raise XLSFormError with every problem found."""
-    data: Any = path_or_file
-    if isinstance(path_or_file, Path):
-        data = str(path_or_file)
-    elif hasattr(path_or_file, "read"):
-        data = io.BytesIO(path_or_file.read())  # type: ignore[union-attr]
+    try:
+        if isinstance(path_or_file, str | Path):
+            content = uploads.read_path(path_or_file)
+        elif isinstance(path_or_file, bytes):
+            content = path_or_file
+            uploads.check_size(len(content))
+        else:
+            content = uploads.read_upload(path_or_file)
+        if content[:2] == b"PK":  # anything else is refused by get_xlsform below
+            uploads.check_xlsx(content)
+    except uploads.UploadRejected as error:
+        raise XLSFormError(error.errors) from error
+    data = io.BytesIO(content)
     try:
         book = get_xlsform(data, file_type=".xlsx")
     except (PyXFormError, ValueError, OSError) as error:
@@ -188,8 +197,7 @@ def read_xlsform(path_or_file: str | Path | bytes | IO[bytes]) -> FormDefinition
         _check_references(form, errors)
     if errors:
         raise XLSFormError(errors)
-    if isinstance(data, io.BytesIO):
-        data.seek(0)
+    data.seek(0)
     try:
         convert(data, file_type=".xlsx")
     except (PyXFormError, ValueError) as error:

@@ -3,10 +3,10 @@
 from datetime import date
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from ninja import Router, Schema, Status
+from ninja import Query, Router, Schema, Status
 from ninja.errors import HttpError
 
-from observatoire.api import token_auth
+from observatoire.api import MAX_OFFSET, token_auth
 from observatoire.registre import exports, services
 from observatoire.registre.access import (
     get_editable_entry,
@@ -95,7 +95,7 @@ def list_entries(
     technology: str = "",
     level: str = "",
     limit: int = 100,
-    offset: int = 0,
+    offset: int = Query(0, ge=0, le=MAX_OFFSET),
 ):
     params = {
         "q": q,

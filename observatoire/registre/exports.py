@@ -20,6 +20,7 @@ import yaml
 from django.conf import settings
 from django.utils import timezone
 
+from observatoire.core import csvsafe
 from observatoire.registre import aiact
 from observatoire.registre.choices import (
     LIFECYCLE_ATRS,
@@ -264,7 +265,7 @@ def csv_row(entry) -> dict:
 
 def to_csv(entries, columns: list[str] | None = None, rows=csv_row, delimiter=",") -> str:
     out = io.StringIO()
-    writer = csv.DictWriter(
+    writer = csvsafe.DictWriter(
         out,
         fieldnames=columns or CSV_COLUMNS,
         delimiter=delimiter,

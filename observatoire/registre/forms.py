@@ -2,6 +2,7 @@ from django import forms
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from observatoire.core.uploads import BoundedFileField
 from observatoire.registre import aiact
 from observatoire.registre.choices import Theme
 from observatoire.registre.models import Dataset, Entry, ModelComponent, ThirdParty, VendorProduct
@@ -230,7 +231,7 @@ class ComplianceForm(forms.Form):
 
 
 class ImportForm(forms.Form):
-    file = forms.FileField(
+    file = BoundedFileField(
         label=_("Fichier CSV au modèle Eurocities v0.3.1"),
         help_text=_("Séparateur point-virgule ou virgule, encodage UTF-8, une fiche par ligne."),
     )

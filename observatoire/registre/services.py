@@ -427,6 +427,9 @@ ALGORITHM_TYPE_TO_TECHNOLOGY = {
 }
 
 
+MAX_IMPORT_ENTRIES = 1000  # one draft each, with its audit and search index rows
+
+
 @dataclass
 class ImportResult:
     created: list[Entry]
@@ -473,24 +476,41 @@ def _row_data(row: dict, line: int) -> tuple[dict, list[str]]:
     return data, errors
 
 
+def _eurocities_rows(text: str):
+    """(line, row) for each line of the file, bounded in count; French errors by line."""
+    first_line = text.split("\n", 1)[0]
+    delimiter = ";" if first_line.count(";") >= first_line.count(",") else ","
+    reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
+    try:
+        missing = [
+            c
+            for c in ("name", "description_short", "contact_email", "domain")
+            if c not in (reader.fieldnames or [])
+        ]
+        if missing:
+            raise ImportRejected([f"ligne 1 : colonnes absentes : {', '.join(missing)}"])
+        for line, row in enumerate(reader, start=2):
+            if line > MAX_IMPORT_ENTRIES + 1:
+                raise ImportRejected(
+                    [f"ligne {line} : {MAX_IMPORT_ENTRIES} fiches au plus par fichier"]
+                )
+            yield line, row
+    except csv.Error as exc:  # a field over csv's limit, a broken quote
+        line = reader.line_num + 1  # the line being read
+        raise ImportRejected([f"ligne {line} : CSV illisible ({exc})"]) from exc
+
+
 @transaction.atomic
 def import_eurocities(text: str, authority, *, by) -> ImportResult:
     """Create one draft per row of a Eurocities v0.3.1 CSV; any error rejects the whole file."""
     require_act_for(by, authority)
     text = text.lstrip("\ufeff")
-    first_line = text.split("\n", 1)[0]
-    delimiter = ";" if first_line.count(";") >= first_line.count(",") else ","
-    reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
-    missing = [
-        c
-        for c in ("name", "description_short", "contact_email", "domain")
-        if c not in (reader.fieldnames or [])
-    ]
-    if missing:
-        raise ImportRejected([f"ligne 1 : colonnes absentes : {', '.join(missing)}"])
+    if "\x00" in text:  # PostgreSQL cannot store it
+        line = text[: text.index("\x00")].count("\n") + 1
+        raise ImportRejected([f"ligne {line} : caractère nul (U+0000) refusé"])
     errors: list[str] = []
     rows = []
-    for line, row in enumerate(reader, start=2):
+    for line, row in _eurocities_rows(text):
         data, row_errors = _row_data(row, line)
         errors += row_errors
         rows.append((line, data, (row.get("risk_category") or "").strip()))

@@ -1,7 +1,8 @@
 from django.http import HttpRequest
 from ninja import Router, Schema
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
+from observatoire.api import Pagination
 from observatoire.territoires.models import Authority
 
 router = Router(tags=["Territoires"])
@@ -26,7 +27,7 @@ class AuthorityOut(Schema):
 
 
 @router.get("/authorities", response=list[AuthorityOut])
-@paginate(PageNumberPagination, page_size=20)
+@paginate(Pagination, page_size=20)
 def search_authorities(request: HttpRequest, q: str = ""):
     """Search authorities by name (accents and case ignored), INSEE code or SIREN."""
     authorities = Authority.objects.filter(is_active=True).select_related("epci")

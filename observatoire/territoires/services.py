@@ -13,7 +13,7 @@ from typing import cast
 from django.db import connection, transaction
 from django.db.models import Count, Field, Max, Sum
 
-from observatoire.core import audit
+from observatoire.core import audit, csvsafe
 from observatoire.territoires.choices import Kind
 from observatoire.territoires.models import Authority, UniverseCount, normalize
 from observatoire.territoires.strata import stratum_of
@@ -107,7 +107,7 @@ def build_rows(package_dir: Path) -> list[dict]:
 
 def write_vintage(rows: Iterable[dict], path: Path) -> None:
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\n")
+    writer = csvsafe.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\n")
     writer.writeheader()
     for row in rows:
         writer.writerow({k: ("" if row.get(k) is None else row.get(k)) for k in COLUMNS})
@@ -129,6 +129,13 @@ def build_vintage(package_version: str, package_dir: Path) -> tuple[Path, int]:
 def read_vintage(path: Path) -> list[dict]:
     if not path.exists():
         raise UniverseError(f"Fichier du millésime introuvable : {path}")
+    try:
+        return _read_rows(path)
+    except (csv.Error, OSError, EOFError, UnicodeDecodeError) as exc:
+        raise UniverseError(f"{path.name} : fichier illisible ({exc})") from exc
+
+
+def _read_rows(path: Path) -> list[dict]:
     with gzip.open(path, "rt", encoding="utf-8", newline="") as handle:
         reader = csv.DictReader(handle)
         missing = set(COLUMNS) - set(reader.fieldnames or [])

@@ -3,13 +3,15 @@
   observatoire demo load
 
 Each app may have a `demo.py` with `load(stdout)`; they run in DEMO_MODULES order and
-must be idempotent, since the README's first command runs this at every start.
+must be idempotent, since the README's first command runs this at every start. It refuses
+to run in production: the demo accounts' password is published in the README.
 """
 
 from importlib import import_module
 from importlib.util import find_spec
 
-from django.core.management.base import BaseCommand
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from observatoire.accounts.choices import Role
@@ -29,6 +31,11 @@ class Command(BaseCommand):
         parser.add_argument("action", choices=["load"])
 
     def handle(self, *args, **options):
+        if settings.PRODUCTION:
+            raise CommandError(
+                "Refusé : OBSERVATOIRE_ENV=production. Les données de démonstration créent des "
+                "comptes dont le mot de passe est public."
+            )
         for vintage in territoires.shipped_vintages():
             if vintage not in territoires.loaded_vintages():
                 self.stdout.write(f"Chargement des collectivités, millésime {vintage}…")

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from observatoire.core import db
+from observatoire.core import db, uploads
 from observatoire.questionnaires import importers, services
 from observatoire.questionnaires.choices import Population
 from observatoire.questionnaires.models import Questionnaire
@@ -60,7 +60,7 @@ class Command(BaseCommand):
                 self.export(options)
             else:
                 self.import_responses(options)
-        except (services.XLSFormError, importers.ImportError_) as error:
+        except (services.XLSFormError, importers.ImportError_, uploads.UploadRejected) as error:
             raise CommandError(str(error)) from error
 
     def export(self, options):
@@ -76,7 +76,7 @@ class Command(BaseCommand):
         if questionnaire is None:
             raise CommandError(f"Questionnaire « {options['code']} » introuvable.")
         report = importers.import_responses(
-            Path(options["file"]).read_bytes(),
+            uploads.read_path(options["file"]),
             questionnaire,
             options["tool"],
             by=None,
