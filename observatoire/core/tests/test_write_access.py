@@ -92,6 +92,7 @@ WRITES = {
     "barometre:weighting_status": Path({"code": "edition"}),
     "barometre:manage_action": Path({"code": "edition", "action": "collecting"}),
     "barometre:manage_texts": Path({"code": "edition"}, {"summary": "Faits saillants."}),
+    "barometre:model_save": Path({"code": "edition"}, {"y": "x", "title": "Modèle"}),
     "registre:create_product": Path(
         data={"name": "Produit", "vendor": "Éditeur"}, allowed=REFERENTS
     ),
@@ -158,6 +159,9 @@ READS = {
     "cas_usage:index": {}, "cas_usage:feed": {}, "cas_usage:detail": {"pk": "case_a"},
     "barometre:version": {"code": "edition", "number": 1}, "core:health": {},
     "cas_usage:matches": {}, "cas_usage:thesaurus": {},
+    "barometre:explorer": {"code": "edition"}, "barometre:explorer_csv": {"code": "edition"},
+    "barometre:explorer_model": {"code": "edition"},
+    "barometre:saved_model": {"code": "edition", "pk": 999_999},
     "core:landing": {}, "diagnostic:authority_home": {}, "diagnostic:index": {},
     "diagnostic:rules_download": {"kind": "grille", "number": 1},
     "diagnostic:shared": {"token": "inconnu"}, "diagnostic:shared_pdf": {"token": "inconnu"},
@@ -216,7 +220,9 @@ API_READS = {
     ("GET", "/barometre/editions/{code}/results"), ("GET", "/registre/entries"),
     ("GET", "/registre/entries/{pk}"), ("GET", "/cas-usage/cases"),
     ("GET", "/cas-usage/cases/{pk}"), ("GET", "/diagnostic/runs"),
-    ("GET", "/diagnostic/runs/{pk}"),
+    ("GET", "/diagnostic/runs/{pk}"), ("GET", "/barometre/editions/{code}/explorer"),
+    ("GET", "/barometre/editions/{code}/explorer/variables"),
+    ("GET", "/barometre/editions/{code}/explorer/analyste"),
 }  # fmt: skip
 
 
