@@ -748,7 +748,7 @@ class _Excerpt(models.TextField):
 # The tsquery as the WHERE clause matches it: a constant (Terms.pg_text) read through a
 # scalar subquery, which PostgreSQL computes once but cannot see when it plans, so it prices
 # a scan that evaluates `@@` row by row (reading each document from TOAST) at what it really
-# costs, and keeps to the GIN index even for broad queries. The rank uses the plain form.
+# costs, and keeps to the GIN index even for broad queries. The rank uses the constant.
 MATCH_TSQUERY = "(SELECT %s::tsquery)"
 
 
