@@ -1,6 +1,7 @@
 """Benchmark of the catalogue's search with facets on SQLite and PostgreSQL (not a test).
 
     .venv/bin/python bench/search.py [--cases 50000] [--queries 200] [--engines sqlite,postgresql]
+                                     [--keep DIR] [--verbose]
 
 Builds a catalogue of N cases from the PSTW rows (../shared/data/pstw/) replicated with
 variations (country, stage, domain, a French sentence from the cited cases), then times
@@ -9,7 +10,9 @@ variations (country, stage, domain, a French sentence from the cited cases), the
 excerpts). Each engine runs in its own process on a fresh database; PostgreSQL is the one
 at 127.0.0.1:5432 (database `obs_bench_search`, or BENCH_DB_NAME, dropped and recreated).
 The shipped thesaurus is loaded, so queries are widened with their synonyms as on the site.
-The last lines are `engine=… cases=… p50_ms=… p95_ms=…`, one per engine.
+The last lines are `engine=… cases=… p50_ms=… p95_ms=…`, one per engine. `--keep DIR`
+keeps the catalogues (DIR/bench.sqlite3 and the PostgreSQL database) and reuses them on the
+next run instead of building them again (minutes); `--verbose` prints the slowest queries.
 """
 
 import argparse
@@ -135,7 +138,7 @@ def _flush(batch, search, services) -> None:
         search.index(services.LABEL, case.pk, services.index_fields(case))
 
 
-def run_engine(engine: str, cases: int, count: int) -> str:
+def run_engine(engine: str, cases: int, count: int, verbose: bool = False) -> str:
     """In a child process: fresh database, build, time the queries, print the result line."""
     os.environ["DJANGO_SETTINGS_MODULE"] = "observatoire.settings"
     import django
@@ -149,7 +152,7 @@ def run_engine(engine: str, cases: int, count: int) -> str:
     call_command("migrate", verbosity=0, skip_checks=True)
     rng = random.Random(2026)
     started = time.perf_counter()
-    total = build(cases, rng)
+    total = build(cases, rng)  # tops up a kept catalogue (--keep): nothing to do when full
     print(f"{engine}: {total} cas en {time.perf_counter() - started:.0f} s", file=sys.stderr)
     # A catalogue at rest, as it is after an import: the planner's statistics on both engines
     # (services.import_pstw refreshes them on SQLite, autovacuum on PostgreSQL) and, on
@@ -166,6 +169,9 @@ def run_engine(engine: str, cases: int, count: int) -> str:
         start = time.perf_counter()
         hits += _search(services, params)
         timings.append((time.perf_counter() - start) * 1000)
+    if verbose:
+        for ms, params in sorted(zip(timings, searches, strict=True), key=lambda t: -t[0])[:15]:
+            print(f"  {ms:7.1f} ms  {params}", file=sys.stderr)
     timings.sort()
     p50 = statistics.median(timings)
     p95 = timings[int(0.95 * (len(timings) - 1))]
@@ -184,15 +190,19 @@ def main() -> None:
     parser.add_argument("--cases", type=int, default=50_000)
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--engines", default="sqlite,postgresql")
+    parser.add_argument("--keep", type=Path, help="garder et réutiliser les catalogues ici")
+    parser.add_argument("--verbose", action="store_true", help="les requêtes les plus lentes")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        print(run_engine(args.child, args.cases, args.queries))
+        print(run_engine(args.child, args.cases, args.queries, args.verbose))
         return
     lines = []
     for engine in args.engines.split(","):
         env = dict(os.environ)
-        tmp = tempfile.mkdtemp(prefix="obs-bench-")
+        if args.keep:
+            args.keep.mkdir(parents=True, exist_ok=True)
+        tmp = str(args.keep.resolve()) if args.keep else tempfile.mkdtemp(prefix="obs-bench-")
         if engine == "sqlite":
             env["DATABASE_URL"] = f"sqlite:///{tmp}/bench.sqlite3"
         else:
@@ -201,14 +211,18 @@ def main() -> None:
             with psycopg.connect(
                 "postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True
             ) as db:
-                db.execute(f"DROP DATABASE IF EXISTS {PG_NAME}")
-                db.execute(f"CREATE DATABASE {PG_NAME}")
+                if not args.keep:
+                    db.execute(f"DROP DATABASE IF EXISTS {PG_NAME}")
+                found = db.execute("SELECT 1 FROM pg_database WHERE datname = %s", [PG_NAME])
+                if not found.fetchone():
+                    db.execute(f"CREATE DATABASE {PG_NAME}")
             env["DATABASE_URL"] = PG_URL
         env["DATA_DIR"] = tmp
         command = [sys.executable, __file__, "--child", engine, "--cases", str(args.cases)]
-        command += ["--queries", str(args.queries)]
+        command += ["--queries", str(args.queries)] + (["--verbose"] if args.verbose else [])
         out = subprocess.run(command, env=env, cwd=REPO, capture_output=True, text=True)
-        shutil.rmtree(tmp, ignore_errors=True)  # the SQLite catalogue: about 460 MB
+        if not args.keep:
+            shutil.rmtree(tmp, ignore_errors=True)  # the SQLite catalogue: about 460 MB
         sys.stderr.write(out.stderr[-3000:])
         if out.returncode != 0:
             sys.exit(f"{engine}: échec (code {out.returncode})")

@@ -147,6 +147,8 @@ class Terms:
         self.expanded = self.clauses != parsed
         self.fts5 = _fts5(self.clauses)
         self.exact_fts5 = _fts5(parsed) if self.expanded else ""
+        self._pg_texts: dict[bool, str] = {}
+        self.broad: dict[str, bool] = {}  # by search table, once known (see _pg_is_broad)
 
     def __bool__(self) -> bool:
         return bool(self.fts5)
@@ -156,11 +158,28 @@ class Terms:
         return [s for op, alts in self.clauses if op == "+" for _t, words in alts for s in words]
 
     def tsquery(self, match: bool = True, exact: bool = False) -> tuple[str, list[str]]:
-        """The PostgreSQL tsquery and its parameters: as the WHERE clause matches it (see
-        MATCH_TSQUERY), or in the plain form ranks use; `exact`: the user's words alone."""
-        config = f"'{CONFIG}'::text::regconfig" if match else f"'{CONFIG}'"
-        if exact or not self.expanded:
-            return (MATCH_TSQUERY if match else f"websearch_to_tsquery({config}, %s)"), [self.text]
+        """The PostgreSQL tsquery and its parameter: as the WHERE clause matches it (see
+        MATCH_TSQUERY), or as a constant that ranks use; `exact`: the user's words alone."""
+        text = self.pg_text(exact)
+        return (MATCH_TSQUERY if match else "%s::tsquery"), [text]
+
+    def pg_text(self, exact: bool = False) -> str:
+        """The tsquery as text, computed by PostgreSQL once for this query (widened, one
+        websearch_to_tsquery per alternative): the statements of a search take it as a
+        constant instead of computing it again for every row they check."""
+        exact = exact or not self.expanded
+        if exact not in self._pg_texts:
+            expression, params = self._pg_expression(exact)
+            with default_connection.cursor() as cursor:
+                cursor.execute(f"SELECT ({expression})::text", params)
+                self._pg_texts[exact] = cursor.fetchone()[0]
+        return self._pg_texts[exact]
+
+    def _pg_expression(self, exact: bool) -> tuple[str, list[str]]:
+        """The SQL that makes the tsquery of the user's words (`exact`) or of the clauses."""
+        config = f"'{CONFIG}'"
+        if exact:
+            return f"websearch_to_tsquery({config}, %s)", [self.text]
         parts: list[str] = []
         params: list[str] = []
         pending_or = False
@@ -726,26 +745,27 @@ class _Excerpt(models.TextField):
         return _stored_excerpt(value, self.wanted)
 
 
-# The tsquery as the WHERE clause matches it: the configuration goes through a text-to-
-# regconfig cast, which PostgreSQL does not fold at planning time, so it prices a scan that
-# evaluates `@@` row by row (reading each document from TOAST) at what it really costs,
-# and keeps to the GIN index even for broad queries. The rank uses the plain form.
-MATCH_TSQUERY = f"websearch_to_tsquery('{CONFIG}'::text::regconfig, %s)"
+# The tsquery as the WHERE clause matches it: a constant (Terms.pg_text) read through a
+# scalar subquery, which PostgreSQL computes once but cannot see when it plans, so it prices
+# a scan that evaluates `@@` row by row (reading each document from TOAST) at what it really
+# costs, and keeps to the GIN index even for broad queries. The rank uses the constant.
+MATCH_TSQUERY = "(SELECT %s::tsquery)"
 
 
 def _pg_is_broad(table: str, terms: Terms) -> bool:
     """Whether `terms` match more than BROAD objects, counting those that hold its words
     (phrases taken as plain AND: the GIN index then answers alone, without reading each
     candidate's document to check word positions) and stopping at BROAD + 1."""
-    tsquery, params = terms.tsquery()
-    words = f"regexp_replace({tsquery}::text, '<(-|[0-9]+)>', '&', 'g')::tsquery"
-    with default_connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT count(*) FROM (SELECT 1 FROM {table} WHERE document @@ {words}"
-            f" LIMIT {BROAD + 1}) AS matches",
-            params,
-        )
-        return int(cursor.fetchone()[0]) > BROAD
+    if table not in terms.broad:
+        words = re.sub(r"<(-|[0-9]+)>", "&", terms.pg_text())
+        with default_connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT count(*) FROM (SELECT 1 FROM {table} WHERE document @@ {MATCH_TSQUERY}"
+                f" LIMIT {BROAD + 1}) AS matches",
+                [words],
+            )
+            terms.broad[table] = int(cursor.fetchone()[0]) > BROAD
+    return terms.broad[table]
 
 
 @functools.lru_cache(maxsize=64)
