@@ -70,7 +70,8 @@ def test_backup_of_the_demo_restores_every_table_file_and_index(settings, tmp_pa
     assert files(settings.MEDIA_ROOT) == before_files
     entry = Entry.objects.published().first()
     assert entry in search.search(Entry.objects.all(), entry.name)
-    case = UseCase.objects.first()
+    # A title holding " - " would read as "without the next word" (websearch syntax).
+    case = UseCase.objects.exclude(title__contains="-").order_by("pk").first()
     assert case in search.search(UseCase.objects.all(), case.title)
 
 
