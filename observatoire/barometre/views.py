@@ -2,9 +2,10 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Max
+from django.db.models import Count, Max, Q
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from observatoire.barometre import charts, editorial, formats, opendata, reports, services
@@ -17,7 +18,7 @@ from observatoire.barometre.forms import (
     WeightingPlanForm,
 )
 from observatoire.barometre.indicators import for_edition, text_of
-from observatoire.barometre.models import PublishedVersion, ReportJob, WeightingRun
+from observatoire.barometre.models import Edition, ReportJob, WeightingRun
 from observatoire.barometre.weighting import plan_of
 from observatoire.core import jobs
 from observatoire.core.cache import cached_page
@@ -26,8 +27,16 @@ from observatoire.core.cache import cached_page
 def _publications() -> tuple:
     """What the public pages show changes with each publication (or correction), and when
     an embargo ends."""
-    published = PublishedVersion.objects.aggregate(Count("pk"), Max("pk"), Max("created_at"))
-    return (*published.values(), services.public_editions().count())
+    public = Q(published_version__gt=0) & (
+        Q(embargo_until__isnull=True) | Q(embargo_until__lte=timezone.now())
+    )
+    stamp = Edition.objects.aggregate(
+        Count("versions"),
+        Max("versions__pk"),
+        Max("versions__created_at"),
+        public=Count("pk", filter=public, distinct=True),
+    )
+    return tuple(stamp.values())
 
 
 # The public pages are kept in the cache until the next publication.
