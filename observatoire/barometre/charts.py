@@ -180,19 +180,22 @@ def grouped_bars(title: str, points: list[dict[str, Any]], label_size: int = 24)
     }
     spec = _base(title, points, None)
     spec["height"] = {"step": 14}
-    spec["layer"] = [
+    spec["layer"] = grouped_bar_layers(y, offset, x, color, TOOLTIP)
+    return spec  # fmt: skip
+
+
+def grouped_bar_layers(y: dict, offset: dict, x: dict, color: dict, tooltip: list) -> list:
+    """Bars grouped within each label (yOffset), each with its 95 % interval as a rule."""
+    interval = {
+        "y": y,
+        "yOffset": offset,
+        "x": {**x, "field": "ic_bas"},
+        "x2": {"field": "ic_haut"},
+    }
+    return [
         {
             "mark": {"type": "bar", "opacity": 0.85},
-            "encoding": {"y": y, "yOffset": offset, "x": x, "color": color, "tooltip": TOOLTIP},
+            "encoding": {"y": y, "yOffset": offset, "x": x, "color": color, "tooltip": tooltip},
         },
-        {
-            "mark": {"type": "rule", "color": "#161616"},
-            "encoding": {
-                "y": y,
-                "yOffset": offset,
-                "x": {**x, "field": "ic_bas"},
-                "x2": {"field": "ic_haut"},
-            },
-        },
+        {"mark": {"type": "rule", "color": "#161616"}, "encoding": interval},
     ]
-    return spec  # fmt: skip

@@ -517,21 +517,7 @@ def chart(result: Exploration) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     ]
     spec = charts._base(result.rows.label[:90], points, 520)
     spec["height"] = {"step": 14}
-    spec["layer"] = [
-        {
-            "mark": {"type": "bar", "opacity": 0.85},
-            "encoding": {"y": y, "yOffset": offset, "x": x, "color": color, "tooltip": tooltip},
-        },
-        {
-            "mark": {"type": "rule", "color": "#161616"},
-            "encoding": {
-                "y": y,
-                "yOffset": offset,
-                "x": {**x, "field": "ic_bas"},
-                "x2": {"field": "ic_haut"},
-            },
-        },
-    ]
+    spec["layer"] = charts.grouped_bar_layers(y, offset, x, color, tooltip)
     return spec, points
 
 
