@@ -1,4 +1,5 @@
-"""The REST API (/api/v1/): one NinjaAPI, one router per app.
+"""The REST API (/api/v1/): one NinjaAPI composed of each app's router (nothing imports
+this module but the project's urls.py).
 
 Every refusal is a 4xx with a JSON body in French (`detail`, and `errors` when there are
 several): the handlers below replace ninja's English defaults, and turn the services'
@@ -10,7 +11,7 @@ overflow.
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from ninja import Field, NinjaAPI
+from ninja import NinjaAPI
 from ninja.errors import (
     AuthenticationError,
     AuthorizationError,
@@ -18,29 +19,15 @@ from ninja.errors import (
     Throttled,
     ValidationError,
 )
-from ninja.pagination import PageNumberPagination
-from ninja.security import HttpBearer, django_auth
 
-from observatoire.accounts.models import ApiToken
+from observatoire.barometre.api import router as barometre
+from observatoire.cas_usage.api import router as cas_usage
 from observatoire.core.throttle import ApiWriteThrottle
 from observatoire.core.uploads import UploadRejected
-
-MAX_PAGE = 10_000
-MAX_OFFSET = 1_000_000
-
-
-class TokenAuth(HttpBearer):
-    """`Authorization: Bearer <token>`; the token's user becomes request.user."""
-
-    def authenticate(self, request: HttpRequest, token: str):
-        user = ApiToken.user_for(token)
-        if user is not None:
-            request.user = user
-        return user
-
-
-# Bearer tokens for scripts; the browser's session (CSRF-checked by ninja) for pages.
-token_auth = [TokenAuth(), django_auth]
+from observatoire.diagnostic.api import router as diagnostic
+from observatoire.questionnaires.api import router as questionnaires
+from observatoire.registre.api import router as registre
+from observatoire.territoires.api import router as territoires
 
 api = NinjaAPI(
     title="Observatoire API",
@@ -50,13 +37,12 @@ api = NinjaAPI(
     throttle=[ApiWriteThrottle()],
 )
 
-
-class Pagination(PageNumberPagination):
-    """ninja's page numbers, bounded: a page past the last one is empty, not an overflow."""
-
-    class Input(PageNumberPagination.Input):
-        page: int = Field(1, ge=1, le=MAX_PAGE)
-        page_size: int | None = Field(None, ge=1, le=500)
+api.add_router("/territoires/", territoires)
+api.add_router("/questionnaires/", questionnaires)
+api.add_router("/barometre/", barometre)
+api.add_router("/registre/", registre)
+api.add_router("/cas-usage/", cas_usage)
+api.add_router("/diagnostic/", diagnostic)
 
 
 # Pydantic's error types, in French; `{…}` are filled from the error's context.
@@ -175,21 +161,3 @@ def throttled(request: HttpRequest, exc: Throttled):
         response["Retry-After"] = str(int(exc.wait))
     return response
 
-
-def register_routers() -> None:
-    from observatoire.barometre.api import router as barometre
-    from observatoire.cas_usage.api import router as cas_usage
-    from observatoire.diagnostic.api import router as diagnostic
-    from observatoire.questionnaires.api import router as questionnaires
-    from observatoire.registre.api import router as registre
-    from observatoire.territoires.api import router as territoires
-
-    api.add_router("/territoires/", territoires)
-    api.add_router("/questionnaires/", questionnaires)
-    api.add_router("/barometre/", barometre)
-    api.add_router("/registre/", registre)
-    api.add_router("/cas-usage/", cas_usage)
-    api.add_router("/diagnostic/", diagnostic)
-
-
-register_routers()

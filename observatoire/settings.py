@@ -104,6 +104,9 @@ INSTALLED_APPS = [
     "observatoire.registre",
     "observatoire.cas_usage",
     "observatoire.diagnostic",
+    # The project package itself: the commands that span the apps (demo, search), its
+    # templates (base.html) and static files, found as any app's.
+    "observatoire",
     # --- Service (issue 14): the task queue and its database backend
     "django_tasks",
     "django_tasks_db",
@@ -130,7 +133,7 @@ WSGI_APPLICATION = "observatoire.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "templates"],
+        "DIRS": [],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -190,7 +193,6 @@ USE_THOUSAND_SEPARATOR = False
 
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
-STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

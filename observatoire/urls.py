@@ -2,10 +2,20 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+from observatoire import views
 from observatoire.api import api
+from observatoire.core import urls as core_urls
+
+# The project's pages join core's namespace, so their names stay core:home, core:audit…
+site = [
+    path("", views.home, name="home"),
+    path("journal/", views.audit_log, name="audit"),
+    path("accueil/", views.landing, name="landing"),
+    *core_urls.urlpatterns,
+]
 
 urlpatterns = [
-    path("", include("observatoire.core.urls")),
+    path("", include((site, "core"))),
     path("comptes/", include("observatoire.accounts.urls")),
     path("territoires/", include("observatoire.territoires.urls")),
     path("questionnaires/", include("observatoire.questionnaires.urls")),

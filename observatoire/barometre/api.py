@@ -6,7 +6,7 @@ from ninja import Router, Schema
 from ninja.errors import HttpError
 
 from observatoire.accounts.access import require_analyst
-from observatoire.api import token_auth
+from observatoire.accounts.api import token_auth
 from observatoire.barometre import explore, opendata, services
 
 router = Router(tags=["Baromètre"])

@@ -8,7 +8,8 @@ from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.pagination import paginate
 
-from observatoire.api import Pagination, token_auth
+from observatoire.accounts.api import token_auth
+from observatoire.core.api import Pagination
 from observatoire.cas_usage import services
 from observatoire.cas_usage.choices import Domain, LinkKind, Stage, Technology
 from observatoire.cas_usage.models import UseCase

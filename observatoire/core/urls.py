@@ -2,10 +2,7 @@ from django.urls import path
 
 from observatoire.core import views
 
-app_name = "core"
+# Joined to the `core` namespace by the project's urls.py, with the project's own pages.
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("journal/", views.audit_log, name="audit"),
-    path("accueil/", views.landing, name="landing"),
     path("sante/", views.health, name="health"),
 ]

@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied
 from ninja import Router, Schema
 from ninja.errors import HttpError
 
-from observatoire.api import token_auth
+from observatoire.accounts.api import token_auth
 from observatoire.diagnostic.access import get_run_for
 from observatoire.diagnostic.models import Run
 

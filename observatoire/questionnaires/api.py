@@ -12,7 +12,8 @@ from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
 from observatoire.accounts.access import require_analyst
-from observatoire.api import Pagination, token_auth
+from observatoire.accounts.api import token_auth
+from observatoire.core.api import Pagination
 from observatoire.core.uploads import read_upload
 from observatoire.questionnaires import collection, importers
 from observatoire.questionnaires.access import get_campaign_for, get_response_for, require_referent

@@ -6,7 +6,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from ninja import Query, Router, Schema, Status
 from ninja.errors import HttpError
 
-from observatoire.api import MAX_OFFSET, token_auth
+from observatoire.accounts.api import token_auth
+from observatoire.core.api import MAX_OFFSET
 from observatoire.registre import exports, services
 from observatoire.registre.access import (
     get_editable_entry,

@@ -2,7 +2,7 @@ from django.http import HttpRequest
 from ninja import Router, Schema
 from ninja.pagination import paginate
 
-from observatoire.api import Pagination
+from observatoire.core.api import Pagination
 from observatoire.territoires.models import Authority
 
 router = Router(tags=["Territoires"])

@@ -40,7 +40,7 @@ def test_api_tokens_belong_to_their_owner(client_for, users, persona):
 def test_api_token_authenticates_as_its_user(users):
     from django.test import Client
 
-    from observatoire.api import TokenAuth
+    from observatoire.accounts.api import TokenAuth
 
     _token, raw = ApiToken.issue(users["referent_a"], "script")
     request = Client().get("/").wsgi_request
