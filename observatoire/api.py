@@ -160,4 +160,3 @@ def throttled(request: HttpRequest, exc: Throttled):
     if exc.wait:
         response["Retry-After"] = str(int(exc.wait))
     return response
-

@@ -9,10 +9,10 @@ from ninja.errors import HttpError
 from ninja.pagination import paginate
 
 from observatoire.accounts.api import token_auth
-from observatoire.core.api import Pagination
 from observatoire.cas_usage import services
 from observatoire.cas_usage.choices import Domain, LinkKind, Stage, Technology
 from observatoire.cas_usage.models import UseCase
+from observatoire.core.api import Pagination
 
 router = Router(tags=["Cas d'usage"])
 
