@@ -54,9 +54,9 @@ def run(n_responses: int) -> None:
     from observatoire.diagnostic.choices import RulesKind
     from observatoire.diagnostic.models import Run
     from observatoire.questionnaires.choices import Population, ResponseStatus
-    from observatoire.questionnaires.collection import Form
     from observatoire.questionnaires.models import Response
     from observatoire.questionnaires.services import load_builtin
+    from observatoire.questionnaires.services.collection import Form
     from observatoire.territoires import services as territoires
     from observatoire.territoires.models import Authority
 

@@ -63,8 +63,8 @@ def prepare(plan_path: Path) -> None:
     from observatoire.barometre.models import Edition
     from observatoire.cas_usage.models import UseCase
     from observatoire.core import db
-    from observatoire.questionnaires import collection
     from observatoire.questionnaires.models import Questionnaire, Response
+    from observatoire.questionnaires.services import collection
     from observatoire.registre.models import Entry
 
     call_command("migrate", verbosity=0)

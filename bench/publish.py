@@ -129,7 +129,8 @@ def setup(n_responses: int, n_indicators: int):
 def run_chain(edition, workdir: Path) -> None:
     from django.test import Client
 
-    from observatoire.barometre import opendata, reports, services
+    from observatoire.barometre import opendata, services
+    from observatoire.barometre.services import reports
 
     times: dict[str, float] = {}
     total_start = time.perf_counter()

@@ -7,7 +7,7 @@ from ninja.errors import HttpError
 
 from observatoire.accounts.access import require_analyst
 from observatoire.accounts.api import token_auth
-from observatoire.barometre import explore, opendata, services
+from observatoire.barometre import access, explore, opendata
 
 router = Router(tags=["Baromètre"])
 
@@ -42,13 +42,13 @@ class ResultOut(Schema):
 @router.get("/editions", response=list[EditionOut])
 def list_editions(request: HttpRequest):
     """Published editions of the barometer and of the citizens' poll (none under embargo)."""
-    return list(services.public_editions())
+    return list(access.public_editions())
 
 
 @router.get("/editions/{code}/results", response=list[ResultOut])
 def edition_results(request: HttpRequest, code: str, indicateur: str = "", domaine: str = ""):
     """Results of the latest published version; suppressed cells have no numbers."""
-    edition = services.get_public_edition(code)
+    edition = access.get_public_edition(code)
     rows = opendata.result_rows(edition)
     if indicateur:
         rows = [r for r in rows if r["indicateur"] == indicateur]
@@ -99,7 +99,7 @@ class ExplorerOut(Schema):
 
 
 def _explorer_variables(code: str, analyst: bool) -> list[dict]:
-    data = explore.load(services.get_public_edition(code))
+    data = explore.load(access.get_public_edition(code))
     return [
         {
             "cle": v.key,
@@ -114,7 +114,7 @@ def _explorer_variables(code: str, analyst: bool) -> list[dict]:
 
 
 def _explorer(request: HttpRequest, code: str, analyst: bool) -> dict:
-    edition = services.get_public_edition(code)
+    edition = access.get_public_edition(code)
     try:
         result = explore.explore(edition, explore.Query.from_params(request.GET), analyst=analyst)
     except explore.ExploreError as exc:

@@ -22,13 +22,12 @@ import numpy as np
 from django.db import transaction
 from django.utils import timezone
 
-from observatoire.barometre import editorial, indicators, services, weighting
-from observatoire.barometre import results as res
+from observatoire.barometre import editorial, indicators, queries, services, weighting
 from observatoire.barometre.choices import EditionStatus, Unit
 from observatoire.barometre.models import Edition
 from observatoire.questionnaires.choices import Population, QuestionType, ResponseStatus
-from observatoire.questionnaires.collection import AnswerError, Form
 from observatoire.questionnaires.models import Questionnaire, Response, SampleMember
+from observatoire.questionnaires.services.collection import AnswerError, LoadedQuestionnaire
 from observatoire.territoires.choices import Stratum
 from observatoire.territoires.models import Authority, UniverseCount
 
@@ -289,7 +288,7 @@ def _edition(year: int, population: str, stdout) -> Edition:
     answers = [dict(r.answers) for r in responses]
     domains = _domains(responses, citizens)
     _fill(answers, weights, domains, POLL_TARGETS if citizens else TARGETS, year, citizens)
-    _complete(answers, Form.load(questionnaire), random.Random(f"complet-{code}"))
+    _complete(answers, LoadedQuestionnaire.load(questionnaire), random.Random(f"complet-{code}"))
     for response, values in zip(responses, answers, strict=True):
         response.answers = values
     Response.objects.bulk_update(responses, ["answers"], batch_size=500)
@@ -315,7 +314,9 @@ def demo_texts(edition: Edition) -> tuple[str, dict[str, str]]:
             values = (category,) if indicator.kind == "ranking" else counted.get(category, ())
             if category == "fait_ou_prevu":
                 continue
-            options = f"|modalite={category}" if category != res.main_category(indicator) else ""
+            options = (
+                f"|modalite={category}" if category != queries.main_category(indicator) else ""
+            )
             label = indicator.title + (
                 f" (« {indicator.category_label(category)} »)" if category else ""
             )
@@ -326,7 +327,7 @@ def demo_texts(edition: Edition) -> tuple[str, dict[str, str]]:
             ]
             for domain in domains:
                 level = "|{}={}".format(*DOMAIN_OF[domain]) if domain != "all" else ""
-                where = f", {res.level_label(*DOMAIN_OF[domain]).lower()}" if level else ""
+                where = f", {queries.level_label(*DOMAIN_OF[domain]).lower()}" if level else ""
                 sourced.append(f"- {label}{where} : {{{indicator.code}{options}{level}}}")
             if "all" not in domains:
                 generated.append(f"- {label} : {{{indicator.code}{options}}}")
@@ -477,7 +478,7 @@ def _pick(order: list[int], weights: np.ndarray, goal: float) -> list[int]:
     return taken
 
 
-def _complete(answers: list[dict[str, Any]], form: Form, rng: random.Random) -> None:
+def _complete(answers: list[dict[str, Any]], form: LoadedQuestionnaire, rng: random.Random) -> None:
     """Answer the questions no target covers, as a respondent would, so that every demo
     response is complete and valid (required answers present, skip logic respected)."""
     for values in answers:
@@ -494,7 +495,7 @@ def _complete(answers: list[dict[str, Any]], form: Form, rng: random.Random) -> 
             values[question.code] = value
 
 
-def _plausible(question, form: Form, rng: random.Random) -> Any:
+def _plausible(question, form: LoadedQuestionnaire, rng: random.Random) -> Any:
     options = [v for v, _label in form.choices.get(question.choice_list, []) if v != "autre"]
     if question.type in (QuestionType.SELECT_ONE, QuestionType.LIKERT):
         return rng.choice(options) if options else None

@@ -21,8 +21,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
-from observatoire.barometre import formats
-from observatoire.barometre import results as res
+from observatoire.barometre import formats, queries
 from observatoire.barometre.indicators import IndicatorSet
 from observatoire.barometre.models import Edition, Result
 
@@ -69,14 +68,14 @@ def _reference(match: re.Match[str], iset: IndicatorSet, where: str) -> Referenc
             f"{where}référence inconnue « {written} » : aucun indicateur « {match.group(1)} » "
             "dans cette édition."
         ) from None
-    category, domain, level, evolution = res.main_category(indicator), "", "", False
+    category, domain, level, evolution = queries.main_category(indicator), "", "", False
     for option in filter(None, match.group(2).split("|")):
         name, _eq, value = (part.strip() for part in option.partition("="))
         if name == "evolution" and not value:
             evolution = True
         elif name == "modalite" and value in indicator.categories:
             category = value
-        elif name in iset.domains and value in res.LEVEL_LABELS.get(name, {value: ""}):
+        elif name in iset.domains and value in queries.LEVEL_LABELS.get(name, {value: ""}):
             domain, level = name, value
         else:
             raise ValidationError(
@@ -104,7 +103,7 @@ def cells(edition: Edition, version: int) -> dict[tuple[str, str, str, str], Res
 
 def figure_text(ref: Reference, found: dict[tuple, Result]) -> str:
     """The figure as read: "53 %" (or "+7 points" for an evolution), "—" if absent."""
-    cell = res.Cell(found.get(ref.key))
+    cell = queries.Cell(found.get(ref.key))
     if not cell.shown:
         return cell.value
     if ref.evolution:
@@ -115,7 +114,7 @@ def figure_text(ref: Reference, found: dict[tuple, Result]) -> str:
 def population_label(edition: Edition, ref: Reference, iset: IndicatorSet) -> str:
     """Who the figure is about, and which answer it counts for a multi-answer question."""
     indicator = iset.get(ref.indicator)
-    who = res.population_label(edition, ref.domain, ref.level)
+    who = queries.population_label(edition, ref.domain, ref.level)
     if indicator.among_label:
         who = f"{who}, {indicator.among_label}"
     if indicator.kind in ("ranking", "done_or_planned"):
@@ -125,7 +124,7 @@ def population_label(edition: Edition, ref: Reference, iset: IndicatorSet) -> st
 
 def _figure_html(edition: Edition, ref: Reference, found: dict, iset: IndicatorSet) -> str:
     result = found.get(ref.key)
-    cell = res.Cell(result)
+    cell = queries.Cell(result)
     who = population_label(edition, ref, iset)
     if ref.evolution:
         detail = f"évolution depuis l’édition précédente, {cell.change or 'non disponible'}"
@@ -166,7 +165,7 @@ def render(
     """The text as HTML with its figures from ``version``'s results (headings start at h3)."""
     if not text.strip():
         return mark_safe("")
-    iset = iset or res.indicators_of(edition, version or None)
+    iset = iset or queries.indicators_of(edition, version or None)
     found = cells(edition, version)
     figures: list[str] = []
 
@@ -195,7 +194,7 @@ def texts_of(edition: Edition, version: int) -> dict[str, Any]:
 
 def rendered_texts(edition: Edition, version: int) -> dict[str, Any]:
     """Summary and per-theme commentaries rendered against the version's figures."""
-    iset = res.indicators_of(edition, version or None)
+    iset = queries.indicators_of(edition, version or None)
     texts = texts_of(edition, version)
     try:
         return {
@@ -218,7 +217,7 @@ def changed_figures(edition: Edition, number: int) -> list[dict[str, str]]:
     if number < 2:
         return []
     texts = texts_of(edition, number)
-    iset = res.indicators_of(edition, number)
+    iset = queries.indicators_of(edition, number)
     all_text = "\n".join([texts.get("summary", ""), *(texts.get("commentary") or {}).values()])
     try:
         refs = list({r.text: r for r in references(all_text, iset)}.values())

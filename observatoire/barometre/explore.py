@@ -28,9 +28,8 @@ import numpy as np
 from django.utils.translation import gettext as _
 
 from observatoire import stats
-from observatoire.barometre import charts, formats
+from observatoire.barometre import charts, formats, queries
 from observatoire.barometre import indicators as ind
-from observatoire.barometre import results as res
 from observatoire.barometre.choices import Flag
 from observatoire.barometre.models import Edition
 from observatoire.barometre.weighting import load_sample, plan_of, weight
@@ -130,13 +129,13 @@ def _catalogue(edition: Edition, data: Loaded, table: ind.AnswerTable) -> dict[s
             found[var.key] = var
             data.columns[var.key] = column
 
-    iset = res.indicators_of(edition)
+    iset = queries.indicators_of(edition)
     group = _("Ventilations publiées")
     for domain in (*iset.domains, *ANALYST_DOMAINS):
         values = data.sample.columns.get(domain)
         if values is None:
             continue
-        order = list(res.LEVEL_LABELS.get(domain, {}))
+        order = list(queries.LEVEL_LABELS.get(domain, {}))
         levels = sorted(
             set(values.tolist()), key=lambda v: (order.index(v) if v in order else 99, v)
         )
@@ -144,9 +143,9 @@ def _catalogue(edition: Edition, data: Loaded, table: ind.AnswerTable) -> dict[s
         add(
             Variable(
                 f"d:{domain}",
-                res.DOMAIN_TITLES.get(domain) or ANALYST_DOMAINS.get(domain, domain),
+                queries.DOMAIN_TITLES.get(domain) or ANALYST_DOMAINS.get(domain, domain),
                 _("Ventilations réservées aux analystes") if restricted else group,
-                tuple(res.level_label(domain, lv) for lv in levels),
+                tuple(queries.level_label(domain, lv) for lv in levels),
                 analyst_only=restricted,
             ),
             _coded([values == lv for lv in levels], n),

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from observatoire.barometre import results as res
+from observatoire.barometre import queries
 from observatoire.barometre.choices import Flag
 from observatoire.barometre.indicators import AnswerTable, Indicator
 from observatoire.barometre.models import Edition
@@ -59,10 +59,12 @@ def dumps(data: Any) -> str:
 
 def result_rows(edition: Edition, version: int | None = None) -> list[dict[str, Any]]:
     version = version or edition.published_version
-    iset = res.indicators_of(edition, version)
+    iset = queries.indicators_of(edition, version)
     titles = {i.code: i for i in iset.indicators}
     rows = []
-    for r in res.published(edition, version).order_by("indicator", "domain", "level", "category"):
+    for r in queries.published(edition, version).order_by(
+        "indicator", "domain", "level", "category"
+    ):
         indicator: Indicator | None = titles.get(r.indicator)
         shown = r.flag != Flag.SUPPRESS
         rows.append(
@@ -267,7 +269,7 @@ def microdata(edition: Edition) -> tuple[pl.DataFrame, dict[str, str], dict[str,
 def _indicator_columns(edition, table, data, labels, value_labels) -> None:
     """Each published indicator's 0/1 column (empty outside its base), so that the design
     file and the R script reproduce the estimates without re-coding the answers."""
-    for indicator in res.indicators_of(edition).indicators:
+    for indicator in queries.indicators_of(edition).indicators:
         if indicator.kind == "mean":
             continue
         for category, column in indicator.columns(table).items():
@@ -343,7 +345,7 @@ def _cut(text: str, size: int = 80) -> str:
 
 def _domains(edition: Edition) -> list[str]:
     """The result domains that the microdata carry (the strata are merged into « cellule »)."""
-    iset = res.indicators_of(edition)
+    iset = queries.indicators_of(edition)
     frame = _microdata_once(edition)[0]
     return [d for d in iset.domains if d in frame.columns]
 

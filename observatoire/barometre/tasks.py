@@ -12,6 +12,6 @@ def weigh(run_id: int) -> None:
 
 @task()
 def build_report(job_id: int) -> None:
-    from observatoire.barometre.reports import run_job
+    from observatoire.barometre.services.reports import run_job
 
     run_job(job_id)

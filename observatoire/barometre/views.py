@@ -8,8 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from observatoire.barometre import charts, editorial, formats, opendata, reports, services
-from observatoire.barometre import results as res
+from observatoire.barometre import access, charts, editorial, formats, opendata, queries, services
 from observatoire.barometre.choices import EditionStatus
 from observatoire.barometre.forms import (
     IndicatorFileForm,
@@ -19,6 +18,7 @@ from observatoire.barometre.forms import (
 )
 from observatoire.barometre.indicators import for_edition, text_of
 from observatoire.barometre.models import Edition, ReportJob, WeightingRun
+from observatoire.barometre.services import reports
 from observatoire.barometre.weighting import plan_of
 from observatoire.core import jobs
 from observatoire.core.cache import cached_page
@@ -45,7 +45,7 @@ public_page = cached_page(_publications)
 
 @public_page
 def index(request):
-    editions = services.public_editions(request.user)
+    editions = access.public_editions(request.user)
     return render(request, "barometre/index.html", {"editions": editions})
 
 
@@ -61,12 +61,12 @@ def _version(request, edition):
 
 @public_page
 def note(request, code):
-    edition = services.get_public_edition(code, request.user)
+    edition = access.get_public_edition(code, request.user)
     version = _version(request, edition)
     texts = editorial.rendered_texts(edition, version)
     sections = []
-    for theme_code, theme_item in res.indicators_of(edition, version).themes.items():
-        spec, points = res.theme_chart(edition, theme_code, version)
+    for theme_code, theme_item in queries.indicators_of(edition, version).themes.items():
+        spec, points = queries.theme_chart(edition, theme_code, version)
         commentary = texts["commentary"].get(theme_code, "")
         sections.append(
             {"theme": theme_item, "commentary": commentary, "spec": spec, "points": points}
@@ -75,7 +75,7 @@ def note(request, code):
         "edition": edition,
         "version": version,
         "summary": texts["summary"],
-        "key_figures": res.key_figures(edition, version),
+        "key_figures": queries.key_figures(edition, version),
         "sections": sections,
         "versions": edition.versions.all(),
     }
@@ -85,7 +85,7 @@ def note(request, code):
 def version_page(request, code, number):
     """One published version: its note, and the figures of its text that changed since the
     previous version (a correction says what it corrected)."""
-    edition = services.get_public_edition(code, request.user)
+    edition = access.get_public_edition(code, request.user)
     version = get_object_or_404(edition.versions, number=number)
     context = {
         "edition": edition,
@@ -98,16 +98,16 @@ def version_page(request, code, number):
 
 @public_page
 def theme(request, code, theme):
-    edition = services.get_public_edition(code, request.user)
-    iset = res.indicators_of(edition)
+    edition = access.get_public_edition(code, request.user)
+    iset = queries.indicators_of(edition)
     if theme not in iset.themes:
         raise Http404
-    spec, points = res.theme_chart(edition, theme)
+    spec, points = queries.theme_chart(edition, theme)
     texts = editorial.rendered_texts(edition, edition.published_version)
     context = {
         "edition": edition,
         "theme": iset.themes[theme],
-        "rows": res.theme_rows(edition, theme),
+        "rows": queries.theme_rows(edition, theme),
         "spec": spec,
         "points": points,
         "commentary": texts["commentary"].get(theme, ""),
@@ -117,8 +117,8 @@ def theme(request, code, theme):
 
 @public_page
 def indicator(request, code, indicator):
-    edition = services.get_public_edition(code, request.user)
-    iset = res.indicators_of(edition)
+    edition = access.get_public_edition(code, request.user)
+    iset = queries.indicators_of(edition)
     try:
         item = iset.get(indicator)
     except KeyError as exc:
@@ -127,20 +127,20 @@ def indicator(request, code, indicator):
     domain = domain if domain in iset.domains else iset.domains[0]
     level = request.GET.get("niveau", "")
     context = {"edition": edition, "indicator": item, "domain": domain, "level": level}
-    context.update(res.indicator_charts(edition, item, domain, level))
-    context["headline"] = res.headline(edition, item, domain if level else "", level)
-    context["domains"] = [(d, res.DOMAIN_TITLES.get(d, d)) for d in iset.domains]
+    context.update(queries.indicator_charts(edition, item, domain, level))
+    context["headline"] = queries.headline(edition, item, domain if level else "", level)
+    context["domains"] = [(d, queries.DOMAIN_TITLES.get(d, d)) for d in iset.domains]
     return render(request, "barometre/indicator.html", context)
 
 
 @public_page
 def compare(request, code):
-    edition = services.get_public_edition(code, request.user)
+    edition = access.get_public_edition(code, request.user)
     # A référent's own stratum is chosen until it picks another one (or none).
     authority = getattr(request.user, "authority", None)
     own = authority.stratum if authority is not None and edition.population == "authorities" else ""
-    context = res.comparison(edition, request.GET.get("niveau", own), request.GET.get("avec"))
-    context["points"] = res.comparison_points(edition, context)
+    context = queries.comparison(edition, request.GET.get("niveau", own), request.GET.get("avec"))
+    context["points"] = queries.comparison_points(edition, context)
     context["spec"] = charts.grouped_bars(
         f"{edition.title} — indicateurs principaux", context["points"]
     )
@@ -149,12 +149,12 @@ def compare(request, code):
 
 @public_page
 def method(request, code):
-    edition = services.get_public_edition(code, request.user)
-    return render(request, "barometre/method.html", {"edition": edition, **res.method(edition)})
+    edition = access.get_public_edition(code, request.user)
+    return render(request, "barometre/method.html", {"edition": edition, **queries.method(edition)})
 
 
 def download(request, code, name):
-    edition = services.get_public_edition(code, request.user)
+    edition = access.get_public_edition(code, request.user)
     try:
         content, content_type = opendata.export_file(edition, name)
     except KeyError as exc:
@@ -166,14 +166,14 @@ def download(request, code, name):
 
 @require_POST
 def report_request(request, code):
-    edition = services.get_public_edition(code, request.user)
+    edition = access.get_public_edition(code, request.user)
     version = _version(request, edition)
     reports.request_report(edition, version)
     return redirect("barometre:report_status", code=edition.code)
 
 
 def report_status(request, code):
-    edition = services.get_public_edition(code, request.user)
+    edition = access.get_public_edition(code, request.user)
     jobs.recover(ReportJob)
     job = edition.report_jobs.filter(version=edition.published_version).first()
     context = {"edition": edition, "job": job, "worker_alive": jobs.worker_alive()}
@@ -181,7 +181,7 @@ def report_status(request, code):
 
 
 def report_pdf(request, code):
-    edition = services.get_public_edition(code, request.user)
+    edition = access.get_public_edition(code, request.user)
     job = reports.finished_job(edition, _version(request, edition))
     if job is None:
         raise Http404
@@ -194,7 +194,7 @@ def report_pdf(request, code):
 
 
 def manage(request, code):
-    edition = services.get_managed_edition(request.user, code)
+    edition = access.get_managed_edition(request.user, code)
     form = WeightingPlanForm.for_plan(plan_of(edition))
     if request.method == "POST":
         form = WeightingPlanForm(request.POST)
@@ -224,7 +224,7 @@ def _manage_page(request, edition, *, plan_form=None, indicator_form=None, statu
 @require_POST
 def manage_indicators(request, code):
     """Replace the indicator file (pasted or uploaded); a file with an error changes nothing."""
-    edition = services.get_managed_edition(request.user, code)
+    edition = access.get_managed_edition(request.user, code)
     form = IndicatorFileForm(request.POST, request.FILES)
     if "restore" in request.POST or form.is_valid():
         try:
@@ -243,7 +243,7 @@ def manage_indicators(request, code):
 
 
 def indicator_file(request, code):
-    edition = services.get_managed_edition(request.user, code)
+    edition = access.get_managed_edition(request.user, code)
     response = HttpResponse(text_of(edition), content_type="application/yaml; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{edition.code}-indicateurs.yaml"'
     return response
@@ -251,7 +251,7 @@ def indicator_file(request, code):
 
 def weighting_status(request, code):
     """The latest weighting run, polled by the management page while it runs."""
-    edition = services.get_managed_edition(request.user, code)
+    edition = access.get_managed_edition(request.user, code)
     jobs.recover(WeightingRun)
     context = {"edition": edition, "run": edition.runs.first(), "worker_alive": jobs.worker_alive()}
     return render(request, "barometre/_weighting_status.html", context)
@@ -260,7 +260,7 @@ def weighting_status(request, code):
 def manage_texts(request, code):
     """The note's highlights and commentaries: preview (rendered with the working results)
     or save; an unknown figure reference is refused, naming it."""
-    edition = services.get_managed_edition(request.user, code)
+    edition = access.get_managed_edition(request.user, code)
     iset = for_edition(edition)
     form = TextsForm.for_edition(edition, iset, request.POST or None)
     preview = None
@@ -283,7 +283,7 @@ def manage_texts(request, code):
 
 @require_POST
 def manage_action(request, code, action):
-    edition = services.get_managed_edition(request.user, code)
+    edition = access.get_managed_edition(request.user, code)
     try:
         if action == "ponderer":
             services.start_weighting(edition, by=request.user)
@@ -311,11 +311,11 @@ def manage_action(request, code, action):
 @public_page
 def chart_spec(request, code, indicator):
     """The Vega-Lite spec of an indicator's trend, as JSON (for reuse by journalists)."""
-    edition = services.get_public_edition(code, request.user)
-    iset = res.indicators_of(edition)
+    edition = access.get_public_edition(code, request.user)
+    iset = queries.indicators_of(edition)
     try:
         item = iset.get(indicator)
     except KeyError as exc:
         raise Http404 from exc
-    spec = charts.trend(item.title, res.series(edition, item, "", ""))
+    spec = charts.trend(item.title, queries.series(edition, item, "", ""))
     return HttpResponse(opendata.dumps(spec), content_type="application/json")

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from observatoire.accounts.access import require_analyst
-from observatoire.barometre import explore, services
+from observatoire.barometre import access, explore, services
 
 
 def _is_analyst(user) -> bool:
@@ -32,7 +32,7 @@ def _page_context(request, edition, analyst: bool) -> dict:
 
 def explorer(request, code):
     """The form, and the table with its test, chart and CSV link once a query is given."""
-    edition = services.get_public_edition(code)
+    edition = access.get_public_edition(code)
     analyst = _is_analyst(request.user)
     context = _page_context(request, edition, analyst)
     status = 200
@@ -59,7 +59,7 @@ def explorer(request, code):
 
 def explorer_csv(request, code):
     """The table of a query as CSV (the same numbers as the page)."""
-    edition = services.get_public_edition(code)
+    edition = access.get_public_edition(code)
     analyst = _is_analyst(request.user)
     try:
         result = explore.explore(edition, explore.Query.from_params(request.GET), analyst=analyst)
@@ -73,7 +73,7 @@ def explorer_csv(request, code):
 def model(request, code):
     """Analysts: fit a model from the page (GET, shareable), save it (POST)."""
     require_analyst(request.user)
-    edition = services.get_public_edition(code)
+    edition = access.get_public_edition(code)
     context = _page_context(request, edition, True)
     outcome = request.GET.get("y", "")
     explanatory = request.GET.getlist("x")
@@ -90,7 +90,7 @@ def model(request, code):
 @require_POST
 def model_save(request, code):
     require_analyst(request.user)
-    edition = services.get_public_edition(code)
+    edition = access.get_public_edition(code)
     try:
         result = explore.run_model(edition, request.POST.get("y", ""), request.POST.getlist("x"))
         saved = services.save_model(edition, result, request.POST.get("title", ""), by=request.user)
@@ -105,5 +105,5 @@ def model_save(request, code):
 
 
 def saved_model(request, code, pk):
-    saved = services.get_saved_model(request.user, code, pk)
+    saved = access.get_saved_model(request.user, code, pk)
     return render(request, "barometre/saved_model.html", {"edition": saved.edition, "saved": saved})

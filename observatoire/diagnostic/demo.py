@@ -11,8 +11,8 @@ from observatoire.accounts.models import User
 from observatoire.diagnostic import services
 from observatoire.diagnostic.models import Run
 from observatoire.questionnaires.choices import Population, ResponseStatus
-from observatoire.questionnaires.collection import Form
 from observatoire.questionnaires.models import Questionnaire, Response
+from observatoire.questionnaires.services.collection import LoadedQuestionnaire
 from observatoire.territoires.models import Authority
 
 REFERENT = "referent@plaisir.demo.fr"
@@ -60,7 +60,9 @@ def _response_2024(plaisir, referent) -> Response | None:
     if existing is not None:
         return existing
     previous = services.latest_response(plaisir)
-    answers = services.carried_over(Form.load(questionnaire), previous.answers if previous else {})
+    answers = services.carried_over(
+        LoadedQuestionnaire.load(questionnaire), previous.answers if previous else {}
+    )
     return Response.objects.create(
         questionnaire=questionnaire,
         questionnaire_version=questionnaire.version,

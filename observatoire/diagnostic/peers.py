@@ -16,11 +16,10 @@ from django.db import transaction
 from threadpoolctl import threadpool_limits
 
 from observatoire import stats
-from observatoire.barometre import formats
-from observatoire.barometre import results as res
+from observatoire.barometre import formats, queries
+from observatoire.barometre.access import public_editions
 from observatoire.barometre.choices import Flag
 from observatoire.barometre.models import Edition, Result
-from observatoire.barometre.services import public_editions
 from observatoire.diagnostic import grid as gr
 from observatoire.diagnostic.models import PeerScore, RulesVersion
 from observatoire.questionnaires.choices import Population
@@ -45,7 +44,7 @@ def group_name(domain: str, level: str) -> str:
     """« communes de 3 500 à 10 000 habitants », « collectivités » for the whole."""
     if not domain:
         return "collectivités"
-    label = res.level_label(domain, level)
+    label = queries.level_label(domain, level)
     return label[:1].lower() + label[1:]
 
 
@@ -107,7 +106,7 @@ class IndicatorComparison:
 
 
 def _member(indicator, answers: dict[str, Any]) -> bool | None:
-    column = indicator.columns([answers])[res.main_category(indicator)]
+    column = indicator.columns([answers])[queries.main_category(indicator)]
     value = float(column[0])
     return None if math.isnan(value) else value == 1.0
 
@@ -131,7 +130,7 @@ def key_indicators(
 ) -> list[IndicatorComparison]:
     if edition is None:
         return []
-    iset = res.indicators_of(edition)
+    iset = queries.indicators_of(edition)
     codes = {i.code for a in grid.axes for i in a.indicators}
     results = Result.objects.filter(
         edition=edition, version=edition.published_version, indicator__in=codes
@@ -146,7 +145,7 @@ def key_indicators(
                 indicator = iset.get(key.code)
             except KeyError:
                 continue
-            main = res.main_category(indicator)
+            main = queries.main_category(indicator)
             mine_cells = {
                 (d, lv): cells.get((indicator.code, main, d, lv)) for d, lv in levels_of(authority)
             }

@@ -13,11 +13,11 @@ from observatoire.diagnostic import grid as gr
 from observatoire.diagnostic.charts import MINE, PEERS
 from observatoire.diagnostic.choices import RunStatus
 from observatoire.diagnostic.models import Run
-from observatoire.questionnaires.collection import Form
 from observatoire.questionnaires.forms import display_answer
+from observatoire.questionnaires.services.collection import LoadedQuestionnaire
 
 
-def _detail(axis_score: gr.AxisScore, form: Form) -> list[dict[str, Any]]:
+def _detail(axis_score: gr.AxisScore, form: LoadedQuestionnaire) -> list[dict[str, Any]]:
     questions = form.by_code()
     rows = []
     for item in axis_score.items:
@@ -87,7 +87,7 @@ def result_context(run: Run) -> dict[str, Any]:
     assert run.grid is not None and run.duties is not None, "a scored run has its versions"
     grid = gr.grid_of(run.grid.text)
     duties = gr.duties_of(run.duties.text)
-    form = Form.load(run.questionnaire)
+    form = LoadedQuestionnaire.load(run.questionnaire)
     scores = gr.score(grid, run.answers)
     edition = peers.latest_edition()
     comparisons = peers.compare_axes(scores, run.grid, run.authority, edition)

@@ -13,10 +13,9 @@ from observatoire.core.audit import acting_as, record_event
 from observatoire.diagnostic import grid as gr
 from observatoire.diagnostic.choices import RulesKind, RunStatus
 from observatoire.diagnostic.models import RulesVersion, Run
-from observatoire.questionnaires import collection
 from observatoire.questionnaires.choices import Population, QuestionType
 from observatoire.questionnaires.models import Questionnaire, Response
-from observatoire.questionnaires.services import current_edition
+from observatoire.questionnaires.services import collection, current_edition
 
 
 def current_rules(kind: str) -> RulesVersion:
@@ -78,7 +77,7 @@ def latest_response(authority) -> Response | None:
     )
 
 
-def carried_over(form: collection.Form, answers: dict[str, Any]) -> dict[str, Any]:
+def carried_over(form: collection.LoadedQuestionnaire, answers: dict[str, Any]) -> dict[str, Any]:
     """The answers still valid in the current questionnaire (codes are stable across years)."""
     kept: dict[str, Any] = {}
     for question in form.questions:
@@ -105,7 +104,7 @@ def start_run(authority, *, by, prefill: bool) -> Run:
     source = latest_response(authority) if prefill else None
     answers: dict[str, Any] = {}
     if source is not None:
-        answers = carried_over(collection.Form.load(questionnaire), source.answers)
+        answers = carried_over(collection.LoadedQuestionnaire.load(questionnaire), source.answers)
     with acting_as(by), transaction.atomic():
         return Run.objects.create(
             authority=authority,
@@ -118,11 +117,11 @@ def start_run(authority, *, by, prefill: bool) -> Run:
 
 
 def save_run_answers(
-    run: Run, changes: dict[str, Any], *, by, form: collection.Form | None = None
+    run: Run, changes: dict[str, Any], *, by, form: collection.LoadedQuestionnaire | None = None
 ) -> tuple[Run, dict[str, str]]:
     """Merge the changed answers (as the barometer form does); a changed pre-filled answer
     is no longer marked as pre-filled."""
-    form = form or collection.Form.load(run.questionnaire)
+    form = form or collection.LoadedQuestionnaire.load(run.questionnaire)
     with acting_as(by), transaction.atomic():
         locked = Run.objects.select_for_update().get(pk=run.pk)
         if locked.is_scored:
@@ -142,7 +141,7 @@ def save_run_answers(
 
 def score_run(run: Run, *, by) -> Run:
     """Check the answers like a barometer response, then score them with the current grid."""
-    form = collection.Form.load(run.questionnaire)
+    form = collection.LoadedQuestionnaire.load(run.questionnaire)
     grid_version = current_rules(RulesKind.GRID)
     duties_version = current_rules(RulesKind.DUTIES)
     with acting_as(by), transaction.atomic():

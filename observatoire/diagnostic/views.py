@@ -23,16 +23,15 @@ from observatoire.diagnostic.choices import RulesKind, RunStatus
 from observatoire.diagnostic.forms import RulesFileForm, StartForm
 from observatoire.diagnostic.grid import shipped_text
 from observatoire.diagnostic.models import RulesVersion, Run
-from observatoire.questionnaires import collection
 from observatoire.questionnaires.choices import Population
-from observatoire.questionnaires.collection import Form
 from observatoire.questionnaires.forms import (
     changed_values,
     initial_from_post,
     submitted_values,
 )
 from observatoire.questionnaires.models import Response
-from observatoire.questionnaires.services import current_edition
+from observatoire.questionnaires.services import collection, current_edition
+from observatoire.questionnaires.services.collection import LoadedQuestionnaire
 from observatoire.questionnaires.views import (
     first_incomplete,
     review_sections,
@@ -104,7 +103,7 @@ def run_home(request, pk):
     run = get_run_for(request.user, pk)
     if run.is_scored:
         return redirect("diagnostic:result", pk)
-    section = first_incomplete(Form.load(run.questionnaire), run.answers)
+    section = first_incomplete(LoadedQuestionnaire.load(run.questionnaire), run.answers)
     if section is not None:
         return redirect("diagnostic:section", pk, section.code)
     return redirect("diagnostic:review", pk)
@@ -160,7 +159,7 @@ def _prefilled_note(run: Run) -> str:
 def save(request, pk):
     """htmx: save one question as soon as it changes; returns its status line."""
     run = _editable(request, pk)
-    form = Form.load(run.questionnaire)
+    form = LoadedQuestionnaire.load(run.questionnaire)
     return save_one(
         request,
         form,
@@ -174,7 +173,7 @@ def review(request, pk):
     run = get_run_for(request.user, pk)
     if run.is_scored:
         return redirect("diagnostic:result", pk)
-    form = Form.load(run.questionnaire)
+    form = LoadedQuestionnaire.load(run.questionnaire)
     errors: dict[str, str] = {}
     if request.method == "POST":
         run = _editable(request, pk)

@@ -15,11 +15,10 @@ from observatoire.accounts.access import require_analyst
 from observatoire.accounts.api import token_auth
 from observatoire.core.api import Pagination
 from observatoire.core.uploads import read_upload
-from observatoire.questionnaires import collection, importers
 from observatoire.questionnaires.access import get_campaign_for, get_response_for, require_referent
 from observatoire.questionnaires.choices import Population
 from observatoire.questionnaires.models import Questionnaire, Response
-from observatoire.questionnaires.services import current_edition
+from observatoire.questionnaires.services import collection, current_edition, importers
 
 router = Router(tags=["Questionnaires"])
 
@@ -225,6 +224,6 @@ def import_file(
             dry_run=dry_run,
             confirm_names=confirm_names,
         )
-    except importers.ImportError_ as error:
+    except importers.ImportRejected as error:
         return Status(400, {"detail": "Fichier refusé.", "errors": error.errors})
     return Status(200, report)

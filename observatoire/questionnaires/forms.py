@@ -20,8 +20,13 @@ from observatoire.questionnaires.choices import (
     Population,
     QuestionType,
 )
-from observatoire.questionnaires.collection import OTHER, OTHER_SUFFIX, AnswerError, Form
 from observatoire.questionnaires.models import Question, Questionnaire
+from observatoire.questionnaires.services.collection import (
+    OTHER,
+    OTHER_SUFFIX,
+    AnswerError,
+    LoadedQuestionnaire,
+)
 from observatoire.territoires.choices import Stratum
 
 
@@ -42,7 +47,7 @@ def submitted_values(questions: list[Question], post, only: str = "") -> dict[st
 
 
 def changed_values(
-    form: Form, submitted: dict[str, Any], initial: dict[str, Any]
+    form: LoadedQuestionnaire, submitted: dict[str, Any], initial: dict[str, Any]
 ) -> dict[str, Any]:
     """The submitted values that differ from what the page showed (merge, don't overwrite)."""
     questions = form.by_code()
@@ -76,7 +81,7 @@ def french_number(value: float | int | Decimal) -> str:
     return text.removesuffix(",0")
 
 
-def display_answer(form: Form, question: Question, answers: dict[str, Any]) -> str:
+def display_answer(form: LoadedQuestionnaire, question: Question, answers: dict[str, Any]) -> str:
     """An answer as a French reader reads it."""
     value = answers.get(question.code)
     if value is None:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from observatoire.questionnaires import views, views_campaigns
+from observatoire.questionnaires import views, views_staff
 
 app_name = "questionnaires"
 urlpatterns = [
@@ -12,17 +12,17 @@ urlpatterns = [
     path("reponses/<int:pk>/relecture/", views.review, name="review"),
     path("reponses/<int:pk>/rouvrir/", views.reopen, name="reopen"),
     path("reponses/<int:pk>/<slug:section_code>/", views.section, name="section"),
-    path("campagnes/nouveau/", views_campaigns.create, name="create"),
-    path("campagnes/<slug:code>/", views_campaigns.dashboard, name="campaign"),
-    path("campagnes/<slug:code>/edition/", views_campaigns.new_edition, name="new_edition"),
-    path("campagnes/<slug:code>/taux/", views_campaigns.rates, name="rates"),
-    path("campagnes/<slug:code>/echantillon/", views_campaigns.sample, name="sample"),
-    path("campagnes/<slug:code>/invitations/", views_campaigns.invite, name="invite"),
-    path("campagnes/<slug:code>/relances/", views_campaigns.remind, name="remind"),
-    path("campagnes/<slug:code>/import/", views_campaigns.import_responses, name="import"),
+    path("campagnes/nouveau/", views_staff.create, name="create"),
+    path("campagnes/<slug:code>/", views_staff.dashboard, name="campaign"),
+    path("campagnes/<slug:code>/edition/", views_staff.new_edition, name="new_edition"),
+    path("campagnes/<slug:code>/taux/", views_staff.rates, name="rates"),
+    path("campagnes/<slug:code>/echantillon/", views_staff.sample, name="sample"),
+    path("campagnes/<slug:code>/invitations/", views_staff.invite, name="invite"),
+    path("campagnes/<slug:code>/relances/", views_staff.remind, name="remind"),
+    path("campagnes/<slug:code>/import/", views_staff.import_responses, name="import"),
     path(
         "campagnes/<slug:code>/reponses.csv",
-        views_campaigns.export_responses,
+        views_staff.export_responses,
         name="export_responses",
     ),
 ]

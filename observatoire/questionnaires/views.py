@@ -11,7 +11,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from observatoire.questionnaires import collection
 from observatoire.questionnaires.access import get_response_for, require_referent
 from observatoire.questionnaires.choices import (
     DONT_KNOW,
@@ -20,7 +19,6 @@ from observatoire.questionnaires.choices import (
     Population,
     ResponseStatus,
 )
-from observatoire.questionnaires.collection import OTHER, OTHER_SUFFIX, Form
 from observatoire.questionnaires.forms import (
     ReopenForm,
     changed_values,
@@ -29,7 +27,8 @@ from observatoire.questionnaires.forms import (
     submitted_values,
 )
 from observatoire.questionnaires.models import Questionnaire, Response
-from observatoire.questionnaires.services import current_edition, export_xlsform
+from observatoire.questionnaires.services import collection, current_edition, export_xlsform
+from observatoire.questionnaires.services.collection import OTHER, OTHER_SUFFIX, LoadedQuestionnaire
 
 
 @login_required
@@ -66,7 +65,7 @@ def response_home(request, pk):
     response = get_response_for(request.user, pk)
     if response.status == ResponseStatus.SUBMITTED:
         return redirect("questionnaires:review", pk)
-    section = first_incomplete(Form.load(response.questionnaire), response.answers)
+    section = first_incomplete(LoadedQuestionnaire.load(response.questionnaire), response.answers)
     if section is not None:
         return redirect("questionnaires:section", pk, section.code)
     return redirect("questionnaires:review", pk)
@@ -84,7 +83,7 @@ def first_incomplete(form, answers):
 
 def section_parts(questionnaire, section_code):
     """The loaded form, the sections, the one asked for (404 if unknown) and its questions."""
-    form = Form.load(questionnaire)
+    form = LoadedQuestionnaire.load(questionnaire)
     sections = list(questionnaire.sections.all())
     current = next((s for s in sections if s.code == section_code), None)
     if current is None:
@@ -196,7 +195,7 @@ def _input_text(value) -> str:
 def save(request, pk):
     """htmx: save one question as soon as it changes; returns its status line."""
     response = get_response_for(request.user, pk)
-    form = Form.load(response.questionnaire)
+    form = LoadedQuestionnaire.load(response.questionnaire)
     return save_one(request, form, lambda changes: _save(response, changes, request.user, form))
 
 
@@ -216,7 +215,7 @@ def save_one(request, form, save) -> HttpResponse:
 def review(request, pk):
     """All answers on one page; POST sends (and locks) the response."""
     response = get_response_for(request.user, pk)
-    form = Form.load(response.questionnaire)
+    form = LoadedQuestionnaire.load(response.questionnaire)
     errors: dict[str, str] = {}
     if request.method == "POST" and response.status == ResponseStatus.DRAFT:
         try:

@@ -80,10 +80,10 @@ def test_demo_load_is_idempotent(demo_loaded):
 def test_demo_responses_are_complete_and_valid(demo_loaded):
     """Every demo response passes the checks a référent's sending goes through: all
     required questions answered, skip logic and constraints respected."""
-    from observatoire.questionnaires.collection import Form, check_response
+    from observatoire.questionnaires.services.collection import LoadedQuestionnaire, check_response
 
     for edition in Edition.objects.select_related("questionnaire"):
-        form = Form.load(edition.questionnaire)
+        form = LoadedQuestionnaire.load(edition.questionnaire)
         for response in Response.objects.filter(questionnaire=edition.questionnaire):
             assert check_response(form, response.answers) == {}, (edition.code, response.pk)
 
@@ -91,7 +91,7 @@ def test_demo_responses_are_complete_and_valid(demo_loaded):
 def test_demo_campaign_shows_response_rates(demo_loaded):
     """The analyst's dashboard has a sample to count: every respondent was invited, along
     with authorities of the same strata that did not answer."""
-    from observatoire.questionnaires.campaigns import response_rates
+    from observatoire.questionnaires.services.campaigns import response_rates
 
     edition = Edition.objects.get(code="barometre-2024")
     rates = response_rates(edition.questionnaire)

@@ -5,8 +5,7 @@ people, and its method page describes the weighting actually done."""
 import pytest
 from django.template.loader import render_to_string
 
-from observatoire.barometre import demo
-from observatoire.barometre import results as res
+from observatoire.barometre import demo, queries
 from observatoire.barometre.factories import EditionFactory
 from observatoire.questionnaires.choices import Population
 from observatoire.questionnaires.factories import small_questionnaire
@@ -44,7 +43,7 @@ def test_the_poll_pages_speak_of_people_and_of_the_weighting_done():
     )
     banner = render_to_string("barometre/_edition_nav.html", {"edition": edition})
     assert "aucune personne n’a été interrogée" in banner and "collectivité" not in banner
-    method = render_to_string("barometre/_method_body.html", {"edition": edition, **res.method(edition)})  # fmt: skip
+    method = render_to_string("barometre/_method_body.html", {"edition": edition, **queries.method(edition)})  # fmt: skip
     assert "selon : sexe, âge ; rien d’autre n’intervient dans la pondération" in method
     assert "ne servent ni aux quotas ni au calage" in method
     assert "quotas (sexe, âge, région, profession)" not in method

@@ -11,10 +11,11 @@ import pytest
 from django.db import connection
 from django_tasks_db.models import DBTaskResult
 
-from observatoire.barometre import demo, reports, services
+from observatoire.barometre import demo, services
 from observatoire.barometre.choices import JobStatus
 from observatoire.barometre.factories import make_edition
 from observatoire.barometre.models import Edition, ReportJob, WeightingRun
+from observatoire.barometre.services import reports
 from observatoire.core import jobs
 from observatoire.territoires import services as territoires
 

@@ -8,9 +8,9 @@ import subprocess
 import pytest
 from frictionless import Resource, Schema
 
-from observatoire.barometre import opendata, reports
-from observatoire.barometre import results as res
+from observatoire.barometre import opendata, queries
 from observatoire.barometre.models import Edition
+from observatoire.barometre.services import reports
 from observatoire.conftest import PERSONAS
 
 pytestmark = pytest.mark.django_db
@@ -48,7 +48,7 @@ def test_public_pages_render_for_anonymous_visitors(client, edition):
 def test_note_shows_key_figures_with_margins(client, edition):
     """The note shows each key figure as a French percentage with its margin of error."""
     html = client.get("/barometre/barometre-2024/").content.decode()
-    for indicator, cell in res.key_figures(edition):
+    for indicator, cell in queries.key_figures(edition):
         assert indicator.title.replace("'", "&#x27;") in html
         if cell.shown:
             assert cell.value in html and cell.margin in html
@@ -126,7 +126,7 @@ def test_csv_numbers_equal_page_and_pdf(client, edition):
         text = subprocess.run(
             ["pdftotext", "-layout", "-", "-"], input=pdf, capture_output=True, check=True
         ).stdout.decode()
-    pages = {t: client.get(f"/barometre/barometre-2024/theme/{t}/").content.decode() for t in res.indicators_of(edition).themes}  # fmt: skip
+    pages = {t: client.get(f"/barometre/barometre-2024/theme/{t}/").content.decode() for t in queries.indicators_of(edition).themes}  # fmt: skip
     for row in rows:
         shown = f"{round(100 * float(row['estimation']))}{NBSP}%"
         assert shown in pages[row["theme"]], row

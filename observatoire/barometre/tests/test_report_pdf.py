@@ -10,9 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from observatoire.barometre import reports, services
+from observatoire.barometre import services
 from observatoire.barometre.factories import make_edition
 from observatoire.barometre.models import Result
+from observatoire.barometre.services import reports
 from observatoire.barometre.tests.test_manage import FILE, SAMPLE, ia_answers
 
 pytestmark = [

@@ -8,8 +8,8 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 
-from observatoire.barometre import reports
 from observatoire.barometre.models import Edition
+from observatoire.barometre.services import reports
 from observatoire.cas_usage.models import UseCase
 from observatoire.core import search
 from observatoire.registre.models import Entry

@@ -22,8 +22,8 @@ from observatoire.core.models import AuditEvent
 from observatoire.core.tests.bombs import workbook
 from observatoire.questionnaires import services as questionnaires
 from observatoire.questionnaires.factories import small_questionnaire
-from observatoire.questionnaires.importers import ImportError_, import_responses
 from observatoire.questionnaires.models import Questionnaire, Response
+from observatoire.questionnaires.services.importers import ImportRejected, import_responses
 from observatoire.questionnaires.tests.test_xlsform import workbook as xlsform_workbook
 from observatoire.registre import services as registre
 from observatoire.registre.models import Entry
@@ -62,14 +62,14 @@ def french_errors(errors: list) -> None:
     rows=st.lists(st.lists(CELL, max_size=6), max_size=5),
 )
 def test_responses_import_xlsx(authority_a, users, header, rows):
-    """Random workbooks written by openpyxl: a report or ImportError_, nothing half-written."""
+    """Random workbooks written by openpyxl: a report or ImportRejected, nothing half-written."""
     questionnaire = Questionnaire.objects.first() or small_questionnaire()
     data = workbook([header, *rows])
     before = Response.objects.count()
     for tool in ("limesurvey", "kobo"):
         try:
             report = import_responses(data, questionnaire, tool, by=users["analyst"], dry_run=False)
-        except ImportError_ as error:
+        except ImportRejected as error:
             french_errors(error.errors)
             continue
         assert report.applied == report.ok
@@ -260,15 +260,15 @@ def test_unreadable_csv_is_refused_by_every_csv_importer(
 ):
     """A field over csv's limit, or binary bytes, give each CSV importer's French error
     instead of a csv.Error or UnicodeDecodeError; nothing is written."""
-    from observatoire.questionnaires.campaigns import add_sirens_to_sample
+    from observatoire.questionnaires.services.campaigns import add_sirens_to_sample
 
     header = "name;description_short;contact_email;domain\n"
     with pytest.raises(registre.ImportRejected, match="ligne 2 : CSV illisible"):
         registre.import_eurocities(header + LONG_FIELD + "\n", authority_a, by=users["referent_a"])
     questionnaire = small_questionnaire()
-    with pytest.raises(ImportError_, match="CSV illisible"):
+    with pytest.raises(ImportRejected, match="CSV illisible"):
         add_sirens_to_sample(questionnaire, f"siren\n{LONG_FIELD}\n".encode(), by=users["analyst"])
-    with pytest.raises(ImportError_):
+    with pytest.raises(ImportRejected):
         import_responses(f"siren,x\n{LONG_FIELD},1\n".encode(), questionnaire, "kobo", by=None)
     path = tmp_path / "pstw.csv"
     for content in (

@@ -29,7 +29,8 @@ import django
 django.setup()
 import python_calamine, pyxform.xls2json_backends, openpyxl
 from observatoire.core import uploads
-from observatoire.questionnaires import importers, xlsform
+from observatoire.questionnaires import xlsform
+from observatoire.questionnaires.services import importers
 path = sys.argv[2]
 before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 try:
@@ -38,7 +39,7 @@ try:
     else:
         xlsform.read_xlsform(path)
     outcome = "accepted"
-except (importers.ImportError_, xlsform.XLSFormError, uploads.UploadRejected) as error:
+except (importers.ImportRejected, xlsform.XLSFormError, uploads.UploadRejected) as error:
     outcome = str(error)
 after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 print(json.dumps({"outcome": outcome, "growth_mb": (after - before) / 1024}))

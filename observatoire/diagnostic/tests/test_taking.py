@@ -11,8 +11,8 @@ from observatoire.diagnostic.factories import SMALL_COMMUNE
 from observatoire.diagnostic.grid import shipped_text
 from observatoire.diagnostic.models import Run
 from observatoire.questionnaires.choices import ResponseStatus
-from observatoire.questionnaires.collection import SubmitError
 from observatoire.questionnaires.models import Response
+from observatoire.questionnaires.services.collection import SubmitError
 
 
 @pytest.fixture

@@ -4,9 +4,9 @@ import pytest
 from django.test import Client
 
 from observatoire.accounts.models import ApiToken
-from observatoire.questionnaires import collection
 from observatoire.questionnaires.factories import small_questionnaire
 from observatoire.questionnaires.models import Response
+from observatoire.questionnaires.services import collection
 
 pytestmark = pytest.mark.django_db
 PERSONAS = ["anonymous", "reader", "referent_a", "colleague_a", "referent_b", "analyst"]

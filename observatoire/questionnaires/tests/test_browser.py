@@ -6,11 +6,10 @@ from pathlib import Path
 import pytest
 
 from observatoire.conftest import check_accessibility, login
-from observatoire.questionnaires import collection
 from observatoire.questionnaires.choices import ResponseStatus
 from observatoire.questionnaires.expressions import ExpressionError, is_true
 from observatoire.questionnaires.models import Response
-from observatoire.questionnaires.services import load_builtin
+from observatoire.questionnaires.services import collection, load_builtin
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 STATIC = Path(__file__).resolve().parents[1] / "static" / "questionnaires"
@@ -110,7 +109,7 @@ def test_browser_evaluator_matches_the_python_one(page):
 
 def test_analyst_campaign_dashboard_and_import_are_accessible(page, users, authority_b):
     """The campaign dashboard (table and chart) and the import page pass axe-core."""
-    from observatoire.questionnaires import campaigns
+    from observatoire.questionnaires.services import campaigns
 
     questionnaire = load_builtin(2024)
     campaigns.add_sirens_to_sample(questionnaire, b"217804905\n212500565\n", by=None)

@@ -6,10 +6,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.urls import reverse
 
-from observatoire.questionnaires import campaigns, collection
 from observatoire.questionnaires.factories import small_questionnaire
-from observatoire.questionnaires.importers import ImportError_
 from observatoire.questionnaires.models import Questionnaire, SampleMember
+from observatoire.questionnaires.services import campaigns, collection
+from observatoire.questionnaires.services.importers import ImportRejected
 from observatoire.territoires.factories import AuthorityFactory
 
 pytestmark = pytest.mark.django_db
@@ -34,7 +34,7 @@ def test_sample_from_strata_and_siren_list(questionnaire, users, authority_a, au
 
 def test_siren_list_with_an_unknown_code_changes_nothing(questionnaire, users, authority_a):
     """An unknown SIREN is named with its line, and no authority is added."""
-    with pytest.raises(ImportError_, match="Ligne 3, colonne « siren » : aucune collectivité"):
+    with pytest.raises(ImportRejected, match="Ligne 3, colonne « siren » : aucune collectivité"):
         campaigns.add_sirens_to_sample(
             questionnaire, b"siren\n217804905\n999999999\n", by=users["analyst"]
         )

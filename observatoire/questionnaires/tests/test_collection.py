@@ -8,10 +8,10 @@ from django.db import connection
 from django.urls import reverse
 
 from observatoire.core.models import AuditEvent
-from observatoire.questionnaires import collection
 from observatoire.questionnaires.choices import DONT_KNOW, REFUSED, ResponseStatus
 from observatoire.questionnaires.factories import small_questionnaire
 from observatoire.questionnaires.models import Response
+from observatoire.questionnaires.services import collection
 
 pytestmark = pytest.mark.django_db
 

@@ -18,8 +18,8 @@ from openpyxl import Workbook
 from observatoire.core.models import AuditEvent
 from observatoire.questionnaires.choices import REFUSED, Population, ResponseStatus
 from observatoire.questionnaires.factories import small_questionnaire
-from observatoire.questionnaires.importers import ImportError_, import_responses
 from observatoire.questionnaires.models import Response
+from observatoire.questionnaires.services.importers import ImportRejected, import_responses
 
 pytestmark = pytest.mark.django_db
 
@@ -189,7 +189,7 @@ def test_a_bad_line_rejects_the_whole_file(questionnaire, users, case):
 )
 def test_unreadable_files_are_refused_in_french(questionnaire, users, data, message):
     """Files that cannot be read give one clear French error."""
-    with pytest.raises(ImportError_) as error:
+    with pytest.raises(ImportRejected) as error:
         import_responses(data, questionnaire, "limesurvey", by=users["analyst"], dry_run=False)
     assert message in str(error.value)
     assert not Response.objects.exists()
@@ -254,7 +254,7 @@ def _run_and_check(questionnaire, users, data):
     for tool in ("limesurvey", "kobo"):
         try:
             report = import_responses(data, questionnaire, tool, by=users["analyst"], dry_run=False)
-        except ImportError_ as error:
+        except ImportRejected as error:
             assert error.errors and all(isinstance(e, str) and e for e in error.errors)
             continue
         if report.applied:  # only a fully valid file may write

@@ -2,10 +2,10 @@
 
 import pytest
 
-from observatoire.questionnaires import collection
 from observatoire.questionnaires.choices import ResponseStatus
 from observatoire.questionnaires.factories import small_questionnaire
 from observatoire.questionnaires.models import Response
+from observatoire.questionnaires.services import collection
 
 pytestmark = pytest.mark.django_db
 

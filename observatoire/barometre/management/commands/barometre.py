@@ -15,8 +15,9 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from observatoire.barometre import compute as computing
-from observatoire.barometre import opendata, reports, services
+from observatoire.barometre import opendata, services
 from observatoire.barometre.models import Edition
+from observatoire.barometre.services import reports
 
 
 class Command(BaseCommand):

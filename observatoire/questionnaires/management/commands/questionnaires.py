@@ -14,9 +14,10 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from observatoire.core import db, uploads
-from observatoire.questionnaires import importers, services
+from observatoire.questionnaires import services
 from observatoire.questionnaires.choices import Population
 from observatoire.questionnaires.models import Questionnaire
+from observatoire.questionnaires.services import importers
 
 
 class Command(BaseCommand):
@@ -60,7 +61,7 @@ class Command(BaseCommand):
                 self.export(options)
             else:
                 self.import_responses(options)
-        except (services.XLSFormError, importers.ImportError_, uploads.UploadRejected) as error:
+        except (services.XLSFormError, importers.ImportRejected, uploads.UploadRejected) as error:
             raise CommandError(str(error)) from error
 
     def export(self, options):

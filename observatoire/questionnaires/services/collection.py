@@ -42,7 +42,7 @@ class ResponseLocked(ValueError):
 
 
 @dataclass
-class Form:
+class LoadedQuestionnaire:
     """A questionnaire loaded once: questions in order, choice values per list."""
 
     questionnaire: Questionnaire
@@ -51,7 +51,7 @@ class Form:
     section_relevant: dict[int, str] = field(default_factory=dict)
 
     @classmethod
-    def load(cls, questionnaire: Questionnaire) -> "Form":
+    def load(cls, questionnaire: Questionnaire) -> "LoadedQuestionnaire":
         choices: dict[str, list[tuple[str, str]]] = {}
         for choice in questionnaire.choices.order_by("list_name", "order"):
             choices.setdefault(choice.list_name, []).append((choice.value, choice.label))
@@ -199,7 +199,7 @@ def start_response(questionnaire: Questionnaire, authority, *, by: Any) -> Respo
 
 
 def save_answers(
-    response: Response, changes: dict[str, Any], *, by: Any, form: Form | None = None
+    response: Response, changes: dict[str, Any], *, by: Any, form: LoadedQuestionnaire | None = None
 ) -> tuple[Response, dict[str, str]]:
     """Merge the changed answers into the stored ones, under a row lock.
 
@@ -208,7 +208,7 @@ def save_answers(
     A None or empty value removes the answer (skipped). Returns the fresh response and
     the French errors by code (those answers are not saved).
     """
-    form = form or Form.load(response.questionnaire)
+    form = form or LoadedQuestionnaire.load(response.questionnaire)
     with acting_as(by), transaction.atomic():
         locked = Response.objects.select_for_update().get(pk=response.pk)
         if locked.status == ResponseStatus.SUBMITTED:
@@ -221,7 +221,7 @@ def save_answers(
 
 
 def merge_answers(
-    form: Form, stored: dict[str, Any], changes: dict[str, Any]
+    form: LoadedQuestionnaire, stored: dict[str, Any], changes: dict[str, Any]
 ) -> tuple[dict[str, Any], dict[str, str]]:
     """The stored answers with the valid changes applied, and the French errors by code.
 
@@ -253,7 +253,7 @@ def _put(answers: dict[str, Any], code: str, value: Any) -> None:
         answers[code] = value
 
 
-def check_response(form: Form, answers: dict[str, Any]) -> dict[str, str]:
+def check_response(form: LoadedQuestionnaire, answers: dict[str, Any]) -> dict[str, str]:
     """Errors that prevent sending: missing required answers and invalid ones."""
     errors: dict[str, str] = {}
     for question in form.questions:
@@ -271,7 +271,7 @@ def check_response(form: Form, answers: dict[str, Any]) -> dict[str, str]:
     return errors
 
 
-def relevant_answers(form: Form, answers: dict[str, Any]) -> dict[str, Any]:
+def relevant_answers(form: LoadedQuestionnaire, answers: dict[str, Any]) -> dict[str, Any]:
     """The answers without those of questions that skip logic hides (as ODK does)."""
     kept = {}
     for question in form.questions:
@@ -295,7 +295,7 @@ class SubmitError(ValueError):
 
 def submit_response(response: Response, *, by: Any) -> Response:
     """Check, drop hidden answers, and lock the response; SubmitError lists what is wrong."""
-    form = Form.load(response.questionnaire)
+    form = LoadedQuestionnaire.load(response.questionnaire)
     with acting_as(by), transaction.atomic():
         locked = Response.objects.select_for_update().get(pk=response.pk)
         if locked.status == ResponseStatus.SUBMITTED:
@@ -332,7 +332,9 @@ def reopen_response(response: Response, *, reason: str, by: Any) -> Response:
     return locked
 
 
-def section_progress(form: Form, answers: dict[str, Any]) -> dict[int, tuple[int, int]]:
+def section_progress(
+    form: LoadedQuestionnaire, answers: dict[str, Any]
+) -> dict[int, tuple[int, int]]:
     """Per section id: (answered, relevant questions) for the progress indicator."""
     progress: dict[int, tuple[int, int]] = {}
     for question in form.questions:

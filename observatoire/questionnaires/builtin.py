@@ -1,8 +1,8 @@
 """The readable source of the built-in XLSForms: edit here, then run
 
-    .venv/bin/python -m observatoire.questionnaires.builtin_forms
+    .venv/bin/python -m observatoire.questionnaires.builtin
 
-which rewrites `forms/barometre.xlsx` and `forms/citoyens.xlsx` (the files we ship and
+which rewrites `xlsforms/barometre.xlsx` and `xlsforms/citoyens.xlsx` (the files we ship and
 load); review the diff of this file, not of the workbooks. The codes and
 choice values listed in docs/barometre-questions.md are a contract with the barometer:
 never rename them.
@@ -20,7 +20,7 @@ from observatoire.questionnaires.xlsform import (
     write_xlsform,
 )
 
-HERE = Path(__file__).parent / "forms"
+XLSFORMS = Path(__file__).parent / "xlsforms"
 
 AI_USERS = "${ia_usage} = 'deploye' or ${ia_usage} = 'teste'"
 
@@ -1032,7 +1032,7 @@ FORMS = {
 
 def main() -> None:
     for filename, form in FORMS.items():
-        (HERE / filename).write_bytes(write_xlsform(form))
+        (XLSFORMS / filename).write_bytes(write_xlsform(form))
         print(f"{filename} : {len(form.questions())} questions")
 
 

@@ -17,8 +17,7 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from observatoire.barometre import charts, editorial, tasks
-from observatoire.barometre import results as res
+from observatoire.barometre import charts, editorial, queries, tasks
 from observatoire.barometre.choices import JobStatus
 from observatoire.barometre.models import Edition, ReportJob
 from observatoire.core import jobs
@@ -40,18 +39,18 @@ PAGE_WIDTH = 360  # plot width; the labels' column takes the rest
 def report_html(edition: Edition, version: int) -> str:
     """The report as HTML: cover, highlights and key figures, one section per theme
     (commentary, chart, table, trends of its key figures), method annex."""
-    iset = res.indicators_of(edition, version)
+    iset = queries.indicators_of(edition, version)
     texts = editorial.rendered_texts(edition, version)
     sections: list[dict[str, Any]] = []
     for code, theme, indicators in iset.by_theme():
-        spec, _points = res.theme_chart(edition, code, version, width=PAGE_WIDTH)
+        spec, _points = queries.theme_chart(edition, code, version, width=PAGE_WIDTH)
         charts_svg = [(_img(spec), f"{theme['title']} : résultats du thème, ensemble")]
         for indicator in indicators:
             if indicator.key is None:
                 continue
             points = [
                 p
-                for p in res.series(edition, indicator, "", "")
+                for p in queries.series(edition, indicator, "", "")
                 if int(p["edition"]) <= edition.year
             ]
             trend = charts.trend(f"{indicator.title} — évolution", points, width=260)
@@ -62,7 +61,7 @@ def report_html(edition: Edition, version: int) -> str:
                 "theme": theme,
                 "commentary": texts["commentary"].get(code, ""),
                 "charts": charts_svg,
-                "rows": res.theme_rows(edition, code, version),
+                "rows": queries.theme_rows(edition, code, version),
             }
         )
     published = edition.versions.filter(number=version).first()
@@ -74,9 +73,9 @@ def report_html(edition: Edition, version: int) -> str:
         "site_url": settings.SITE_URL.rstrip("/"),
         "licence": LICENCE,
         "summary": texts["summary"],
-        "key_figures": res.key_figures(edition, version),
+        "key_figures": queries.key_figures(edition, version),
         "sections": sections,
-        **res.method(edition),
+        **queries.method(edition),
     }
     html = render_to_string("barometre/report.html", context)
     return html.replace('href="/', f'href="{context["site_url"]}/')

@@ -9,9 +9,8 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from observatoire.accounts.access import require_analyst
@@ -52,27 +51,6 @@ RESULT_FIELDS = [
     "indicator", "category", "domain", "level", "estimate", "se", "ci_low", "ci_high", "n",
     "population", "flag", "change", "change_se", "change_p", "gap", "gap_se", "gap_p",
 ]  # fmt: skip
-
-
-def public_editions(user=None):
-    """Editions a visitor sees (published, embargo passed); analysts also see embargoed ones."""
-    editions = Edition.objects.filter(published_version__gt=0).select_related("questionnaire")
-    if getattr(user, "is_analyst", False):
-        return editions
-    return editions.exclude(embargo_until__gt=timezone.now())
-
-
-def get_public_edition(code: str, user=None) -> Edition:
-    """A published edition for the public pages, the API and the open data (404 otherwise).
-
-    Under embargo it exists only for analysts, who see the pages as a preview."""
-    return get_object_or_404(public_editions(user), code=code)
-
-
-def get_managed_edition(user, code: str) -> Edition:
-    """An edition the user may manage: analysts only."""
-    require_analyst(user)
-    return get_object_or_404(Edition, code=code)
 
 
 @transaction.atomic
@@ -323,11 +301,6 @@ def publish_edition(
     return version
 
 
-def require_published(edition: Edition) -> None:
-    if not edition.is_published:
-        raise PermissionDenied("Édition non publiée.")
-
-
 @transaction.atomic
 def save_model(edition: Edition, result, title: str, *, by) -> SavedModel:
     """Keep a model run from the explorer (analysts), with every number it showed."""
@@ -346,15 +319,3 @@ def save_model(edition: Edition, result, title: str, *, by) -> SavedModel:
             is_public=data["public"],
             created_by=by,
         )
-
-
-def get_saved_model(user, code: str, pk: int) -> SavedModel:
-    """A saved model: analysts see all; others only public models of published editions."""
-    saved = get_object_or_404(
-        SavedModel.objects.select_related("edition"), pk=pk, edition__code=code
-    )
-    if getattr(user, "is_analyst", False):
-        return saved
-    if not (saved.is_public and saved.edition.is_published):
-        raise PermissionDenied("Modèle réservé aux analystes.")
-    return saved

@@ -17,8 +17,8 @@ from observatoire.accounts.models import User
 from observatoire.accounts.services import invite_referent
 from observatoire.core.audit import acting_as, record_event
 from observatoire.questionnaires.choices import ResponseStatus
-from observatoire.questionnaires.importers import ImportError_, decode
 from observatoire.questionnaires.models import Questionnaire, Response, SampleMember
+from observatoire.questionnaires.services.importers import ImportRejected, decode
 from observatoire.territoires.choices import Stratum
 from observatoire.territoires.models import Authority
 
@@ -38,9 +38,9 @@ def add_sirens_to_sample(questionnaire: Questionnaire, data: bytes, *, by: Any) 
     try:
         rows = list(csv.reader(io.StringIO(text), delimiter=";" if ";" in text[:200] else ","))
     except csv.Error as error:  # a field over csv's limit, a broken quote
-        raise ImportError_([f"CSV illisible : {error}."]) from error
+        raise ImportRejected([f"CSV illisible : {error}."]) from error
     if not rows:
-        raise ImportError_(["Le fichier est vide."])
+        raise ImportRejected(["Le fichier est vide."])
     header = [h.strip().lower() for h in rows[0]]
     column = header.index("siren") if "siren" in header else 0
     email_column = next((header.index(h) for h in ("email", "courriel") if h in header), None)
@@ -69,7 +69,7 @@ def add_sirens_to_sample(questionnaire: Questionnaire, data: bytes, *, by: Any) 
         if siren not in found
     ]
     if errors:
-        raise ImportError_(errors)
+        raise ImportRejected(errors)
     members = {found[siren]: email for siren, (_, email) in sirens.items()}
     return _add(questionnaire, members, by, "liste de SIREN")
 

@@ -40,15 +40,15 @@ from observatoire.questionnaires.choices import (
     QuestionType,
     ResponseStatus,
 )
-from observatoire.questionnaires.collection import (
+from observatoire.questionnaires.models import Questionnaire, Response
+from observatoire.questionnaires.services.collection import (
     OTHER,
     OTHER_SUFFIX,
     AnswerError,
-    Form,
+    LoadedQuestionnaire,
     check_response,
     relevant_answers,
 )
-from observatoire.questionnaires.models import Questionnaire, Response
 from observatoire.territoires.models import Authority, normalize
 
 LIMESURVEY, KOBO = "limesurvey", "kobo"
@@ -75,7 +75,7 @@ LS_SUB = re.compile(r"^(?P<code>[^\[\]]+)\[(?P<sub>[^\[\]]+)\]$")
 LS_DEFAULT = re.compile(r"^(?:a|sq)0*(\d+)$", re.IGNORECASE)
 
 
-class ImportError_(ValueError):  # trailing _: not the builtin ImportError
+class ImportRejected(ValueError):
     """A file rejected as a whole, with French messages."""
 
     def __init__(self, errors: list[str]):
@@ -91,7 +91,7 @@ def key(text: str) -> str:
 def decode(data: bytes) -> str:
     """UTF-8 (with or without BOM), else Windows-1252 (French Excel); refuse binaries."""
     if b"\x00" in data[:4096]:
-        raise ImportError_(["Ce fichier n'est ni un CSV texte ni un classeur XLSX."])
+        raise ImportRejected(["Ce fichier n'est ni un CSV texte ni un classeur XLSX."])
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -99,7 +99,9 @@ def decode(data: bytes) -> str:
     try:
         return data.decode("cp1252")
     except UnicodeDecodeError:
-        raise ImportError_(["Encodage du fichier non reconnu : enregistrez-le en UTF-8."]) from None
+        raise ImportRejected(
+            ["Encodage du fichier non reconnu : enregistrez-le en UTF-8."]
+        ) from None
 
 
 def read_table(data: bytes) -> tuple[list[str], list[list[str]], list[str]]:
@@ -109,9 +111,9 @@ def read_table(data: bytes) -> tuple[list[str], list[list[str]], list[str]]:
         if data[:2] == b"PK":
             uploads.check_xlsx(data)
     except uploads.UploadRejected as error:
-        raise ImportError_(error.errors) from error
+        raise ImportRejected(error.errors) from error
     if not data.strip():
-        raise ImportError_(["Le fichier est vide."])
+        raise ImportRejected(["Le fichier est vide."])
     notes: list[str] = []
     if data[:2] == b"PK":
         rows = _read_xlsx(data)
@@ -126,24 +128,24 @@ def read_table(data: bytes) -> tuple[list[str], list[list[str]], list[str]]:
         try:
             rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
         except csv.Error as error:
-            raise ImportError_([f"CSV illisible : {error}."]) from error
+            raise ImportRejected([f"CSV illisible : {error}."]) from error
         if delimiter != ",":
             notes.append(f"Séparateur détecté : « {delimiter} ».")
     for number, row in enumerate(rows, start=1):
         if any("\x00" in cell for cell in row):  # PostgreSQL cannot store it
-            raise ImportError_([f"Ligne {number} : caractère nul (U+0000) refusé."])
+            raise ImportRejected([f"Ligne {number} : caractère nul (U+0000) refusé."])
     rows = [row for row in rows if any(cell.strip() for cell in row)]
     if not rows:
-        raise ImportError_(["Le fichier est vide."])
+        raise ImportRejected(["Le fichier est vide."])
     if len(rows) > MAX_ROWS:
-        raise ImportError_([f"Trop de lignes ({len(rows)}) : {MAX_ROWS} au plus par fichier."])
+        raise ImportRejected([f"Trop de lignes ({len(rows)}) : {MAX_ROWS} au plus par fichier."])
     headers = [h.strip() for h in rows[0]]
     seen: set[str] = set()
     for index, header in enumerate(headers, start=1):
         if not header:
-            raise ImportError_([f"Ligne 1, colonne {index} : en-tête vide."])
+            raise ImportRejected([f"Ligne 1, colonne {index} : en-tête vide."])
         if header in seen:
-            raise ImportError_([f"Ligne 1 : la colonne « {header} » apparaît deux fois."])
+            raise ImportRejected([f"Ligne 1 : la colonne « {header} » apparaît deux fois."])
         seen.add(header)
     return headers, rows[1:], notes
 
@@ -155,7 +157,7 @@ def _read_xlsx(data: bytes) -> list[list[str]]:
         book = CalamineWorkbook.from_filelike(io.BytesIO(data))
         sheet = book.get_sheet_by_index(0).to_python(skip_empty_area=False)
     except Exception as error:  # calamine raises its own types for any broken file
-        raise ImportError_([f"Classeur XLSX illisible ({type(error).__name__})."]) from error
+        raise ImportRejected([f"Classeur XLSX illisible ({type(error).__name__})."]) from error
     return [[_cell(value) for value in row] for row in sheet]
 
 
@@ -195,7 +197,7 @@ class ImportReport:
 class _Mapper:
     """Maps a file's headers to our question codes and its values to our values."""
 
-    def __init__(self, form: Form, tool: str):
+    def __init__(self, form: LoadedQuestionnaire, tool: str):
         self.form, self.tool = form, tool
         self.questions = {key(q.code): q for q in form.questions}
 
@@ -292,25 +294,25 @@ def import_responses(
 ) -> ImportReport:
     """Check every line, then (unless dry run, and only if all lines pass) write them."""
     if tool not in SOURCES:
-        raise ImportError_([f"Outil inconnu : « {tool} »."])
+        raise ImportRejected([f"Outil inconnu : « {tool} »."])
     headers, rows, notes = read_table(data)
-    form = Form.load(questionnaire)
+    form = LoadedQuestionnaire.load(questionnaire)
     mapper = _Mapper(form, tool)
     columns, ignored = mapper.columns(headers)
     report = ImportReport(dry_run=dry_run, ignored_columns=ignored, notes=notes)
     kinds = {c.kind for c in columns}
     citizens = questionnaire.population == Population.CITIZENS
     if not citizens and not kinds & {"siren", "insee", "name"}:
-        raise ImportError_(
+        raise ImportRejected(
             [
                 "Ligne 1 : aucune colonne « siren », « insee » ou « collectivite » pour "
                 "reconnaître les collectivités."
             ]
         )
     if citizens and "respondent" not in kinds:
-        raise ImportError_(["Ligne 1 : aucune colonne « respondent » (ou « id », « _uuid »)."])
+        raise ImportRejected(["Ligne 1 : aucune colonne « respondent » (ou « id », « _uuid »)."])
     if not kinds & {"question", "choice"}:
-        raise ImportError_(["Ligne 1 : aucune colonne ne correspond à une question."])
+        raise ImportRejected(["Ligne 1 : aucune colonne ne correspond à une question."])
     parsed = []
     seen: dict[Any, int] = {}
     authorities = _authority_index(rows, columns) if not citizens else {}
@@ -514,7 +516,7 @@ def _write(questionnaire, parsed, citizens, source, by, form) -> None:
 def export_responses_csv(questionnaire: Questionnaire) -> str:
     """All responses as CSV (KoboToolbox-like: codes as headers, multiple choices as
     space-separated values), each line carrying the questionnaire version it answered."""
-    form = Form.load(questionnaire)
+    form = LoadedQuestionnaire.load(questionnaire)
     codes = []
     for question in form.questions:
         if question.type == QuestionType.NOTE:

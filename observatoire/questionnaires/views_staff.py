@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from observatoire.accounts.access import require_analyst
-from observatoire.questionnaires import campaigns, importers, services
+from observatoire.questionnaires import services
 from observatoire.questionnaires.access import get_campaign_for
 from observatoire.questionnaires.forms import (
     ImportForm,
@@ -16,6 +16,7 @@ from observatoire.questionnaires.forms import (
     SampleForm,
     XLSFormUploadForm,
 )
+from observatoire.questionnaires.services import campaigns, importers
 
 
 def _rates_context(questionnaire) -> dict:
@@ -75,7 +76,7 @@ def sample(request, code):
             if form.cleaned_data["sirens"]:
                 data = form.cleaned_data["sirens"].read()
                 added += campaigns.add_sirens_to_sample(questionnaire, data, by=request.user)
-        except importers.ImportError_ as error:
+        except importers.ImportRejected as error:
             for message in error.errors[:20]:
                 messages.error(request, message)
         else:
@@ -126,7 +127,7 @@ def import_responses(request, code):
                 dry_run=form.cleaned_data["dry_run"],
                 confirm_names="confirm_names" in request.POST,
             )
-        except importers.ImportError_ as error:
+        except importers.ImportRejected as error:
             file_errors = error.errors
     context = {
         "questionnaire": questionnaire,

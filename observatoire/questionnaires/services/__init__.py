@@ -15,10 +15,10 @@ from observatoire.questionnaires.choices import Population
 from observatoire.questionnaires.models import Choice, Question, Questionnaire, Section
 from observatoire.questionnaires.xlsform import XLSFormError
 
-FORMS_DIR = Path(__file__).parent / "forms"
+XLSFORMS = Path(__file__).parent.parent / "xlsforms"
 BUILTIN = {
-    Population.AUTHORITIES: ("barometre", FORMS_DIR / "barometre.xlsx"),
-    Population.CITIZENS: ("citoyens", FORMS_DIR / "citoyens.xlsx"),
+    Population.AUTHORITIES: ("barometre", XLSFORMS / "barometre.xlsx"),
+    Population.CITIZENS: ("citoyens", XLSFORMS / "citoyens.xlsx"),
 }
 
 __all__ = [
