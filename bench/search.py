@@ -5,7 +5,7 @@
 
 Builds a catalogue of N cases from the PSTW rows (../shared/data/pstw/) replicated with
 variations (country, stage, domain, a French sentence from the cited cases), then times
-200 realistic French queries through `services.search_cases` + the first page of results
+200 realistic French queries through `queries.search_cases` + the first page of results
 (the whole work of the search page: count, 5 facets, 2 scope counts, 20 ranked rows with
 excerpts). Each engine runs in its own process on a fresh database; PostgreSQL is the one
 at 127.0.0.1:5432 (database `obs_bench_search`, or BENCH_DB_NAME, dropped and recreated).
@@ -180,7 +180,7 @@ def run_engine(engine: str, cases: int, count: int, verbose: bool = False) -> st
 
 
 def _search(services, params: dict) -> int:
-    found = services.search_cases(services.Filters.from_params(params))
+    found = queries.search_cases(queries.Filters.from_params(params))
     page = list(found.results[: services.PAGE_SIZE])
     return len(page)
 

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from observatoire.accounts import views
+from observatoire.accounts import views, views_staff
 from observatoire.core.throttle import rate_limited
 
 app_name = "accounts"
@@ -10,10 +10,10 @@ urlpatterns = [
     path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
     path("compte/", views.profile, name="profile"),
     path("compte/jetons/<int:pk>/revoquer/", views.revoke_token, name="revoke_token"),
-    path("inviter/", views.invite, name="invite"),
+    path("inviter/", views_staff.invite, name="invite"),
     path("proconnect/refus/", views.proconnect_refused, name="proconnect_refused"),
-    path("verrous/", views.lockouts, name="lockouts"),
-    path("verrous/<int:pk>/debloquer/", views.unlock, name="unlock"),
+    path("verrous/", views_staff.lockouts, name="lockouts"),
+    path("verrous/<int:pk>/debloquer/", views_staff.unlock, name="unlock"),
     path("invitation/<str:token>/", views.accept, name="accept"),
     path(
         "mot-de-passe/",

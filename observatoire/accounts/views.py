@@ -7,22 +7,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from observatoire.accounts import services
-from observatoire.accounts.access import require_analyst
-from observatoire.accounts.forms import AcceptInvitationForm, ApiTokenForm, InviteForm
+from observatoire.accounts.forms import AcceptInvitationForm, ApiTokenForm
 from observatoire.accounts.models import ApiToken, Invitation
-
-
-@login_required
-def invite(request):
-    require_analyst(request.user)
-    form = InviteForm(request.POST or None)
-    if form.is_valid():
-        services.invite_referent(
-            form.cleaned_data["email"], form.cleaned_data["authority"], by=request.user
-        )
-        messages.success(request, _("Invitation envoyée à %s.") % form.cleaned_data["email"])
-        return redirect("accounts:invite")
-    return render(request, "accounts/invite.html", {"form": form})
 
 
 def accept(request, token):
@@ -72,7 +58,7 @@ def revoke_token(request, pk):
     return redirect("accounts:profile")
 
 
-def _lockout_context() -> dict:
+def lockout_context() -> dict:
     from django.conf import settings
 
     return {
@@ -83,31 +69,7 @@ def _lockout_context() -> dict:
 
 def locked_out(request, credentials=None, *args, **kwargs):
     """What django-axes answers to a locked account or address (AXES_LOCKOUT_CALLABLE)."""
-    return render(request, "accounts/locked_out.html", _lockout_context(), status=429)
-
-
-@login_required
-def lockouts(request):
-    """Analysts see the failed logins and unlock an account or an address on request."""
-    from axes.models import AccessAttempt
-
-    require_analyst(request.user)
-    attempts = AccessAttempt.objects.order_by("-attempt_time")[:200]
-    return render(request, "accounts/lockouts.html", {"attempts": attempts, **_lockout_context()})
-
-
-@require_POST
-@login_required
-def unlock(request, pk):
-    from axes.models import AccessAttempt
-
-    require_analyst(request.user)
-    attempt = AccessAttempt.objects.filter(pk=pk).first()
-    if attempt is None:
-        raise Http404(_("Essai introuvable."))
-    services.unlock_login(attempt, by=request.user)
-    messages.success(request, _("Connexion débloquée pour %s.") % attempt.username)
-    return redirect("accounts:lockouts")
+    return render(request, "accounts/locked_out.html", lockout_context(), status=429)
 
 
 def proconnect_refused(request):

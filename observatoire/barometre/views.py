@@ -1,25 +1,17 @@
 """Public pages of the published editions, open data, the PDF report; the analyst's page."""
 
-from django.contrib import messages
-from django.core.exceptions import ValidationError
+from urllib.parse import urlencode
+
 from django.db.models import Count, Max, Q
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from observatoire.barometre import access, charts, editorial, formats, opendata, queries, services
-from observatoire.barometre.choices import EditionStatus
-from observatoire.barometre.forms import (
-    IndicatorFileForm,
-    PublishForm,
-    TextsForm,
-    WeightingPlanForm,
-)
-from observatoire.barometre.indicators import for_edition, text_of
-from observatoire.barometre.models import Edition, ReportJob, WeightingRun
+from observatoire.barometre import access, charts, editorial, explore, opendata, queries
+from observatoire.barometre.models import Edition, ReportJob
 from observatoire.barometre.services import reports
-from observatoire.barometre.weighting import plan_of
 from observatoire.core import jobs
 from observatoire.core.cache import cached_page
 
@@ -193,121 +185,6 @@ def report_pdf(request, code):
     )
 
 
-def manage(request, code):
-    edition = access.get_managed_edition(request.user, code)
-    form = WeightingPlanForm.for_plan(plan_of(edition))
-    if request.method == "POST":
-        form = WeightingPlanForm(request.POST)
-        if form.is_valid():
-            services.update_plan(edition, form.cleaned_data, by=request.user)
-            messages.success(request, "Plan de pondération enregistré.")
-            return redirect("barometre:manage", code=edition.code)
-    return _manage_page(request, edition, plan_form=form)
-
-
-def _manage_page(request, edition, *, plan_form=None, indicator_form=None, status=200):
-    jobs.recover(WeightingRun)
-    indicator_form = indicator_form or IndicatorFileForm(initial={"text": text_of(edition)})
-    context = {
-        "edition": edition,
-        "form": plan_form or WeightingPlanForm.for_plan(plan_of(edition)),
-        "indicator_form": indicator_form,
-        "indicator_set": for_edition(edition),
-        "report": edition.weighting_report,
-        "run": edition.runs.first(),
-        "runs": edition.runs.select_related("started_by")[:5],
-        "worker_alive": jobs.worker_alive(),
-    }
-    return render(request, "barometre/manage.html", context, status=status)
-
-
-@require_POST
-def manage_indicators(request, code):
-    """Replace the indicator file (pasted or uploaded); a file with an error changes nothing."""
-    edition = access.get_managed_edition(request.user, code)
-    form = IndicatorFileForm(request.POST, request.FILES)
-    if "restore" in request.POST or form.is_valid():
-        try:
-            text = "" if "restore" in request.POST else form.cleaned_data["content"]
-            services.update_indicators(edition, text, by=request.user)
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            messages.success(
-                request,
-                "Fichier des indicateurs enregistré. Lancez « Pondérer et calculer » pour "
-                "recalculer les résultats ; les pages publiées changent à la publication suivante.",
-            )
-            return redirect("barometre:manage", code=edition.code)
-    return _manage_page(request, edition, indicator_form=form, status=400)
-
-
-def indicator_file(request, code):
-    edition = access.get_managed_edition(request.user, code)
-    response = HttpResponse(text_of(edition), content_type="application/yaml; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{edition.code}-indicateurs.yaml"'
-    return response
-
-
-def weighting_status(request, code):
-    """The latest weighting run, polled by the management page while it runs."""
-    edition = access.get_managed_edition(request.user, code)
-    jobs.recover(WeightingRun)
-    context = {"edition": edition, "run": edition.runs.first(), "worker_alive": jobs.worker_alive()}
-    return render(request, "barometre/_weighting_status.html", context)
-
-
-def manage_texts(request, code):
-    """The note's highlights and commentaries: preview (rendered with the working results)
-    or save; an unknown figure reference is refused, naming it."""
-    edition = access.get_managed_edition(request.user, code)
-    iset = for_edition(edition)
-    form = TextsForm.for_edition(edition, iset, request.POST or None)
-    preview = None
-    if request.method == "POST" and form.is_valid():
-        summary, commentary = form.texts()
-        try:
-            if "preview" in request.POST:
-                editorial.check_texts(summary, commentary, iset)
-                preview = editorial.preview(edition, summary, commentary, iset)
-            else:
-                services.update_texts(edition, summary, commentary, by=request.user)
-                messages.success(request, "Textes de la note enregistrés.")
-                return redirect("barometre:manage_texts", code=edition.code)
-        except ValidationError as exc:
-            form.add_error(None, exc)
-    status = 400 if request.method == "POST" and form.errors else 200
-    context = {"edition": edition, "form": form, "preview": preview, "iset": iset}
-    return render(request, "barometre/manage_texts.html", context, status=status)
-
-
-@require_POST
-def manage_action(request, code, action):
-    edition = access.get_managed_edition(request.user, code)
-    try:
-        if action == "ponderer":
-            services.start_weighting(edition, by=request.user)
-            done = "Pondération lancée : suivez son avancement ci-dessous."
-        elif action == "publier":
-            form = PublishForm(request.POST)
-            if not form.is_valid():
-                raise ValidationError(form.errors_text())
-            version = services.publish_edition(edition, by=request.user, **form.cleaned_data)
-            done = f"Version {version.number} publiée."
-            if edition.is_embargoed:
-                done += f" Sous embargo jusqu’au {formats.datetime_fr(edition.embargo_until)} : aperçu réservé aux analystes."
-        elif action in EditionStatus.values:
-            services.move_edition(edition, action, by=request.user)
-            done = f"Statut de l’édition : {EditionStatus(action).label}."
-        else:
-            raise Http404
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, done)
-    return redirect("barometre:manage", code=edition.code)
-
-
 @public_page
 def chart_spec(request, code, indicator):
     """The Vega-Lite spec of an indicator's trend, as JSON (for reuse by journalists)."""
@@ -319,3 +196,66 @@ def chart_spec(request, code, indicator):
         raise Http404 from exc
     spec = charts.trend(item.title, queries.series(edition, item, "", ""))
     return HttpResponse(opendata.dumps(spec), content_type="application/json")
+
+
+# The explorer: cross-tabulations for everyone (models: views_staff).
+def _is_analyst(user) -> bool:
+    return bool(getattr(user, "is_analyst", False))
+
+
+def explorer_context(request, edition, analyst: bool) -> dict:
+    data = explore.load(edition)
+    variables = explore.variables_for(data, analyst)
+    return {
+        "edition": edition,
+        "analyst": analyst,
+        "variables": variables,
+        "filters": [v for v in variables if v.categories],
+        "views": explore.VIEW_TITLES,
+        "saved_models": edition.saved_models.all() if analyst else [],
+    }
+
+
+def explorer(request, code):
+    """The form, and the table with its test, chart and CSV link once a query is given."""
+    edition = access.get_public_edition(code)
+    analyst = _is_analyst(request.user)
+    context = explorer_context(request, edition, analyst)
+    status = 200
+    if request.GET.get("lignes") or request.GET.get("colonnes"):
+        try:
+            query = explore.Query.from_params(request.GET)
+            result = explore.explore(edition, query, analyst=analyst)
+        except explore.ExploreError as exc:
+            context["error"], status = str(exc), 400
+        else:
+            spec, points = explore.chart(result)
+            query_string = urlencode(query.params())
+            base = reverse("barometre:explorer", args=[edition.code])
+            context.update(
+                query=query,
+                result=result,
+                spec=spec,
+                points=points,
+                share_url=request.build_absolute_uri(f"{base}?{query_string}"),
+                csv_url=reverse("barometre:explorer_csv", args=[edition.code]) + "?" + query_string,
+            )
+    return render(request, "barometre/explorer.html", context, status=status)
+
+
+def explorer_csv(request, code):
+    """The table of a query as CSV (the same numbers as the page)."""
+    edition = access.get_public_edition(code)
+    analyst = _is_analyst(request.user)
+    try:
+        result = explore.explore(edition, explore.Query.from_params(request.GET), analyst=analyst)
+    except explore.ExploreError as exc:
+        return HttpResponse(str(exc), status=400, content_type="text/plain; charset=utf-8")
+    response = HttpResponse(explore.to_csv(result, edition), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{edition.code}-exploration.csv"'
+    return response
+
+
+def saved_model(request, code, pk):
+    saved = access.get_saved_model(request.user, code, pk)
+    return render(request, "barometre/saved_model.html", {"edition": saved.edition, "saved": saved})

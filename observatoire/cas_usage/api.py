@@ -9,7 +9,7 @@ from ninja.errors import HttpError
 from ninja.pagination import paginate
 
 from observatoire.accounts.api import token_auth
-from observatoire.cas_usage import services
+from observatoire.cas_usage import access, queries, services
 from observatoire.cas_usage.choices import Domain, LinkKind, Stage, Technology
 from observatoire.cas_usage.models import UseCase
 from observatoire.core.api import Pagination
@@ -126,7 +126,7 @@ class ModerationIn(Schema):
 
 def _case(request, pk: int) -> UseCase:
     try:
-        return services.get_visible_case(request.user, pk)
+        return access.get_visible_case(request.user, pk)
     except UseCase.DoesNotExist as exc:
         raise HttpError(404, "Cas d'usage introuvable.") from exc
 
@@ -150,7 +150,7 @@ def list_cases(
     """Published cases; `q` searches in French (accents, plurals, word forms), best first."""
     params = {"q": q, "scope": scope, "domain": domain, "technology": technology}
     params |= {"stage": stage, "stratum": stratum, "country": country}
-    return services.search_cases(services.Filters.from_params(params)).results
+    return queries.search_cases(queries.Filters.from_params(params)).results
 
 
 @router.get("/cases/{pk}", response=CaseOut)
@@ -183,7 +183,7 @@ def update_case(request: HttpRequest, pk: int, payload: CaseIn):
     moderation and the case keeps its published content until then.
     """
     try:
-        case = services.get_editable_case(request.user, pk)
+        case = access.get_editable_case(request.user, pk)
     except UseCase.DoesNotExist as exc:
         raise HttpError(404, "Cas d'usage introuvable.") from exc
     data, results, links = _write(payload)

@@ -4,26 +4,22 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from observatoire.accounts.access import require_analyst
-from observatoire.cas_usage import services, similarity
-from observatoire.cas_usage.choices import Scope, Status
+from observatoire.cas_usage import access, queries, services, similarity
+from observatoire.cas_usage.choices import Scope
 from observatoire.cas_usage.forms import (
     ContactForm,
     LinkFormSet,
-    MatchDecisionForm,
     ModerationForm,
     ResultFormSet,
-    ThesaurusEntryForm,
     UseCaseForm,
     filled,
 )
-from observatoire.cas_usage.models import OrganisationMatch, ThesaurusEntry, UseCase
+from observatoire.cas_usage.models import UseCase
 from observatoire.core.throttle import rate_limited
 
 FACET_TITLES = {
@@ -40,7 +36,7 @@ def _url(params: dict, **changes) -> str:
     return "?" + urlencode(query)
 
 
-def _facets(params: dict, found: services.SearchResult) -> list[dict]:
+def _facets(params: dict, found: queries.SearchResult) -> list[dict]:
     """Each facet's values as links that set (or, when active, remove) that filter."""
     facets = []
     for name, counts in found.facets.items():
@@ -62,7 +58,7 @@ def _facets(params: dict, found: services.SearchResult) -> list[dict]:
 def index(request):
     """Search page: full-text query, facets with counts, French and European cases apart."""
     params = {k: v for k, v in request.GET.items() if isinstance(v, str)}
-    found = services.search_cases(services.Filters.from_params(params))
+    found = queries.search_cases(queries.Filters.from_params(params))
     paginator = Paginator(found.results, services.PAGE_SIZE)
     paginator.count = found.total  # already counted with the facets
     page = paginator.get_page(request.GET.get("page"))
@@ -78,7 +74,7 @@ def index(request):
         "params": params,
         "facets": _facets(params, found),
         "scopes": scopes,
-        "like_mine": services.cases_like_mine(user) if user.is_authenticated else None,
+        "like_mine": queries.cases_like_mine(user) if user.is_authenticated else None,
         "my_cases": UseCase.objects.filter(participants__authority=user.authority)
         if user.is_authenticated and user.authority_id
         else [],
@@ -89,22 +85,22 @@ def index(request):
     return render(request, "cas_usage/index.html", context)
 
 
-def _visible(user, pk):
+def visible_case(user, pk):
     try:
-        return services.get_visible_case(user, pk)
+        return access.get_visible_case(user, pk)
     except UseCase.DoesNotExist as exc:
         raise Http404 from exc
 
 
 def detail(request, pk):
-    case = _visible(request.user, pk)
+    case = visible_case(request.user, pk)
     user = request.user
     context = {
         "case": case,
         "similar": similarity.similar_cases(case),
         "adoptions": case.adoptions.select_related("authority"),
-        "can_edit": services.can_edit(user, case),
-        "can_adopt": case.is_published and services.is_referent(user),
+        "can_edit": access.can_edit(user, case),
+        "can_adopt": case.is_published and access.is_referent(user),
         "contact_form": ContactForm(initial={"email": getattr(user, "email", "")}),
         "moderation_form": ModerationForm() if getattr(user, "is_analyst", False) else None,
         "pending_changes": services.pending_changes(case)
@@ -153,54 +149,27 @@ def _edit_page(request, case=None):
 
 @login_required
 def propose(request):
-    services.require_referent(request.user)
+    access.require_referent(request.user)
     return _edit_page(request)
 
 
 @login_required
 def edit(request, pk):
     try:
-        case = services.get_editable_case(request.user, pk)
+        case = access.get_editable_case(request.user, pk)
     except UseCase.DoesNotExist as exc:
         raise Http404 from exc
     return _edit_page(request, case)
 
 
-@login_required
-def moderation(request):
-    require_analyst(request.user)
-    cases = UseCase.objects.filter(
-        Q(status__in=[Status.PROPOSED, Status.CHANGES_REQUESTED])
-        | Q(pending_edit__has_key="fields")
-    )
-    return render(request, "cas_usage/moderation.html", {"cases": cases.order_by("updated_at")})
-
-
-@require_POST
-@login_required
-def moderate(request, pk):
-    require_analyst(request.user)
-    case = _visible(request.user, pk)
-    form = ModerationForm(request.POST)
-    if form.is_valid():
-        try:
-            services.moderate_case(case, **form.cleaned_data, by=request.user)
-            messages.success(request, _("Décision enregistrée : %s.") % case.get_status_display())
-            return redirect("cas_usage:moderation")
-        except ValidationError as exc:
-            form.add_error(None, exc)
-    messages.error(request, " ".join(_errors(form)))
-    return redirect(case)
-
-
-def _errors(form) -> list[str]:
+def form_errors(form) -> list[str]:
     return [str(e) for errors in form.errors.values() for e in errors]
 
 
 @require_POST
 @login_required
 def adopt(request, pk):
-    case = _visible(request.user, pk)
+    case = visible_case(request.user, pk)
     services.declare_adoption(case, by=request.user)
     messages.success(request, _("C'est noté : votre collectivité fait aussi ce cas d'usage."))
     return redirect(case)
@@ -209,10 +178,10 @@ def adopt(request, pk):
 @require_POST
 @rate_limited("contact", "email")
 def contact(request, pk):
-    case = _visible(request.user, pk)
+    case = visible_case(request.user, pk)
     form = ContactForm(request.POST)
     if not form.is_valid():
-        messages.error(request, " ".join(_errors(form)))
+        messages.error(request, " ".join(form_errors(form)))
         return redirect(case)
     try:
         services.contact_authority(
@@ -225,50 +194,3 @@ def contact(request, pk):
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     return redirect(case)
-
-
-@login_required
-def matches(request):
-    """The analyst's review list: French PSTW organisations and the authority each is."""
-    require_analyst(request.user)
-    everything = request.GET.get("tout") == "1"
-    context = {"matches": services.review_list(everything), "everything": everything}
-    return render(request, "cas_usage/matches.html", context)
-
-
-@require_POST
-@login_required
-def decide_match(request, pk):
-    require_analyst(request.user)
-    match = get_object_or_404(OrganisationMatch, pk=pk)
-    form = MatchDecisionForm(request.POST)
-    if form.is_valid():
-        try:
-            services.decide_match(match, **form.cleaned_data, by=request.user)
-            messages.success(request, _("Décision enregistrée pour « %s ».") % match.name)
-        except ValidationError as exc:
-            messages.error(request, f"{match.name} : {' '.join(exc.messages)}")
-    else:
-        messages.error(request, " ".join(_errors(form)))
-    return redirect("cas_usage:matches")
-
-
-@login_required
-def thesaurus(request):
-    """The thesaurus, for analysts: every group of equivalent terms, by theme."""
-    require_analyst(request.user)
-    entries = ThesaurusEntry.objects.select_related("edited_by").order_by("theme", "key")
-    return render(request, "cas_usage/thesaurus.html", {"entries": entries})
-
-
-@login_required
-def thesaurus_edit(request, pk=None):
-    """Add or edit a group of equivalent terms."""
-    require_analyst(request.user)
-    entry = get_object_or_404(ThesaurusEntry, pk=pk) if pk else None
-    form = ThesaurusEntryForm(request.POST or None, instance=entry)
-    if request.method == "POST" and form.is_valid():
-        services.save_thesaurus_entry(entry, form.cleaned_data, by=request.user)
-        messages.success(request, _("Thésaurus mis à jour."))
-        return redirect("cas_usage:thesaurus")
-    return render(request, "cas_usage/thesaurus_form.html", {"form": form, "entry": entry})

@@ -1,17 +1,17 @@
 from django.urls import path
 
-from observatoire.diagnostic import views
+from observatoire.diagnostic import views, views_staff
 
 app_name = "diagnostic"
 urlpatterns = [
     path("ma-collectivite/", views.authority_home, name="authority_home"),
     path("diagnostic/", views.index, name="index"),
     path("diagnostic/nouveau/", views.start, name="start"),
-    path("diagnostic/grille/", views.rules, name="rules"),
-    path("diagnostic/grille/<str:kind>/", views.rules, name="rules"),
+    path("diagnostic/grille/", views_staff.rules, name="rules"),
+    path("diagnostic/grille/<str:kind>/", views_staff.rules, name="rules"),
     path(
         "diagnostic/grille/<str:kind>/v<int:number>.yaml",
-        views.rules_download,
+        views_staff.rules_download,
         name="rules_download",
     ),
     path("diagnostic/partage/<str:token>/", views.shared, name="shared"),

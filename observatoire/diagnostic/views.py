@@ -10,8 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from observatoire.accounts.access import require_analyst
-from observatoire.cas_usage.services import cases_like_mine
+from observatoire.cas_usage.queries import cases_like_mine
 from observatoire.diagnostic import reports, results, services
 from observatoire.diagnostic.access import (
     get_editable_run,
@@ -19,10 +18,9 @@ from observatoire.diagnostic.access import (
     get_shared_run,
     require_referent,
 )
-from observatoire.diagnostic.choices import RulesKind, RunStatus
-from observatoire.diagnostic.forms import RulesFileForm, StartForm
-from observatoire.diagnostic.grid import shipped_text
-from observatoire.diagnostic.models import RulesVersion, Run
+from observatoire.diagnostic.choices import RunStatus
+from observatoire.diagnostic.forms import StartForm
+from observatoire.diagnostic.models import Run
 from observatoire.questionnaires.choices import Population
 from observatoire.questionnaires.forms import (
     changed_values,
@@ -250,53 +248,3 @@ def shared(request, token):
 
 def shared_pdf(request, token):
     return _pdf_response(get_shared_run(token))
-
-
-def _kind(kind: str) -> str:
-    if kind not in RulesKind.values:
-        raise Http404
-    return kind
-
-
-@login_required
-def rules(request, kind=RulesKind.GRID):
-    """Analysts: the grid or duties file, edited or uploaded, checked, versioned."""
-    require_analyst(request.user)
-    kind = _kind(kind)
-    current = services.current_rules(kind)
-    form = RulesFileForm(initial={"text": current.text})
-    status = 200
-    if request.method == "POST":
-        form = RulesFileForm(request.POST, request.FILES)
-        restore = "restore" in request.POST
-        if restore or form.is_valid():
-            text = shipped_text(kind) if restore else form.cleaned_data["content"]
-            note = _("fichier livré") if restore else form.cleaned_data.get("note", "")
-            try:
-                version = services.update_rules(kind, text, by=request.user, note=note)
-            except ValidationError as exc:
-                form.add_error(None, exc)
-            else:
-                messages.success(request, _("Version %(n)s en vigueur.") % {"n": version.number})
-                return redirect("diagnostic:rules", kind)
-        status = 400
-    context = {
-        "kind": kind,
-        "kind_label": RulesKind(kind).label,
-        "kinds": RulesKind.choices,
-        "current": current,
-        "form": form,
-        "versions": RulesVersion.objects.filter(kind=kind).select_related("created_by")[:20],
-    }
-    return render(request, "diagnostic/rules.html", context, status=status)
-
-
-@login_required
-def rules_download(request, kind, number):
-    require_analyst(request.user)
-    version = RulesVersion.objects.filter(kind=_kind(kind), number=number).first()
-    if version is None:
-        raise Http404
-    response = HttpResponse(version.text, content_type="application/yaml; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{kind}-v{number}.yaml"'
-    return response

@@ -254,21 +254,6 @@ def review_sections(form, answers, errors, marked=()) -> list[tuple]:
     return sections
 
 
-@require_POST
-@login_required
-def reopen(request, pk):
-    response = get_response_for(request.user, pk)
-    if not request.user.is_analyst:
-        raise PermissionDenied("Seul un analyste peut rouvrir une réponse.")
-    form = ReopenForm(request.POST)
-    if form.is_valid():
-        collection.reopen_response(response, reason=form.cleaned_data["reason"], by=request.user)
-        messages.success(request, _("La réponse est rouverte."))
-    else:
-        messages.error(request, _("Indiquez la raison de la réouverture."))
-    return redirect("questionnaires:review", pk)
-
-
 def export(request, code):
     """The questionnaire as an XLSForm file (public: the questionnaire is public)."""
     questionnaire = get_object_or_404(Questionnaire, code=code)

@@ -1,7 +1,9 @@
-"""The analyst's pages: campaign dashboard, sample, invitations, reminders, imports."""
+"""The analysts' pages: campaign dashboard, sample, invitations, reminders, imports, reopening a
+submitted response."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -9,14 +11,15 @@ from django.views.decorators.http import require_POST
 
 from observatoire.accounts.access import require_analyst
 from observatoire.questionnaires import services
-from observatoire.questionnaires.access import get_campaign_for
+from observatoire.questionnaires.access import get_campaign_for, get_response_for
 from observatoire.questionnaires.forms import (
     ImportForm,
     NewEditionForm,
+    ReopenForm,
     SampleForm,
     XLSFormUploadForm,
 )
-from observatoire.questionnaires.services import campaigns, importers
+from observatoire.questionnaires.services import campaigns, collection, importers
 
 
 def _rates_context(questionnaire) -> dict:
@@ -191,3 +194,18 @@ def new_edition(request, code):
         messages.error(request, error.errors[0])
         return redirect("questionnaires:campaign", code)
     return redirect("questionnaires:campaign", edition.code)
+
+
+@require_POST
+@login_required
+def reopen(request, pk):
+    response = get_response_for(request.user, pk)
+    if not request.user.is_analyst:
+        raise PermissionDenied("Seul un analyste peut rouvrir une réponse.")
+    form = ReopenForm(request.POST)
+    if form.is_valid():
+        collection.reopen_response(response, reason=form.cleaned_data["reason"], by=request.user)
+        messages.success(request, _("La réponse est rouverte."))
+    else:
+        messages.error(request, _("Indiquez la raison de la réouverture."))
+    return redirect("questionnaires:review", pk)

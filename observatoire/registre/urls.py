@@ -1,6 +1,6 @@
 from django.urls import path
 
-from observatoire.registre import manage_views, views
+from observatoire.registre import views, views_staff
 
 app_name = "registre"
 urlpatterns = [
@@ -13,18 +13,18 @@ urlpatterns = [
     path("collectivite/<str:siren>/integration/", views.authority_embed, name="embed"),
     path("collectivite/<str:siren>/flux.json", views.authority_feed, name="feed"),
     path("export/<str:fmt>/", views.bulk_export, name="export"),
-    path("produits/nouveau/", manage_views.create_product, name="create_product"),
+    path("produits/nouveau/", views_staff.create_product, name="create_product"),
     path("produits/<int:pk>/", views.product, name="product"),
-    path("gerer/", manage_views.dashboard, name="dashboard"),
-    path("gerer/nouvelle/", manage_views.create, name="create"),
-    path("gerer/import/", manage_views.import_csv, name="import"),
-    path("fiche/<int:pk>/modifier/", manage_views.edit, name="edit"),
-    path("fiche/<int:pk>/ai-act/", manage_views.ai_act, name="aiact"),
-    path("fiche/<int:pk>/conformite/", manage_views.compliance, name="compliance"),
-    path("fiche/<int:pk>/soumettre/", manage_views.submit, name="submit"),
-    path("fiche/<int:pk>/approuver/", manage_views.approve, name="approve"),
-    path("fiche/<int:pk>/renvoyer/", manage_views.send_back, name="send_back"),
-    path("fiche/<int:pk>/archiver/", manage_views.archive, name="archive"),
-    path("fiche/<int:pk>/reviser/", manage_views.revise, name="revise"),
-    path("fiche/<int:pk>/reprendre/", manage_views.adopt, name="adopt"),
+    path("gerer/", views_staff.dashboard, name="dashboard"),
+    path("gerer/nouvelle/", views_staff.create, name="create"),
+    path("gerer/import/", views_staff.import_csv, name="import"),
+    path("fiche/<int:pk>/modifier/", views_staff.edit, name="edit"),
+    path("fiche/<int:pk>/ai-act/", views_staff.ai_act, name="aiact"),
+    path("fiche/<int:pk>/conformite/", views_staff.compliance, name="compliance"),
+    path("fiche/<int:pk>/soumettre/", views_staff.submit, name="submit"),
+    path("fiche/<int:pk>/approuver/", views_staff.approve, name="approve"),
+    path("fiche/<int:pk>/renvoyer/", views_staff.send_back, name="send_back"),
+    path("fiche/<int:pk>/archiver/", views_staff.archive, name="archive"),
+    path("fiche/<int:pk>/reviser/", views_staff.revise, name="revise"),
+    path("fiche/<int:pk>/reprendre/", views_staff.adopt, name="adopt"),
 ]

@@ -5,7 +5,7 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from observatoire.cas_usage import services
+from observatoire.cas_usage import queries, services
 from observatoire.cas_usage.choices import Status
 from observatoire.cas_usage.factories import UseCaseFactory
 from observatoire.cas_usage.models import Adoption, UseCase
@@ -52,7 +52,7 @@ def test_referent_proposes_with_results_and_resources(client_for, users, authori
     result = case.results.get()
     assert (result.before_text, result.after_text) == ("30\u00a0%", "12\u00a0%")
     assert case.links.get().resource_type == "cahier_des_charges"
-    assert services.search_cases(services.Filters(query="déchets")).total == 0
+    assert queries.search_cases(queries.Filters(query="déchets")).total == 0
 
 
 def test_invalid_proposal_shows_errors_and_creates_nothing(client_for, users):
@@ -91,7 +91,7 @@ def test_analyst_publishes_and_case_is_found(client_for, proposed):
     )
     proposed.refresh_from_db()
     assert proposed.status == Status.PUBLISHED and proposed.published_at
-    assert services.search_cases(services.Filters(query="dechet")).results.first() == proposed
+    assert queries.search_cases(queries.Filters(query="dechet")).results.first() == proposed
     assert mail.outbox[0].to == [proposed.submitted_by.email]
     assert client_for("anonymous").get(proposed.get_absolute_url()).status_code == 200
 

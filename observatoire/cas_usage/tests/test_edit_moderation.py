@@ -9,7 +9,7 @@ from django.test import Client
 from django.urls import reverse
 
 from observatoire.accounts.models import ApiToken
-from observatoire.cas_usage import services
+from observatoire.cas_usage import queries, services
 from observatoire.cas_usage.choices import Status
 from observatoire.cas_usage.models import UseCase
 from observatoire.cas_usage.tests.test_contribution import FORM
@@ -45,7 +45,7 @@ def test_page_edit_waits_and_the_public_keeps_the_published_text(client_for, pub
     assert FORM["title"] in page and "Titre corrigé" not in page
     api = Client().get(f"/api/v1/cas-usage/cases/{case.pk}").json()
     assert api["title"] == FORM["title"]
-    assert services.search_cases(services.Filters(query="corrigé")).total == 0
+    assert queries.search_cases(queries.Filters(query="corrigé")).total == 0
     assert "Cas d'usage à modérer" in mail.outbox[0].subject
 
 
@@ -60,7 +60,7 @@ def test_analyst_sees_the_edit_in_the_queue_and_accepts_it(client_for, published
     case = UseCase.objects.get(pk=published.pk)
     assert (case.status, case.title, case.pending_edit) == (Status.PUBLISHED, "Titre corrigé", None)
     assert case.results.get().after_text == "9\u00a0%"
-    assert services.search_cases(services.Filters(query="corrigé")).total == 1
+    assert queries.search_cases(queries.Filters(query="corrigé")).total == 1
 
 
 def test_refused_edit_is_dropped_and_changes_requested_keep_it(users, client_for, published):

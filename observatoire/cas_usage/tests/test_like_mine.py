@@ -3,7 +3,7 @@ else neighbours — and the page says which likeness it used."""
 
 import pytest
 
-from observatoire.cas_usage import services
+from observatoire.cas_usage import queries
 from observatoire.cas_usage.factories import UseCaseFactory
 from observatoire.territoires.choices import Kind
 from observatoire.territoires.factories import AuthorityFactory
@@ -24,7 +24,7 @@ def test_same_stratum_first_nearest_first(plaisir_user, authority_a):
     near_case = UseCaseFactory(title="Près", authority=near)
     UseCaseFactory(title="Village", authority=village)
     UseCaseFactory(title="Le nôtre", authority=authority_a)
-    found = services.cases_like_mine(plaisir_user)
+    found = queries.cases_like_mine(plaisir_user)
     assert (found.level, found.cases) == ("strate", [near_case, far_case])
     assert "Communes de 10 000 à 100 000 habitants" in found.label
 
@@ -34,7 +34,7 @@ def test_same_size_band_when_the_stratum_has_none(plaisir_user):
     epci = AuthorityFactory(kind=Kind.EPCI, name="CC du Val", population=45_000, epci_type="CC")
     AuthorityFactory(name="Village", population=800, departement="78")
     case = UseCaseFactory(title="Intercommunal", authority=epci)
-    found = services.cases_like_mine(plaisir_user)
+    found = queries.cases_like_mine(plaisir_user)
     assert (found.level, found.cases) == ("taille", [case])
     assert found.label == "même taille : de 10\u202f000 à 100\u202f000 habitants"
 
@@ -43,21 +43,21 @@ def test_same_type_then_neighbours(plaisir_user):
     """Then communes of any size; then, with no commune at all, the neighbours."""
     village = AuthorityFactory(name="Village", population=800, departement="13", region="93")
     case = UseCaseFactory(title="Petite commune", authority=village)
-    found = services.cases_like_mine(plaisir_user)
+    found = queries.cases_like_mine(plaisir_user)
     assert (found.level, found.cases) == ("type", [case])
     case.delete()
     departement = AuthorityFactory(
         kind=Kind.DEPARTEMENT, code="78", name="Yvelines", population=None, region="11"
     )
     yvelines = UseCaseFactory(title="Département voisin", authority=departement)
-    found = services.cases_like_mine(plaisir_user)
+    found = queries.cases_like_mine(plaisir_user)
     assert (found.level, found.cases) == ("voisins", [yvelines])
 
 
 def test_nothing_like_it_and_no_authority(users):
     """An empty catalogue gives nothing; a user without authority gets no suggestion."""
-    assert services.cases_like_mine(users["referent_a"]).cases == []
-    assert services.cases_like_mine(users["reader"]).level == ""
+    assert queries.cases_like_mine(users["referent_a"]).cases == []
+    assert queries.cases_like_mine(users["reader"]).level == ""
 
 
 def test_page_says_which_likeness(client_for, authority_a):

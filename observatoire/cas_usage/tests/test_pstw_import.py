@@ -4,7 +4,7 @@ import csv
 
 import pytest
 
-from observatoire.cas_usage import pstw, services
+from observatoire.cas_usage import pstw, queries, services
 from observatoire.cas_usage.choices import Origin, Scope, Stage, Technology
 from observatoire.cas_usage.models import UseCase
 from observatoire.territoires import services as territoires
@@ -44,7 +44,7 @@ def test_import_shared_file_is_complete_and_idempotent(db):
 def test_imported_cases_are_searchable(db):
     """Imported cases are indexed: an English word of their description finds them."""
     services.import_pstw(SHARED)
-    found = services.search_cases(services.Filters(query="chatbot", scope=Scope.EUROPE))
+    found = queries.search_cases(queries.Filters(query="chatbot", scope=Scope.EUROPE))
     assert found.total > 50
     assert found.results.first().origin == Origin.PSTW
 

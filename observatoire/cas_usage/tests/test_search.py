@@ -3,7 +3,7 @@
 import pytest
 from django.db import connection
 
-from observatoire.cas_usage import services
+from observatoire.cas_usage import queries, services
 from observatoire.cas_usage.choices import Scope, Stage, Status
 from observatoire.cas_usage.factories import UseCaseFactory
 from observatoire.cas_usage.models import UseCase
@@ -11,7 +11,7 @@ from observatoire.core import search
 
 
 def first(query: str, **filters) -> str | None:
-    found = services.search_cases(services.Filters(query=query, **filters))
+    found = queries.search_cases(queries.Filters(query=query, **filters))
     case = found.results.first()
     return case.external_id.removeprefix("cite:") if case else None
 
@@ -44,15 +44,15 @@ def test_query_finds_expected_case_first(cited, query, expected):
 
 def test_results_carry_highlighted_excerpt(cited):
     """Each result has an HTML-safe excerpt with the matched words in <mark>."""
-    case = services.search_cases(services.Filters(query="cantines")).results.first()
+    case = queries.search_cases(queries.Filters(query="cantines")).results.first()
     assert "<mark>cantines</mark>" in case.search_excerpt
     assert "<script" not in case.search_excerpt
 
 
 def test_facets_count_matches_and_ignore_own_filter(cited):
     """Facet counts describe the matching cases; a facet's own filter does not shrink it."""
-    filters = services.Filters(query="données", stage=Stage.EXPERIMENT)
-    found = services.search_cases(filters)
+    filters = queries.Filters(query="données", stage=Stage.EXPERIMENT)
+    found = queries.search_cases(filters)
     stages = {value: n for value, _label, n in found.facets["stage"]}
     assert stages[Stage.EXPERIMENT] == found.total
     assert sum(stages.values()) > found.total
@@ -61,19 +61,19 @@ def test_facets_count_matches_and_ignore_own_filter(cited):
 
 def test_stratum_facet_counts_authorities_strata(cited):
     """The stratum facet counts cases by the strata of the authorities involved."""
-    found = services.search_cases(services.Filters())
+    found = queries.search_cases(queries.Filters())
     strata = {value: n for value, _label, n in found.facets["stratum"]}
     assert strata["metropole"] == 1
     assert strata["commune_10000_100000"] == 1
-    found = services.search_cases(services.Filters(stratum="metropole"))
+    found = queries.search_cases(queries.Filters(stratum="metropole"))
     assert [c.title for c in found.results] == [cited["nantes-restauration-scolaire"].title]
 
 
 def test_european_cases_are_kept_apart(cited):
     """A European case appears only under the European scope, counted in the tabs."""
     UseCaseFactory(title="Cantine scolaire à Gand", country="Belgique")
-    france = services.search_cases(services.Filters(query="cantine"))
-    europe = services.search_cases(services.Filters(query="cantine", scope=Scope.EUROPE))
+    france = queries.search_cases(queries.Filters(query="cantine"))
+    europe = queries.search_cases(queries.Filters(query="cantine", scope=Scope.EUROPE))
     assert france.total == 1 and europe.total == 1
     assert france.scopes == {Scope.FRANCE: 1, Scope.NATIONAL: 0, Scope.EUROPE: 1}
     assert europe.results.first().country == "Belgique"
@@ -82,7 +82,7 @@ def test_european_cases_are_kept_apart(cited):
 def test_unpublished_cases_are_not_found(cited):
     """A proposed case is not in the public search."""
     UseCaseFactory(title="Cantine proposée", status="proposed")
-    assert services.search_cases(services.Filters(query="cantine")).total == 1
+    assert queries.search_cases(queries.Filters(query="cantine")).total == 1
 
 
 def test_search_follows_every_change_of_a_case(cited):
@@ -90,16 +90,16 @@ def test_search_follows_every_change_of_a_case(cited):
     update or delete as well as a save): the copy kept beside the index is never stale."""
     nantes = cited["nantes-restauration-scolaire"]
     UseCase.objects.filter(pk=nantes.pk).update(stage=Stage.ABANDONED, domain="eau")
-    found = services.search_cases(services.Filters(query="cantine", stage=Stage.ABANDONED))
+    found = queries.search_cases(queries.Filters(query="cantine", stage=Stage.ABANDONED))
     assert (found.total, [c.pk for c in found.results]) == (1, [nantes.pk])
     assert [(value, n) for value, _label, n in found.facets["domain"]] == [("eau", 1)]
     nantes.refresh_from_db()
     nantes.status = Status.REJECTED
     nantes.save()
-    found = services.search_cases(services.Filters(query="cantine"))
+    found = queries.search_cases(queries.Filters(query="cantine"))
     assert (found.total, list(found.results)) == (0, [])
     UseCase.objects.filter(pk=cited["plaisir-optimus"].pk).delete()  # no services.remove
-    found = services.search_cases(services.Filters(query="agents conversationnels"))
+    found = queries.search_cases(queries.Filters(query="agents conversationnels"))
     assert (found.total, list(found.results)) == (0, [])
 
 
@@ -108,7 +108,7 @@ def test_counts_and_pages_read_the_matches_first(cited):
     index (in PostgreSQL's search table; in a narrow table that SQLite's hits look up),
     never the cases' wide table."""
     matches = search.Matches(UseCase, "cantine", {"status": Status.PUBLISHED})
-    source, _where, _params = matches._source(services.COMBO, {"stage": Stage.IDEA}, None)
+    source, _where, _params = matches._source(queries.COMBO, {"stage": Stage.IDEA}, None)
     if connection.vendor == "postgresql":
         assert source == "search_cas_usage_usecase AS m"
     else:
@@ -149,7 +149,7 @@ def test_search_page_shows_facets_and_like_mine(client_for, users, authority_a):
 
 def test_query_of_stop_words_finds_nothing(cited):
     """A query made only of stop words matches nothing, with empty facets and tabs."""
-    found = services.search_cases(services.Filters(query="les des"))
+    found = queries.search_cases(queries.Filters(query="les des"))
     assert (found.total, list(found.results), found.scopes) == (
         0,
         [],

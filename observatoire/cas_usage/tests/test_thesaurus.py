@@ -5,7 +5,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from observatoire.cas_usage import services
+from observatoire.cas_usage import queries, services
 from observatoire.cas_usage.choices import Domain, Scope
 from observatoire.cas_usage.factories import UseCaseFactory
 from observatoire.cas_usage.models import ThesaurusEntry
@@ -18,12 +18,12 @@ def thesaurus(db):
 
 
 def titles(query: str, scope: str = Scope.FRANCE, **options) -> list[str]:
-    found = services.search_cases(services.Filters(query=query, scope=scope), **options)
+    found = queries.search_cases(queries.Filters(query=query, scope=scope), **options)
     return [case.title for case in found.results[:10]]
 
 
 def first(query: str, **options) -> str | None:
-    found = services.search_cases(services.Filters(query=query), **options).results.first()
+    found = queries.search_cases(queries.Filters(query=query), **options).results.first()
     return found.external_id.removeprefix("cite:") if found else None
 
 
@@ -78,7 +78,7 @@ def test_exact_words_rank_above_synonyms(thesaurus):
 def test_excerpt_marks_the_synonym(thesaurus):
     """The excerpt highlights the word that matched, synonym included."""
     UseCaseFactory(title="Sécurité", summary="Des caméras de vidéosurveillance aux carrefours.")
-    found = services.search_cases(services.Filters(query="vidéoprotection")).results.first()
+    found = queries.search_cases(queries.Filters(query="vidéoprotection")).results.first()
     assert "<mark>vidéosurveillance</mark>" in found.search_excerpt
 
 

@@ -1,4 +1,5 @@
-"""Pages where référents keep their register: edit, AI Act wizard, review workflow, import."""
+"""The back office of the register: référents keep theirs (edit, AI Act wizard, review workflow,
+import), analysts review."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
