@@ -49,8 +49,7 @@ def main() -> None:
 def run(n_responses: int) -> None:
     from observatoire.barometre.demo import AUTHORITY_PLAN
     from observatoire.barometre.models import Edition
-    from observatoire.diagnostic import grid as gr
-    from observatoire.diagnostic import peers, reports, results, services
+    from observatoire.diagnostic import peers, reports, results, scoring, services
     from observatoire.diagnostic.choices import RulesKind
     from observatoire.diagnostic.models import Run
     from observatoire.questionnaires.choices import Population, ResponseStatus
@@ -93,9 +92,9 @@ def run(n_responses: int) -> None:
     start = time.perf_counter()
     rows = peers.peer_scores(edition, grid_version)
     peers_s = time.perf_counter() - start
-    grid = gr.grid_of(grid_version.text)
+    grid = scoring.grid_of(grid_version.text)
     start = time.perf_counter()
-    gr.score_matrix(grid, [r.answers for r in responses])
+    scoring.score_matrix(grid, [r.answers for r in responses])
     scoring_s = time.perf_counter() - start
 
     sample = responses[0]

@@ -22,7 +22,7 @@ import numpy as np
 from django.db import transaction
 from django.utils import timezone
 
-from observatoire.barometre import editorial, indicators, queries, services, weighting
+from observatoire.barometre import editorial, indicator_specs, queries, services, weighting
 from observatoire.barometre.choices import EditionStatus, Unit
 from observatoire.barometre.models import Edition
 from observatoire.questionnaires.choices import Population, QuestionType, ResponseStatus
@@ -303,7 +303,7 @@ def demo_texts(edition: Edition) -> tuple[str, dict[str, str]]:
     are generated, each as a figure reference; and the themes' commentaries."""
     citizens = edition.population == Population.CITIZENS
     sourced, generated = [], []
-    for indicator in indicators.for_edition(edition).indicators:
+    for indicator in indicator_specs.for_edition(edition).indicators:
         counted = {
             "": indicator.values,
             "fait": indicator.done,
@@ -348,7 +348,7 @@ def demo_texts(edition: Edition) -> tuple[str, dict[str, str]]:
         "Les résultats par domaine (strate, type, taille, sexe, âge) sont générés, sauf ceux "
         "cités plus haut.",
     ])  # fmt: skip
-    iset = indicators.for_edition(edition)
+    iset = indicator_specs.for_edition(edition)
     known = {r.key for r in editorial.references("\n".join(sourced), iset)}
 
     def mark(match) -> str:

@@ -22,7 +22,7 @@ from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
 from observatoire.barometre import formats, queries
-from observatoire.barometre.indicators import IndicatorSet
+from observatoire.barometre.indicator_specs import IndicatorSet
 from observatoire.barometre.models import Edition, Result
 
 REFERENCE = re.compile(r"\{([a-z][a-z0-9_]*)((?:\|[^{}|\n]*)*)\}")

@@ -28,8 +28,7 @@ import numpy as np
 from django.utils.translation import gettext as _
 
 from observatoire import stats
-from observatoire.barometre import charts, formats, queries
-from observatoire.barometre import indicators as ind
+from observatoire.barometre import charts, formats, indicator_specs, queries
 from observatoire.barometre.choices import Flag
 from observatoire.barometre.models import Edition
 from observatoire.barometre.weighting import load_sample, plan_of, weight
@@ -101,7 +100,7 @@ def load(edition: Edition) -> Loaded:
     sample = load_sample(edition)
     design = weight(edition, sample).design
     loaded = Loaded(sample, design, stats.DisclosureRule(**plan_of(edition)["disclosure"]), {})
-    loaded.variables = _catalogue(edition, loaded, ind.AnswerTable(sample.answers))
+    loaded.variables = _catalogue(edition, loaded, indicator_specs.AnswerTable(sample.answers))
     sample.answers = []  # coded into loaded.columns: 20,000 dictionaries less in memory
     with _LOCK:
         _CACHE[key] = loaded
@@ -118,7 +117,9 @@ def _coded(masks: list[np.ndarray], n: int) -> np.ndarray:
     return out
 
 
-def _catalogue(edition: Edition, data: Loaded, table: ind.AnswerTable) -> dict[str, Variable]:
+def _catalogue(
+    edition: Edition, data: Loaded, table: indicator_specs.AnswerTable
+) -> dict[str, Variable]:
     """Every variable with at least one answer: breakdowns, indicators, questions."""
     n = data.sample.n
     found: dict[str, Variable] = {}

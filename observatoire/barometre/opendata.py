@@ -21,7 +21,7 @@ import polars as pl
 
 from observatoire.barometre import queries
 from observatoire.barometre.choices import Flag
-from observatoire.barometre.indicators import AnswerTable, Indicator
+from observatoire.barometre.indicator_specs import AnswerTable, Indicator
 from observatoire.barometre.models import Edition
 from observatoire.barometre.weighting import REPLICATES, Sample, load_sample
 from observatoire.core import csvsafe

@@ -9,7 +9,7 @@ from django.db.models import QuerySet
 
 from observatoire.barometre import formats
 from observatoire.barometre.choices import Flag
-from observatoire.barometre.indicators import Indicator, IndicatorSet, for_edition, for_version
+from observatoire.barometre.indicator_specs import Indicator, IndicatorSet, for_edition, for_version
 from observatoire.barometre.models import Edition, Result
 from observatoire.territoires.choices import Kind, Stratum
 

@@ -18,7 +18,7 @@ from observatoire.barometre.forms import (
     TextsForm,
     WeightingPlanForm,
 )
-from observatoire.barometre.indicators import for_edition, text_of
+from observatoire.barometre.indicator_specs import for_edition, text_of
 from observatoire.barometre.models import WeightingRun
 from observatoire.barometre.views import explorer_context
 from observatoire.barometre.weighting import plan_of

@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from observatoire.barometre.forms import IndicatorFileForm
-from observatoire.diagnostic.grid import MAX_BYTES
+from observatoire.diagnostic.scoring import MAX_BYTES
 
 
 class StartForm(forms.Form):

@@ -20,7 +20,7 @@ from observatoire.barometre import formats, queries
 from observatoire.barometre.access import public_editions
 from observatoire.barometre.choices import Flag
 from observatoire.barometre.models import Edition, Result
-from observatoire.diagnostic import grid as gr
+from observatoire.diagnostic import scoring
 from observatoire.diagnostic.models import PeerScore, RulesVersion
 from observatoire.questionnaires.choices import Population
 from observatoire.territoires.choices import Stratum
@@ -126,7 +126,7 @@ def sentence(mine: bool | None, peer: Peer | None, phrase: str) -> str:
 
 
 def key_indicators(
-    grid: gr.Grid, answers: dict[str, Any], authority, edition
+    grid: scoring.Grid, answers: dict[str, Any], authority, edition
 ) -> list[IndicatorComparison]:
     if edition is None:
         return []
@@ -166,11 +166,11 @@ def key_indicators(
 def _compute_peer_scores(edition: Edition, grid_version: RulesVersion) -> list[PeerScore]:
     from observatoire.barometre.weighting import load_sample, plan_of, weight
 
-    grid = gr.grid_of(grid_version.text)
+    grid = scoring.grid_of(grid_version.text)
     sample = load_sample(edition)
     weighted = weight(edition, sample)
     names = [a.code for a in grid.axes]
-    matrix = gr.score_matrix(grid, sample.answers)
+    matrix = scoring.score_matrix(grid, sample.answers)
     by = {d: sample.columns[d] for d in ("strate", "taille")}
     est = stats.estimate(
         weighted.design, stats.IndicatorMatrix(names, matrix), kind="mean", by=by, na_rm=True
@@ -220,7 +220,7 @@ class AxisComparison:
 
 
 def compare_axes(
-    scores: gr.Scores, grid_version: RulesVersion, authority, edition
+    scores: scoring.Scores, grid_version: RulesVersion, authority, edition
 ) -> list[AxisComparison]:
     """Each axis score against the peers' weighted mean (nearest published level)."""
     by_axis: dict[str, dict[tuple[str, str], PeerScore]] = {}

@@ -8,8 +8,7 @@ from typing import Any
 from django.utils import timezone
 
 from observatoire.barometre import formats
-from observatoire.diagnostic import charts, peers, roadmap
-from observatoire.diagnostic import grid as gr
+from observatoire.diagnostic import charts, peers, roadmap, scoring
 from observatoire.diagnostic.charts import MINE, PEERS
 from observatoire.diagnostic.choices import RunStatus
 from observatoire.diagnostic.models import Run
@@ -17,7 +16,7 @@ from observatoire.questionnaires.forms import display_answer
 from observatoire.questionnaires.services.collection import LoadedQuestionnaire
 
 
-def _detail(axis_score: gr.AxisScore, form: LoadedQuestionnaire) -> list[dict[str, Any]]:
+def _detail(axis_score: scoring.AxisScore, form: LoadedQuestionnaire) -> list[dict[str, Any]]:
     questions = form.by_code()
     rows = []
     for item in axis_score.items:
@@ -71,7 +70,7 @@ def history(run: Run) -> tuple[list[dict[str, Any]], list[Run]]:
     )
     rows = []
     for r in runs:
-        titles = {a.code: a.title for a in gr.grid_of(r.grid.text).axes} if r.grid else {}
+        titles = {a.code: a.title for a in scoring.grid_of(r.grid.text).axes} if r.grid else {}
         for code, value in r.scores.get("axes", {}).items():
             rows.append(
                 {
@@ -85,10 +84,10 @@ def history(run: Run) -> tuple[list[dict[str, Any]], list[Run]]:
 
 def result_context(run: Run) -> dict[str, Any]:
     assert run.grid is not None and run.duties is not None, "a scored run has its versions"
-    grid = gr.grid_of(run.grid.text)
-    duties = gr.duties_of(run.duties.text)
+    grid = scoring.grid_of(run.grid.text)
+    duties = scoring.duties_of(run.duties.text)
     form = LoadedQuestionnaire.load(run.questionnaire)
-    scores = gr.score(grid, run.answers)
+    scores = scoring.score(grid, run.answers)
     edition = peers.latest_edition()
     comparisons = peers.compare_axes(scores, run.grid, run.authority, edition)
     peer_rows = _peer_rows(comparisons)

@@ -14,7 +14,7 @@ from django.db.models import Q
 from django.urls import reverse
 
 from observatoire.cas_usage.models import UseCase
-from observatoire.diagnostic import grid as gr
+from observatoire.diagnostic import scoring
 from observatoire.diagnostic.choices import Effort, Step
 from observatoire.registre.choices import Status as EntryStatus
 from observatoire.registre.models import Entry
@@ -51,9 +51,9 @@ class RoadmapStep:
     items: list[Item] = field(default_factory=list)
 
 
-def situation_of(run) -> gr.Situation:
+def situation_of(run) -> scoring.Situation:
     entries = Entry.objects.filter(authority=run.authority).exclude(status=EntryStatus.ARCHIVED)
-    return gr.Situation(
+    return scoring.Situation(
         answers=run.answers,
         kind=run.authority.kind,
         population=run.authority.population,
@@ -65,7 +65,7 @@ def _register_link(authority) -> str:
     return reverse("registre:create") + f"?authority={authority.siren}"
 
 
-def _action_item(action: gr.Action, authority, kind: str, to_check: bool = False) -> Item:
+def _action_item(action: scoring.Action, authority, kind: str, to_check: bool = False) -> Item:
     item = Item(
         title=action.title,
         why=action.why,
@@ -84,18 +84,18 @@ def _action_item(action: gr.Action, authority, kind: str, to_check: bool = False
 
 
 def legal_duties(
-    duties: tuple[gr.Action, ...], situation: gr.Situation
-) -> list[tuple[gr.Action, str]]:
+    duties: tuple[scoring.Action, ...], situation: scoring.Situation
+) -> list[tuple[scoring.Action, str]]:
     """Each duty that applies, with its state: « met », « todo » or « check » (no answer
     can tell whether it is met)."""
     out = []
     for duty in duties:
-        if duty.when and not gr.any_holds(duty.when, situation):
+        if duty.when and not scoring.any_holds(duty.when, situation):
             continue
         if not duty.met:
             out.append((duty, "check"))
         else:
-            out.append((duty, "met" if gr.any_holds(duty.met, situation) else "todo"))
+            out.append((duty, "met" if scoring.any_holds(duty.met, situation) else "todo"))
     return out
 
 
@@ -135,7 +135,7 @@ def adoptable_entries(authority, themes: tuple[str, ...], exclude: set[int]) -> 
     return (same + rest)[:PER_AXIS]
 
 
-def build(grid: gr.Grid, duties, scores: gr.Scores, run) -> list[RoadmapStep]:
+def build(grid: scoring.Grid, duties, scores: scoring.Scores, run) -> list[RoadmapStep]:
     situation = situation_of(run)
     authority = run.authority
     rank = {a.axis.code: i for i, a in enumerate(sorted(scores.axes, key=lambda a: a.score))}
@@ -144,7 +144,7 @@ def build(grid: gr.Grid, duties, scores: gr.Scores, run) -> list[RoadmapStep]:
         if state != "met":
             steps[duty.step].items.append(_action_item(duty, authority, "duty", state == "check"))
     actions = sorted(
-        (a for a in grid.actions if gr.any_holds(a.when, situation)),
+        (a for a in grid.actions if scoring.any_holds(a.when, situation)),
         key=lambda a: rank.get(a.axis, len(rank)),
     )
     for action in actions:

@@ -8,9 +8,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from observatoire.barometre.indicators import for_population
+from observatoire.barometre.indicator_specs import for_population
 from observatoire.core.audit import acting_as, record_event
-from observatoire.diagnostic import grid as gr
+from observatoire.diagnostic import scoring
 from observatoire.diagnostic.choices import RulesKind, RunStatus
 from observatoire.diagnostic.models import RulesVersion, Run
 from observatoire.questionnaires.choices import Population, QuestionType
@@ -26,7 +26,7 @@ def current_rules(kind: str) -> RulesVersion:
             version, _ = RulesVersion.objects.get_or_create(
                 kind=kind,
                 number=1,
-                defaults={"text": gr.shipped_text(kind), "note": "fichier livré"},
+                defaults={"text": scoring.shipped_text(kind), "note": "fichier livré"},
             )
     return version
 
@@ -43,10 +43,10 @@ def check_rules(kind: str, text: str, questionnaire: Questionnaire | None = None
     questionnaire = questionnaire or barometer_questionnaire()
     try:
         if kind == RulesKind.GRID:
-            gr.check_grid(text, questionnaire, for_population(Population.AUTHORITIES))
+            scoring.check_grid(text, questionnaire, for_population(Population.AUTHORITIES))
         else:
-            gr.check_duties(text, questionnaire)
-    except gr.GridError as exc:
+            scoring.check_duties(text, questionnaire)
+    except scoring.GridError as exc:
         raise ValidationError(str(exc)) from exc
 
 
@@ -153,7 +153,7 @@ def score_run(run: Run, *, by) -> Run:
             raise collection.SubmitError(errors)
         locked.answers = collection.relevant_answers(form, locked.answers)
         locked.prefilled = [c for c in locked.prefilled if c in locked.answers]
-        scores = gr.score(gr.grid_of(grid_version.text), locked.answers)
+        scores = scoring.score(scoring.grid_of(grid_version.text), locked.answers)
         locked.scores = scores.as_dict()
         locked.grid, locked.duties = grid_version, duties_version
         locked.status = RunStatus.SCORED

@@ -11,8 +11,8 @@ from observatoire.accounts.access import require_analyst
 from observatoire.diagnostic import services
 from observatoire.diagnostic.choices import RulesKind
 from observatoire.diagnostic.forms import RulesFileForm
-from observatoire.diagnostic.grid import shipped_text
 from observatoire.diagnostic.models import RulesVersion
+from observatoire.diagnostic.scoring import shipped_text
 
 
 @login_required

@@ -14,9 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from observatoire.accounts.access import require_analyst
-from observatoire.barometre import compute as computing
-from observatoire.barometre import indicators as ind
-from observatoire.barometre import opendata, tasks
+from observatoire.barometre import estimation, indicator_specs, opendata, tasks
 from observatoire.barometre.choices import EditionStatus, JobStatus
 from observatoire.barometre.models import (
     WORKING,
@@ -43,8 +41,8 @@ TRANSITIONS = {
 }
 # A weighting run's stages, in order, with their label on the page (and the CLI's bar).
 RUN_STAGES = {
-    **computing.STAGES,
-    **computing.REPLICATE_STAGE,
+    **estimation.STAGES,
+    **estimation.REPLICATE_STAGE,
     "store": "Enregistrement des poids et des résultats",
 }
 RESULT_FIELDS = [
@@ -89,7 +87,7 @@ def weight_edition(edition: Edition, *, by=None, progress: Callable[[str], None]
     _require_closed(edition)
     step = progress or (lambda _stage: None)
     try:
-        result = computing.compute(edition, _previous_cells(edition), step)
+        result = estimation.compute(edition, _previous_cells(edition), step)
     except PlanError as exc:
         raise ValidationError(str(exc)) from exc
     step("store")
@@ -177,7 +175,7 @@ def compute_edition(edition: Edition, *, by=None, progress: Callable[[str], None
     """Recompute every indicator (after an edit of the indicator file) on the same plan."""
     if not edition.weighted_at:
         raise ValidationError("Pondérez l'édition avant de calculer ses indicateurs.")
-    result = computing.compute(edition, _previous_cells(edition), progress, replicates=False)
+    result = estimation.compute(edition, _previous_cells(edition), progress, replicates=False)
     _store_results(edition, result.rows)
     with acting_as(by):
         edition.computed_at = timezone.now()
@@ -193,11 +191,13 @@ def update_indicators(edition: Edition, text: str, *, by) -> Edition:
     A file with an error changes nothing; the next computation uses the new file, and the
     published pages keep the file of their version until the next publication."""
     text = text.replace("\r\n", "\n")
-    if text and text != ind.shipped_text(edition.population):
+    if text and text != indicator_specs.shipped_text(edition.population):
         name = "fichier des indicateurs"
         try:
-            ind.check_questions(ind.parse(text, name), edition.questionnaire, name)
-        except ind.IndicatorError as exc:
+            indicator_specs.check_questions(
+                indicator_specs.parse(text, name), edition.questionnaire, name
+            )
+        except indicator_specs.IndicatorError as exc:
             raise ValidationError(str(exc)) from exc
     else:
         text = ""
@@ -246,7 +246,7 @@ def update_texts(edition: Edition, summary: str, commentary: dict[str, str], *, 
 
     summary = summary.replace("\r\n", "\n").strip()
     commentary = {k: v.replace("\r\n", "\n").strip() for k, v in commentary.items() if v.strip()}
-    editorial.check_texts(summary, commentary, ind.for_edition(edition))
+    editorial.check_texts(summary, commentary, indicator_specs.for_edition(edition))
     with acting_as(by):
         edition.summary, edition.commentary = summary, commentary
         edition.save()
@@ -277,7 +277,9 @@ def publish_edition(
         raise ValidationError("Aucun résultat calculé : lancez le calcul des indicateurs.")
     from observatoire.barometre import editorial
 
-    editorial.check_texts(edition.summary, edition.commentary or {}, ind.for_edition(edition))
+    editorial.check_texts(
+        edition.summary, edition.commentary or {}, indicator_specs.for_edition(edition)
+    )
     number = edition.published_version + 1
     if number > 1 and not note:
         raise ValidationError("Une correction doit être expliquée par une note de version.")
@@ -289,7 +291,7 @@ def publish_edition(
             note=note,
             published_by=by,
             fingerprint=fingerprint(rows),
-            indicators=ind.text_of(edition),
+            indicators=indicator_specs.text_of(edition),
             texts={"summary": edition.summary, "commentary": edition.commentary or {}},
         )
         edition.published_version = number

@@ -4,7 +4,7 @@ import io
 
 import pytest
 
-from observatoire.barometre import compute, demo
+from observatoire.barometre import demo, estimation
 from observatoire.barometre.models import Edition
 from observatoire.barometre.tests.brief_figures import BRIEF, BRIEF_AT_MOST, BRIEF_CHANGES
 from observatoire.questionnaires.models import Response
@@ -24,12 +24,12 @@ def _cells(code):
     previous = edition.previous_edition()
     prev_cells = {}
     if previous is not None:
-        for row in compute.compute(previous).rows:
+        for row in estimation.compute(previous).rows:
             prev_cells[(row["indicator"], row["category"], row["domain"], row["level"])] = (
                 row["estimate"],
                 row["se"],
             )
-    rows = compute.compute(edition, prev_cells).rows
+    rows = estimation.compute(edition, prev_cells).rows
     return {(r["indicator"], r["category"], r["domain"], r["level"]): r for r in rows}
 
 

@@ -4,7 +4,7 @@ import math
 
 import pytest
 
-from observatoire.barometre import indicators
+from observatoire.barometre import indicator_specs
 from observatoire.questionnaires.choices import DONT_KNOW, REFUSED
 
 THEMES = "themes: [{code: ia, title: IA}]\n"
@@ -13,7 +13,7 @@ THEMES = "themes: [{code: ia, title: IA}]\n"
 def test_shipped_files_are_valid():
     """Both shipped indicator files parse and every indicator belongs to a theme."""
     for population in ("authorities", "citizens"):
-        iset = indicators.for_population(population)
+        iset = indicator_specs.for_population(population)
         assert iset.indicators
         assert all(i.theme in iset.themes for i in iset.indicators)
 
@@ -33,13 +33,13 @@ def test_shipped_files_are_valid():
 )  # fmt: skip
 def test_invalid_file_names_file_indicator_and_field(body, message):
     """A bad indicator file is rejected with a French message naming where it is wrong."""
-    with pytest.raises(indicators.IndicatorError, match=message) as error:
-        indicators.parse(THEMES + body, "essai.yaml")
+    with pytest.raises(indicator_specs.IndicatorError, match=message) as error:
+        indicator_specs.parse(THEMES + body, "essai.yaml")
     assert "essai.yaml" in str(error.value)
 
 
 def _columns(spec: str, answers):
-    iset = indicators.parse(THEMES + "indicators: [" + spec + "]", "essai.yaml")
+    iset = indicator_specs.parse(THEMES + "indicators: [" + spec + "]", "essai.yaml")
     return {k: [None if math.isnan(v) else v for v in col] for k, col in iset.indicators[0].columns(answers).items()}  # fmt: skip
 
 

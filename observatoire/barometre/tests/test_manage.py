@@ -5,7 +5,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from observatoire.barometre import indicators, services
+from observatoire.barometre import indicator_specs, services
 from observatoire.barometre.choices import EditionStatus, JobStatus
 from observatoire.barometre.factories import make_edition
 from observatoire.barometre.models import Result, WeightingRun
@@ -106,7 +106,7 @@ def test_uploaded_file_wins_and_must_be_utf8(client_for):
         == 302
     )
     edition.refresh_from_db()
-    assert indicators.for_edition(edition).get("ia_deployee").title == "IA déployée"
+    assert indicator_specs.for_edition(edition).get("ia_deployee").title == "IA déployée"
     client.post(url(edition, "indicateurs/"), {"restore": "1"})
     edition.refresh_from_db()
     assert edition.indicators == ""

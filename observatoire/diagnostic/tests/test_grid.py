@@ -3,8 +3,7 @@ roadmap, with the duties that apply to each size of authority."""
 
 import pytest
 
-from observatoire.diagnostic import grid as gr
-from observatoire.diagnostic import roadmap
+from observatoire.diagnostic import roadmap, scoring
 from observatoire.diagnostic.choices import RulesKind
 from observatoire.diagnostic.factories import BEST, SMALL_COMMUNE, WORST
 from observatoire.diagnostic.models import Run
@@ -13,15 +12,15 @@ from observatoire.registre.factories import EntryFactory
 from observatoire.territoires.choices import EpciType, Kind
 from observatoire.territoires.factories import AuthorityFactory
 
-GRID = gr.parse_grid(gr.shipped_text(RulesKind.GRID))
-DUTIES = gr.parse_duties(gr.shipped_text(RulesKind.DUTIES))
+GRID = scoring.parse_grid(scoring.shipped_text(RulesKind.GRID))
+DUTIES = scoring.parse_duties(scoring.shipped_text(RulesKind.DUTIES))
 AXES = ["culture", "organisation", "outils", "gouvernance", "numerique_responsable", "ia", "cybersecurite"]  # fmt: skip
 ALL_ACTIONS = {a.code for a in GRID.actions}
 
 
 def _roadmap(authority, answers):
     run = Run(authority=authority, answers=answers)
-    steps = roadmap.build(GRID, DUTIES, gr.score(GRID, answers), run)
+    steps = roadmap.build(GRID, DUTIES, scoring.score(GRID, answers), run)
     return {i.code: (s.code, i) for s in steps for i in s.items if i.code}, steps
 
 
@@ -31,18 +30,18 @@ def _duties(authority, answers):
 
 def test_shipped_files_pass_their_own_checks(questionnaire):
     """The shipped grid and duties name only questions, values and indicators that exist."""
-    from observatoire.barometre.indicators import for_population
+    from observatoire.barometre.indicator_specs import for_population
 
-    grid = gr.check_grid(
-        gr.shipped_text(RulesKind.GRID), questionnaire, for_population("authorities")
+    grid = scoring.check_grid(
+        scoring.shipped_text(RulesKind.GRID), questionnaire, for_population("authorities")
     )
     assert [a.code for a in grid.axes] == AXES
-    assert len(gr.check_duties(gr.shipped_text(RulesKind.DUTIES), questionnaire)) == 8
+    assert len(scoring.check_duties(scoring.shipped_text(RulesKind.DUTIES), questionnaire)) == 8
 
 
 def test_all_best_answers_score_100_everywhere_and_need_nothing(db):
     """Every best answer: 100 on every axis, level 4 « avancé », no action or duty left."""
-    scores = gr.score(GRID, BEST)
+    scores = scoring.score(GRID, BEST)
     assert {a.axis.code: a.score for a in scores.axes} == dict.fromkeys(AXES, 100)
     assert (scores.overall, scores.level.level, scores.level.label) == (100, 4, "avancé")
     authority = AuthorityFactory(population=12_000)
@@ -54,7 +53,7 @@ def test_all_best_answers_score_100_everywhere_and_need_nothing(db):
 def test_all_worst_answers_score_0_and_get_every_action(db):
     """Every no-point answer: 0 on every axis, level 1 « débutant », every action proposed
     (the responsible-digital strategy too: « non » is not « non concernée »)."""
-    scores = gr.score(GRID, WORST)
+    scores = scoring.score(GRID, WORST)
     assert {a.axis.code: a.score for a in scores.axes} == dict.fromkeys(AXES, 0)
     assert (scores.overall, scores.level.level, scores.level.label) == (0, 1, "débutant")
     items, _ = _roadmap(AuthorityFactory(population=900), WORST)
@@ -64,7 +63,7 @@ def test_all_worst_answers_score_0_and_get_every_action(db):
 def test_typical_small_commune(db):
     """A commune of 1 200 inhabitants and 8 agents: scores computed by hand from the grid,
     only the GDPR duties apply (already met), and the REEN strategy is not proposed."""
-    scores = gr.score(GRID, SMALL_COMMUNE)
+    scores = scoring.score(GRID, SMALL_COMMUNE)
     # culture 5/16, organisation 2/10, outils 1/10 (the tools list is skipped: 0/3),
     # gouvernance 4/17, numérique responsable 2/9 (REEN « non concernée » left out),
     # IA 0/9 (AIPD and user information skipped: left out), cybersécurité 5/14.
@@ -97,7 +96,7 @@ def test_epci_with_a_high_risk_system(db):
         "ia_information_usagers": "non",
         "nb_agents": 600,
     }
-    scores = gr.score(GRID, answers)
+    scores = scoring.score(GRID, answers)
     axis = {a.axis.code: a.score for a in scores.axes}
     assert axis["numerique_responsable"] == 83 and axis["ia"] == 91  # 10/12 and 10/11
     assert (scores.overall, scores.level.level) == (96, 4)
@@ -134,7 +133,7 @@ def test_legal_duties_by_size(db, population, agents, expected):
 def test_many_answer_sets_at_once_score_as_one_by_one():
     """The peers' vectorised scores equal the one-by-one scores (before rounding)."""
     sets = [BEST, WORST, SMALL_COMMUNE, {}, {"strategie_reen": "non_concerne", "ia_aipd": "_nsp"}]
-    matrix = gr.score_matrix(GRID, sets)
+    matrix = scoring.score_matrix(GRID, sets)
     for row, answers in zip(matrix, sets, strict=True):
-        for value, axis in zip(row, gr.score(GRID, answers).axes, strict=True):
+        for value, axis in zip(row, scoring.score(GRID, answers).axes, strict=True):
             assert round(value) == axis.score, (axis.axis.code, answers)

@@ -7,8 +7,8 @@ from django.utils.html import escape
 
 from observatoire.diagnostic import services
 from observatoire.diagnostic.choices import RulesKind
-from observatoire.diagnostic.grid import shipped_text
 from observatoire.diagnostic.models import RulesVersion
+from observatoire.diagnostic.scoring import shipped_text
 
 GRID = shipped_text(RulesKind.GRID)
 

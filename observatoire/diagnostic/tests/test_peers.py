@@ -7,14 +7,13 @@ import pytest
 from observatoire.barometre.choices import Flag
 from observatoire.barometre.factories import EditionFactory
 from observatoire.barometre.models import Result
-from observatoire.diagnostic import grid as gr
-from observatoire.diagnostic import peers, services
+from observatoire.diagnostic import peers, scoring, services
 from observatoire.diagnostic.choices import RulesKind
 from observatoire.diagnostic.factories import SMALL_COMMUNE
 from observatoire.diagnostic.models import PeerScore
 from observatoire.territoires.factories import AuthorityFactory
 
-GRID = gr.parse_grid(gr.shipped_text(RulesKind.GRID))
+GRID = scoring.parse_grid(scoring.shipped_text(RulesKind.GRID))
 
 
 @pytest.fixture
@@ -100,7 +99,7 @@ def test_axis_scores_against_peers(edition, questionnaire):
                                  ci_high=value + 6, n=50, flag=flag)  # fmt: skip
     PeerScore.objects.create(edition=edition, version=1, grid=grid_version, axis="ia", domain="",
                              level="", estimate=21.0, ci_low=18.0, ci_high=24.0, n=289, flag=Flag.OK)  # fmt: skip
-    scores = gr.score(GRID, SMALL_COMMUNE)
+    scores = scoring.score(GRID, SMALL_COMMUNE)
     rows = {c.code: c for c in peers.compare_axes(scores, grid_version, AuthorityFactory(population=800), edition)}  # fmt: skip
     assert (rows["gouvernance"].mine, rows["gouvernance"].peer.estimate, rows["gouvernance"].peer.fallback) == (24, 30.0, "")  # fmt: skip
     assert (rows["ia"].mine, rows["ia"].peer.estimate, rows["ia"].peer.group) == (

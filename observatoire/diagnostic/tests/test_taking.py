@@ -8,8 +8,8 @@ from django.core.exceptions import PermissionDenied
 from observatoire.diagnostic import services
 from observatoire.diagnostic.choices import RulesKind, RunStatus
 from observatoire.diagnostic.factories import SMALL_COMMUNE
-from observatoire.diagnostic.grid import shipped_text
 from observatoire.diagnostic.models import Run
+from observatoire.diagnostic.scoring import shipped_text
 from observatoire.questionnaires.choices import ResponseStatus
 from observatoire.questionnaires.models import Response
 from observatoire.questionnaires.services.collection import SubmitError

@@ -14,8 +14,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from observatoire.barometre import compute as computing
-from observatoire.barometre import opendata, services
+from observatoire.barometre import estimation, opendata, services
 from observatoire.barometre.models import Edition
 from observatoire.barometre.services import reports
 
@@ -66,7 +65,7 @@ class Command(BaseCommand):
         )
 
     def do_compute(self, edition, **_):
-        with self._stages("Calcul", computing.STAGES) as progress:
+        with self._stages("Calcul", estimation.STAGES) as progress:
             result = services.compute_edition(edition, progress=progress)
         suppressed = sum(r["flag"] == "suppress" for r in result.rows)
         return f"{edition.code} : {len(result.rows)} résultats, dont {suppressed} non diffusés"

@@ -14,7 +14,7 @@ from tqdm import tqdm
 
 from observatoire.diagnostic import peers, services
 from observatoire.diagnostic.choices import RulesKind
-from observatoire.diagnostic.grid import MAX_BYTES
+from observatoire.diagnostic.scoring import MAX_BYTES
 
 
 class Command(BaseCommand):

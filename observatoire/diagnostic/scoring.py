@@ -536,7 +536,7 @@ def score(grid: Grid, answers: dict[str, Any]) -> Scores:
 def score_matrix(grid: Grid, answers: list[dict[str, Any]]) -> np.ndarray:
     """The axis scores (columns, NaN when no item counts) of many answer sets at once, as
     ``score`` gives them one by one without rounding: for the peers' weighted means."""
-    from observatoire.barometre.indicators import AnswerTable
+    from observatoire.barometre.indicator_specs import AnswerTable
 
     table = AnswerTable(answers)
     out = np.empty((table.n, len(grid.axes)))

@@ -19,7 +19,7 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 
 from observatoire import stats
-from observatoire.barometre import indicators as ind
+from observatoire.barometre import indicator_specs
 from observatoire.barometre.choices import Flag
 from observatoire.barometre.weighting import (
     Sample,
@@ -47,17 +47,19 @@ class Computed:
     rows: list[dict[str, Any]]
     weighted: Weighted
     sample: Sample
-    table: ind.AnswerTable
+    table: indicator_specs.AnswerTable
     timings: dict[str, float] = field(default_factory=dict)
     replicates: np.ndarray | None = None  # n x R replicate weights, re-calibrated
 
 
 def indicator_columns(
-    indicator_set: ind.IndicatorSet, sample: Sample, table: ind.AnswerTable | None = None
+    indicator_set: indicator_specs.IndicatorSet,
+    sample: Sample,
+    table: indicator_specs.AnswerTable | None = None,
 ) -> tuple[stats.IndicatorMatrix, stats.IndicatorMatrix]:
     """The 0/1 columns (proportions) and the numeric columns (means) of every indicator,
     each as one ``n x K`` matrix written in place (the engine's fastest input)."""
-    table = table or ind.AnswerTable(sample.answers)
+    table = table or indicator_specs.AnswerTable(sample.answers)
     sizes = {True: 0, False: 0}  # is a mean -> number of columns
     for indicator in indicator_set.indicators:
         sizes[indicator.kind == "mean"] += len(dict.fromkeys(indicator.categories))
@@ -75,7 +77,7 @@ def indicator_columns(
 
 
 def estimate_indicators(
-    indicator_set: ind.IndicatorSet,
+    indicator_set: indicator_specs.IndicatorSet,
     sample: Sample,
     design: stats.Design,
     rule: stats.DisclosureRule,
@@ -147,7 +149,7 @@ def add_changes(rows: list[dict[str, Any]], previous: dict[tuple, tuple[float, f
 
 def add_gaps(
     rows: list[dict[str, Any]],
-    indicator_set: ind.IndicatorSet,
+    indicator_set: indicator_specs.IndicatorSet,
     sample: Sample,
     design: stats.Design,
     columns: tuple[stats.IndicatorMatrix, stats.IndicatorMatrix],
@@ -215,9 +217,9 @@ def compute(
     step("estimates")
     plan = plan_of(edition)
     rule = stats.DisclosureRule(**plan["disclosure"])
-    indicator_set = ind.for_edition(edition)
+    indicator_set = indicator_specs.for_edition(edition)
     start = time.perf_counter()
-    table = ind.AnswerTable(sample.answers)
+    table = indicator_specs.AnswerTable(sample.answers)
     columns = indicator_columns(indicator_set, sample, table)
     timings["columns_s"] = time.perf_counter() - start
     start = time.perf_counter()
