@@ -49,7 +49,7 @@ def main() -> None:
 def run(n_responses: int) -> None:
     from observatoire.barometre.demo import AUTHORITY_PLAN
     from observatoire.barometre.models import Edition
-    from observatoire.diagnostic import peers, reports, results, scoring, services
+    from observatoire.diagnostic import peers, queries, reports, scoring, services
     from observatoire.diagnostic.choices import RulesKind
     from observatoire.diagnostic.models import Run
     from observatoire.questionnaires.choices import Population, ResponseStatus
@@ -105,9 +105,9 @@ def run(n_responses: int) -> None:
 
     Run.objects.filter(pk=run_.pk).update(scored_at=timezone.now())
     run_.refresh_from_db()
-    results.result_context(run_)  # the first call also imports the URLconf and parses files
+    queries.result_context(run_)  # the first call also imports the URLconf and parses files
     start = time.perf_counter()
-    results.result_context(run_)
+    queries.result_context(run_)
     page_s = time.perf_counter() - start
     start = time.perf_counter()
     pdf = reports.build_pdf(run_)

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from observatoire.accounts.access import require_analyst
 from observatoire.core.models import AuditEvent
-from observatoire.territoires.services import kind_counts
+from observatoire.territoires.queries import kind_counts
 
 
 def home(request):

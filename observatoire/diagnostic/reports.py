@@ -5,12 +5,12 @@ from django.conf import settings
 from django.template.loader import render_to_string
 
 from observatoire.barometre.charts import to_svg
-from observatoire.diagnostic import results
+from observatoire.diagnostic import queries
 from observatoire.diagnostic.models import Run
 
 
 def report_html(run: Run) -> str:
-    context = results.result_context(run)
+    context = queries.result_context(run)
     context["peers_svg"] = to_svg(context["peers_spec"])
     if context["history_spec"]:
         context["history_svg"] = to_svg(context["history_spec"])

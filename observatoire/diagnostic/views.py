@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from observatoire.cas_usage.queries import cases_like_mine
-from observatoire.diagnostic import reports, results, services
+from observatoire.diagnostic import queries, reports, services
 from observatoire.diagnostic.access import (
     get_editable_run,
     get_run_for,
@@ -193,7 +193,7 @@ def result(request, pk):
     run = get_run_for(request.user, pk)
     if not run.is_scored:
         return redirect("diagnostic:run", pk)
-    context = results.result_context(run)
+    context = queries.result_context(run)
     context["share_url"] = (
         request.build_absolute_uri(reverse("diagnostic:shared", args=[run.share_token]))
         if run.share_token
@@ -242,7 +242,7 @@ def share(request, pk):
 def shared(request, token):
     """The read-only view behind a share link (no login, no answers to edit)."""
     run = get_shared_run(token)
-    context = results.result_context(run) | {"shared": True, "token": token}
+    context = queries.result_context(run) | {"shared": True, "token": token}
     return render(request, "diagnostic/result.html", context)
 
 

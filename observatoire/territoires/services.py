@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import cast
 
 from django.db import connection, transaction
-from django.db.models import Count, Field, Max, Sum
+from django.db.models import Field, Max
 
 from observatoire.core import audit, csvsafe
 from observatoire.territoires.choices import Kind
@@ -275,25 +275,3 @@ def _record_counts(vintage: int, rows: list[dict]) -> None:
         UniverseCount(vintage=vintage, stratum=s, region=r, count=n, population=population[(s, r)])
         for (s, r), n in cells.items()
     )
-
-
-def stratum_counts(vintage: int) -> dict[str, int]:
-    """Number of authorities per stratum in a loaded vintage."""
-    rows = (
-        UniverseCount.objects.filter(vintage=vintage)
-        .values("stratum")
-        .annotate(n=Sum("count"))
-        .order_by("stratum")
-    )
-    return {row["stratum"]: row["n"] for row in rows}
-
-
-def loaded_vintages() -> list[int]:
-    return list(
-        UniverseCount.objects.values_list("vintage", flat=True).distinct().order_by("vintage")
-    )
-
-
-def kind_counts() -> dict[str, int]:
-    rows = Authority.objects.filter(is_active=True).values("kind").annotate(n=Count("id"))
-    return {row["kind"]: row["n"] for row in rows}

@@ -17,6 +17,7 @@ from django.db import transaction
 from observatoire.accounts.choices import Role
 from observatoire.accounts.models import User
 from observatoire.core import db
+from observatoire.territoires import queries
 from observatoire.territoires import services as territoires
 from observatoire.territoires.models import Authority
 
@@ -37,7 +38,7 @@ class Command(BaseCommand):
                 "comptes dont le mot de passe est public."
             )
         for vintage in territoires.shipped_vintages():
-            if vintage not in territoires.loaded_vintages():
+            if vintage not in queries.loaded_vintages():
                 self.stdout.write(f"Chargement des collectivités, millésime {vintage}…")
                 territoires.import_vintage(vintage)
         self.load_users()

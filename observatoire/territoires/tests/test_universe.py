@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from observatoire.territoires import services
+from observatoire.territoires import queries, services
 from observatoire.territoires.choices import Kind, Stratum
 from observatoire.territoires.models import Authority
 
@@ -22,7 +22,7 @@ def test_2026_vintage_has_the_official_counts():
     assert active.filter(kind=Kind.EPCI, epci_type="MET69").get().name == "Métropole de Lyon"
     assert active.filter(kind=Kind.DEPARTEMENT).count() == 101
     assert active.filter(kind=Kind.REGION).count() == 18
-    counts = services.stratum_counts(2026)
+    counts = queries.stratum_counts(2026)
     assert counts[Stratum.METROPOLE] == 22
     assert counts[Stratum.REGION] == 18
     assert sum(v for k, v in counts.items() if k.startswith("commune")) == 34_969
@@ -59,7 +59,7 @@ def test_newer_vintage_deactivates_merged_communes_and_older_one_does_not_age_th
     assert summary.deactivated == Authority.objects.filter(is_active=False).count() > 0
     services.import_vintage(2024)
     assert not Authority.objects.filter(is_active=True, vintage=2024).exists()
-    assert services.loaded_vintages() == [2024, 2026]
+    assert queries.loaded_vintages() == [2024, 2026]
 
 
 def _package(tmp_path, communes=None):

@@ -11,7 +11,7 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from observatoire.core import db
-from observatoire.territoires import services
+from observatoire.territoires import queries, services
 from observatoire.territoires.choices import Stratum
 
 
@@ -50,7 +50,7 @@ class Command(BaseCommand):
         self.stdout.write(f"{out} écrit : {rows} collectivités ({out.stat().st_size} octets).")
 
     def handle_counts(self, vintage, **options):
-        counts = services.stratum_counts(vintage)
+        counts = queries.stratum_counts(vintage)
         if not counts:
             raise CommandError(f"Le millésime {vintage} n'est pas chargé.")
         for stratum in Stratum:
