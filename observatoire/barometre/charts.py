@@ -8,12 +8,15 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from observatoire.core import formats
+
+# d3-format's locale for the charts: the same spaces as core.formats.
 FR_LOCALE = {
     "decimal": ",",
-    "thousands": "\u00a0",
+    "thousands": formats.THOUSANDS,
     "grouping": [3],
-    "currency": ["", "\u00a0€"],
-    "percent": "\u00a0%",
+    "currency": ["", f"{formats.NBSP}€"],
+    "percent": f"{formats.NBSP}%",
 }
 TOOLTIP = [
     {"field": "modalite", "title": "Modalité"},

@@ -21,9 +21,10 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
-from observatoire.barometre import formats, queries
+from observatoire.barometre import queries
 from observatoire.barometre.indicator_specs import IndicatorSet
 from observatoire.barometre.models import Edition, Result
+from observatoire.core import formats
 
 REFERENCE = re.compile(r"\{([a-z][a-z0-9_]*)((?:\|[^{}|\n]*)*)\}")
 TOKEN = "ZZCHIFFRE{}ZZ"

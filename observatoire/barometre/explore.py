@@ -28,10 +28,11 @@ import numpy as np
 from django.utils.translation import gettext as _
 
 from observatoire import stats
-from observatoire.barometre import charts, formats, indicator_specs, queries
+from observatoire.barometre import charts, indicator_specs, queries
 from observatoire.barometre.choices import Flag
 from observatoire.barometre.models import Edition
 from observatoire.barometre.weighting import load_sample, plan_of, weight
+from observatoire.core import formats
 from observatoire.questionnaires.choices import DONT_KNOW, REFUSED, QuestionType
 from observatoire.stats.design import is_missing
 from observatoire.stats.disclosure import OK, SUPPRESS
@@ -337,7 +338,7 @@ def p_text(p: float) -> str:
     """« p = 0,003 », « p < 0,001 » (French decimal comma)."""
     if p < 0.001:
         return "p < 0,001"
-    return "p = " + (f"{p:.3f}" if p < 0.1 else f"{p:.2f}").replace(".", ",")
+    return "p = " + formats.decimal(p, 3 if p < 0.1 else 2)
 
 
 def explore(edition: Edition, query: Query, *, analyst: bool = False) -> Exploration:

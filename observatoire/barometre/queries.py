@@ -7,10 +7,10 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from observatoire.barometre import formats
 from observatoire.barometre.choices import Flag
 from observatoire.barometre.indicator_specs import Indicator, IndicatorSet, for_edition, for_version
 from observatoire.barometre.models import Edition, Result
+from observatoire.core import formats
 from observatoire.territoires.choices import Kind, Stratum
 
 DOMAIN_TITLES = {

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from observatoire.accounts.access import require_analyst
-from observatoire.barometre import access, editorial, explore, formats, services
+from observatoire.barometre import access, editorial, explore, services
 from observatoire.barometre.choices import EditionStatus
 from observatoire.barometre.forms import (
     IndicatorFileForm,
@@ -22,7 +22,7 @@ from observatoire.barometre.indicator_specs import for_edition, text_of
 from observatoire.barometre.models import WeightingRun
 from observatoire.barometre.views import explorer_context
 from observatoire.barometre.weighting import plan_of
-from observatoire.core import jobs
+from observatoire.core import formats, jobs
 
 
 def manage(request, code):

@@ -21,6 +21,7 @@ from observatoire.cas_usage.choices import (
     Status,
     Technology,
 )
+from observatoire.core import formats
 from observatoire.core.models import BaseModel
 from observatoire.territoires.choices import Stratum
 
@@ -237,9 +238,9 @@ class Result(BaseModel):
         if value is None:
             return ""
         return (
-            f"{format_number(value)}\u00a0{self.unit}".strip()
+            f"{formats.number(value)}\u00a0{self.unit}".strip()
             if self.unit
-            else format_number(value)
+            else formats.number(value)
         )
 
     @property
@@ -299,14 +300,6 @@ class Adoption(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.authority} — {self.use_case}"
-
-
-def format_number(value: Decimal | None) -> str:
-    """French format: 1 255, 0,8 (no trailing zeros)."""
-    if value is None:
-        return ""
-    text = f"{value:,.2f}".rstrip("0").rstrip(".")
-    return text.replace(",", "\u202f").replace(".", ",")
 
 
 class ThesaurusEntry(BaseModel):

@@ -17,7 +17,7 @@ from observatoire.cas_usage.models import (
     UseCase,
 )
 from observatoire.cas_usage.services import thesaurus
-from observatoire.core import search
+from observatoire.core import formats, search
 from observatoire.territoires.choices import Stratum
 
 FACETS = ["domain", "technology", "stage", "stratum", "country"]
@@ -153,13 +153,11 @@ def _like_mine_levels(authority) -> list[tuple[str, str, Q]]:
     if authority.population:
         low, high = next(b for b in SIZE_BANDS if b[0] <= authority.population < b[1])
         label = _("même taille : de %(low)s à %(high)s habitants") % {
-            "low": f"{low:,}".replace(",", "\u202f"),
-            "high": f"{high:,}".replace(",", "\u202f"),
+            "low": formats.integer(low),
+            "high": formats.integer(high),
         }
         if high == SIZE_BANDS[-1][1]:
-            label = _("même taille : plus de %(low)s habitants") % {
-                "low": f"{low:,}".replace(",", "\u202f")
-            }
+            label = _("même taille : plus de %(low)s habitants") % {"low": formats.integer(low)}
         size = Q(**{f"{peer}population__gte": low, f"{peer}population__lt": high})
         levels.append(("taille", label, size))
     levels.append(

@@ -22,6 +22,8 @@ from typing import IO, Any
 from django import forms
 from django.conf import settings
 
+from observatoire.core import formats
+
 CHUNK = 1024 * 1024
 MAX_TAG = CHUNK  # a tag or text longer than this (Excel caps a cell at 32,767 characters)
 MAX_MEMBERS = 1000
@@ -55,8 +57,7 @@ class UploadRejected(ValueError):
 def megabytes(size: int) -> str:
     """1.5 MiB → « 1,5 Mo » (French readers' notation)."""
     value = size / (1024 * 1024)
-    text = f"{value:.1f}".replace(".", ",").removesuffix(",0")
-    return f"{text}\u00a0Mo"
+    return f"{formats.decimal(value, 1).removesuffix(',0')}{formats.NBSP}Mo"
 
 
 def check_size(size: int | None, limit: int | None = None) -> None:
@@ -218,15 +219,11 @@ def _check_bounds(rows: int, columns: int, name: str) -> None:
     sheet = name.rsplit("/", 1)[-1]
     if rows > settings.XLSX_MAX_ROWS:
         raise UploadRejected(
-            f"Classeur refusé : la feuille {sheet} compte {_int(rows)} lignes, "
-            f"{_int(settings.XLSX_MAX_ROWS)} au plus."
+            f"Classeur refusé : la feuille {sheet} compte {formats.integer(rows)} lignes, "
+            f"{formats.integer(settings.XLSX_MAX_ROWS)} au plus."
         )
     if rows * columns > settings.XLSX_MAX_CELLS:
         raise UploadRejected(
-            f"Classeur refusé : la feuille {sheet} couvre {_int(rows)} lignes × "
-            f"{_int(columns)} colonnes, {_int(settings.XLSX_MAX_CELLS)} cellules au plus."
+            f"Classeur refusé : la feuille {sheet} couvre {formats.integer(rows)} lignes × "
+            f"{formats.integer(columns)} colonnes, {formats.integer(settings.XLSX_MAX_CELLS)} cellules au plus."
         )
-
-
-def _int(number: int) -> str:
-    return f"{number:,}".replace(",", "\u202f")

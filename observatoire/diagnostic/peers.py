@@ -16,10 +16,11 @@ from django.db import transaction
 from threadpoolctl import threadpool_limits
 
 from observatoire import stats
-from observatoire.barometre import formats, queries
+from observatoire.barometre import queries
 from observatoire.barometre.access import public_editions
 from observatoire.barometre.choices import Flag
 from observatoire.barometre.models import Edition, Result
+from observatoire.core import formats
 from observatoire.diagnostic import scoring
 from observatoire.diagnostic.models import PeerScore, RulesVersion
 from observatoire.questionnaires.choices import Population

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from observatoire.barometre import formats
+from observatoire.core import formats
 from observatoire.diagnostic import charts, peers, roadmap, scoring
 from observatoire.diagnostic.charts import MINE, PEERS
 from observatoire.diagnostic.choices import RunStatus

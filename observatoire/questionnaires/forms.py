@@ -12,6 +12,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from observatoire.core import formats
 from observatoire.core.uploads import BoundedFileField
 from observatoire.questionnaires.choices import (
     DONT_KNOW,
@@ -77,8 +78,7 @@ def initial_from_post(post) -> dict[str, Any]:
 
 
 def french_number(value: float | int | Decimal) -> str:
-    text = f"{value:,}".replace(",", "\u202f").replace(".", ",")
-    return text.removesuffix(",0")
+    return formats.french(f"{value:,}").removesuffix(",0")
 
 
 def display_answer(form: LoadedQuestionnaire, question: Question, answers: dict[str, Any]) -> str:

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext_lazy as _
 
+from observatoire.core import formats
+
 LUCCIONI = (
     "Luccioni, Jernite, Strubell, « Power Hungry Processing: Watts Driving the Cost of AI "
     "Deployment? », ACM FAccT 2024, tableau 2 (énergie moyenne par 1 000 inférences)"
@@ -74,11 +76,6 @@ class Footprint:
         }
 
 
-def _fr(number: float) -> str:
-    text = f"{number:,.4g}" if number < 1000 else f"{number:,.0f}"
-    return text.replace(",", "\u202f").replace(".", ",")
-
-
 def estimate(
     model_size: str,
     hosting: str,
@@ -100,12 +97,16 @@ def estimate(
             grams_source += str(_(" (pays non listé : moyenne européenne)"))
     kwh = requests_per_year * wh * pue / 1000
     assumptions = [
-        (str(_("Requêtes ou exécutions par an")), _fr(requests_per_year), str(_("fiche"))),
-        (str(_("Énergie par requête")), f"{_fr(wh)} Wh", wh_source),
-        (str(_("Efficacité énergétique de l'hébergement (PUE)")), _fr(pue), pue_source),
+        (
+            str(_("Requêtes ou exécutions par an")),
+            formats.approx(requests_per_year),
+            str(_("fiche")),
+        ),
+        (str(_("Énergie par requête")), f"{formats.approx(wh)} Wh", wh_source),
+        (str(_("Efficacité énergétique de l'hébergement (PUE)")), formats.approx(pue), pue_source),
         (
             str(_("Intensité carbone de l'électricité")) + f" ({country})",
-            f"{_fr(grams)} g CO2e/kWh",
+            f"{formats.approx(grams)} g CO2e/kWh",
             grams_source,
         ),
         (

@@ -2,7 +2,7 @@
 
 from django import template
 
-from observatoire.barometre import formats
+from observatoire.core import formats
 
 register = template.Library()
 

@@ -4,8 +4,8 @@ import math
 
 from django import template
 
-from observatoire.barometre import formats
 from observatoire.barometre.explore import p_text
+from observatoire.core import formats
 
 register = template.Library()
 

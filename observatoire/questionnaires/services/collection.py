@@ -13,6 +13,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from observatoire.core import formats
 from observatoire.core.audit import acting_as, record_event
 from observatoire.questionnaires.choices import (
     DONT_KNOW,
@@ -176,15 +177,7 @@ def _clean_number(question: Question, value: Any) -> int | float:
 def _fr(number: Decimal | None) -> str:
     if number is None:
         return "…"
-    text = format(number.normalize(), "f")
-    whole, _, decimals = text.partition(".")
-    sign = "-" if whole.startswith("-") else ""
-    whole = whole.lstrip("-")
-    groups: list[str] = []
-    while whole:
-        groups.insert(0, whole[-3:])
-        whole = whole[:-3]
-    return sign + "\u202f".join(groups) + ("," + decimals if decimals else "")
+    return formats.exact(number)
 
 
 def start_response(questionnaire: Questionnaire, authority, *, by: Any) -> Response:

@@ -2,6 +2,8 @@
 
 from django import forms, template
 
+from observatoire.core import formats
+
 register = template.Library()
 
 
@@ -20,16 +22,13 @@ def fr_number(value, digits: int = 0) -> str:
     """1 255 ; 0,8 — as French readers expect (narrow no-break space for thousands)."""
     if value in (None, ""):
         return ""
-    text = f"{float(value):,.{int(digits)}f}"
-    return text.replace(",", "\u202f").replace(".", ",")
+    return formats.decimal(float(value), int(digits))
 
 
 @register.filter
 def fr_approx(value) -> str:
     """Four significant digits at most, French style: 0,06318 ; 1 255."""
-    from observatoire.registre.footprint import _fr
-
-    return "" if value in (None, "") else _fr(float(value))
+    return "" if value in (None, "") else formats.approx(float(value))
 
 
 @register.filter

@@ -1,23 +1,51 @@
-"""French number formatting: "53 %", "0,8 point", "1 255" (no-break spaces)."""
+"""French number formatting, for every app: "53 %", "0,8 point", "1 255" — a narrow
+no-break space between thousands, a no-break space before a unit, a decimal comma."""
 
 from __future__ import annotations
 
 import math
+from decimal import Decimal
 
-NBSP = "\u00a0"
+THOUSANDS = "\u202f"  # espace fine insécable
+NBSP = "\u00a0"  # before a unit: 53 %, 0,8 point, 1,5 Mo
+
+
+def french(text: str) -> str:
+    """A number Python formatted with "," between thousands and "." → the French text."""
+    return text.replace(",", THOUSANDS).replace(".", ",")
 
 
 def integer(value: float | int | None) -> str:
-    """1255 -> "1 255" (no-break space as thousands separator)."""
+    """1255 -> "1 255"."""
     if value is None or (isinstance(value, float) and not math.isfinite(value)):
         return "—"
-    return f"{round(value):,}".replace(",", NBSP)
+    return french(f"{round(value):,}")
 
 
 def decimal(value: float, digits: int = 1) -> str:
     """0.8 -> "0,8"; thousands separated like :func:`integer`."""
+    return french(f"{value:,.{digits}f}")
+
+
+def number(value: Decimal | float | int | None, digits: int = 2) -> str:
+    """1255 -> "1 255", 0.80 -> "0,8": at most ``digits`` decimals, no trailing zeros;
+    "" when there is no value."""
+    if value is None:
+        return ""
     text = f"{value:,.{digits}f}"
-    return text.replace(",", NBSP).replace(".", ",")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return french(text)
+
+
+def approx(value: float) -> str:
+    """Four significant digits at most: 0.063184 -> "0,06318", 1255.4 -> "1 255"."""
+    return french(f"{value:,.4g}" if value < 1000 else f"{value:,.0f}")
+
+
+def exact(value: Decimal) -> str:
+    """A decimal as written, whatever its digits: Decimal("1E+3") -> "1 000", "0.005" -> "0,005"."""
+    return french(format(value.normalize(), ",f"))
 
 
 def percent(proportion: float | None, digits: int = 0) -> str:
