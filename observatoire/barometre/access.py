@@ -3,7 +3,6 @@ pages, the API and the open data (PermissionDenied or 404 otherwise)."""
 
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
 
 from observatoire.accounts.access import require_analyst
 from observatoire.barometre.models import Edition, SavedModel
@@ -11,10 +10,10 @@ from observatoire.barometre.models import Edition, SavedModel
 
 def public_editions(user=None):
     """Editions a visitor sees (published, embargo passed); analysts also see embargoed ones."""
-    editions = Edition.objects.filter(published_version__gt=0).select_related("questionnaire")
+    editions = Edition.objects.select_related("questionnaire")
     if getattr(user, "is_analyst", False):
-        return editions
-    return editions.exclude(embargo_until__gt=timezone.now())
+        return editions.published()
+    return editions.public()
 
 
 def get_public_edition(code: str, user=None) -> Edition:

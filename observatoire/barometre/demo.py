@@ -256,7 +256,7 @@ def edition_code(year: int, population: str) -> str:
 @transaction.atomic
 def _edition(year: int, population: str, stdout) -> Edition:
     code = edition_code(year, population)
-    existing = Edition.objects.filter(code=code, published_version__gt=0).first()
+    existing = Edition.objects.published().filter(code=code).first()
     if existing is not None:
         return existing
     questionnaire = _questionnaire(year, population)

@@ -16,6 +16,25 @@ from observatoire.core.models import BaseModel, Job
 WORKING = 0
 
 
+class EditionQuerySet(models.QuerySet):
+    """The published filter, said once."""
+
+    @staticmethod
+    def public_q() -> models.Q:
+        """Published, and out of its embargo if it had one."""
+        return models.Q(published_version__gt=0) & (
+            models.Q(embargo_until__isnull=True) | models.Q(embargo_until__lte=timezone.now())
+        )
+
+    def published(self) -> "EditionQuerySet":
+        """Editions with a published version, embargoed or not (analysts preview these)."""
+        return self.filter(published_version__gt=0)
+
+    def public(self) -> "EditionQuerySet":
+        """What a visitor sees: published and past its embargo."""
+        return self.filter(self.public_q())
+
+
 class Edition(BaseModel):
     code = models.SlugField(_("code"), max_length=60, unique=True)
     title = models.CharField(_("titre"), max_length=200)
@@ -68,6 +87,8 @@ class Edition(BaseModel):
         blank=True,
         help_text=_("YAML modifié par un analyste ; vide : le fichier livré pour sa population."),
     )
+
+    objects = EditionQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("édition")

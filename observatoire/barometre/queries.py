@@ -212,9 +212,9 @@ def domain_cells(
 
 def editions_of(edition: Edition) -> list[Edition]:
     return list(
-        Edition.objects.filter(
-            questionnaire__population=edition.population, published_version__gt=0
-        ).order_by("year")
+        Edition.objects.published()
+        .filter(questionnaire__population=edition.population)
+        .order_by("year")
     )
 
 

@@ -2,15 +2,14 @@
 
 from urllib.parse import urlencode
 
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Max
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from observatoire.barometre import access, charts, editorial, explore, opendata, queries
-from observatoire.barometre.models import Edition, ReportJob
+from observatoire.barometre.models import Edition, EditionQuerySet, ReportJob
 from observatoire.barometre.services import reports
 from observatoire.core import jobs
 from observatoire.core.cache import cached_page
@@ -19,14 +18,11 @@ from observatoire.core.cache import cached_page
 def _publications() -> tuple:
     """What the public pages show changes with each publication (or correction), and when
     an embargo ends."""
-    public = Q(published_version__gt=0) & (
-        Q(embargo_until__isnull=True) | Q(embargo_until__lte=timezone.now())
-    )
     stamp = Edition.objects.aggregate(
         Count("versions"),
         Max("versions__pk"),
         Max("versions__created_at"),
-        public=Count("pk", filter=public, distinct=True),
+        public=Count("pk", filter=EditionQuerySet.public_q(), distinct=True),
     )
     return tuple(stamp.values())
 
