@@ -24,7 +24,8 @@ from observatoire.api import api
 from observatoire.territoires.choices import Kind
 from observatoire.territoires.factories import AuthorityFactory
 
-PERSONAS = ["anonymous", "reader", "referent_b", "referent_a"]
+# The personas a write is checked for (the analyst may do anything; colleague_a is referent_a).
+WRITE_PERSONAS = ["anonymous", "reader", "referent_b", "referent_a"]
 OWNER = {"referent_a"}  # the référent of the authority that owns the object
 REFERENTS = {"referent_a", "referent_b"}  # any référent, for its own authority
 LOGGED_IN = {"reader", "referent_a", "referent_b"}  # any account, for itself
@@ -402,7 +403,7 @@ def _cases(table: dict) -> list:
     return [
         pytest.param(name, persona, id=f"{label(name)}-{persona}")
         for name in sorted(table)
-        for persona in PERSONAS
+        for persona in WRITE_PERSONAS
     ]
 
 

@@ -4,12 +4,12 @@ import pytest
 from django.test import Client
 
 from observatoire.accounts.models import ApiToken
+from observatoire.conftest import PERSONAS
 from observatoire.questionnaires.factories import small_questionnaire
 from observatoire.questionnaires.models import Response
 from observatoire.questionnaires.services import collection
 
 pytestmark = pytest.mark.django_db
-PERSONAS = ["anonymous", "reader", "referent_a", "colleague_a", "referent_b", "analyst"]
 
 
 @pytest.fixture

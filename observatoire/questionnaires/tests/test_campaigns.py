@@ -6,6 +6,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.urls import reverse
 
+from observatoire.conftest import PERSONAS
 from observatoire.questionnaires.factories import small_questionnaire
 from observatoire.questionnaires.models import Questionnaire, SampleMember
 from observatoire.questionnaires.services import campaigns, collection
@@ -13,7 +14,6 @@ from observatoire.questionnaires.services.importers import ImportRejected
 from observatoire.territoires.factories import AuthorityFactory
 
 pytestmark = pytest.mark.django_db
-PERSONAS = ["anonymous", "reader", "referent_a", "colleague_a", "referent_b", "analyst"]
 
 
 @pytest.fixture

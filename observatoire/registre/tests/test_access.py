@@ -9,12 +9,12 @@ import json
 import pytest
 
 from observatoire.accounts.models import ApiToken
+from observatoire.conftest import PERSONAS
 from observatoire.registre import services
 from observatoire.registre.choices import Status
 from observatoire.registre.factories import EntryFactory
 from observatoire.registre.models import Entry
 
-PERSONAS = ["anonymous", "reader", "referent_a", "colleague_a", "referent_b", "analyst"]
 ACTORS_OF_A = {"referent_a", "colleague_a", "analyst"}
 CLASSIFIED = {"ai_act_level": "minimal", "ai_act_answers": {"is_ai_system": True}}
 
