@@ -1,20 +1,22 @@
-"""Who may do what, decided in one place and shared by pages and API."""
+"""Who may do what, decided in one place and shared by pages and API. The roles themselves
+are asked of the user (``user.is_analyst``, ``user.is_referent``, ``user.can_act_for(a)``);
+these helpers turn a "no" into a PermissionDenied with its French message. ``user`` may be
+None for a system action (a command), which has no role."""
 
 from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
 
 
 def require_analyst(user) -> None:
-    if not getattr(user, "is_analyst", False):
-        raise PermissionDenied("Réservé aux analystes de l'observatoire.")
+    if user is None or not user.is_analyst:
+        raise PermissionDenied(_("Réservé aux analystes de l'observatoire."))
 
 
-def can_act_for(user, authority) -> bool:
-    """A référent acts for its own authority; analysts act for every authority."""
-    return getattr(user, "is_analyst", False) or (
-        user.is_authenticated and user.is_referent_of(authority)
-    )
+def require_referent(user) -> None:
+    if user is None or not user.is_referent:
+        raise PermissionDenied(_("Réservé aux référents d'une collectivité."))
 
 
 def require_act_for(user, authority) -> None:
-    if not can_act_for(user, authority):
-        raise PermissionDenied("Vous n'agissez pas pour cette collectivité.")
+    if user is None or not user.can_act_for(authority):
+        raise PermissionDenied(_("Vous n'agissez pas pour cette collectivité."))

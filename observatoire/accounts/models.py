@@ -5,7 +5,7 @@ import secrets
 from datetime import timedelta
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import AbstractUser, AnonymousUser
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -48,7 +48,7 @@ class User(AbstractUser):
         address (the public history of an entry shows this)."""
         if self.is_analyst:
             return gettext("un analyste de l'observatoire")
-        if self.role == Role.REFERENT and self.authority is not None:
+        if self.is_referent and self.authority is not None:
             return gettext("un référent de %(authority)s") % {"authority": self.authority.name}
         return gettext("un utilisateur de l'observatoire")
 
@@ -62,13 +62,35 @@ class User(AbstractUser):
                 revoked_at=timezone.now()
             )
 
+    # The vocabulary of roles, the same on AnonymousVisitor: pages, API, services and
+    # templates ask these, never the role or the authority directly.
+    @property
+    def is_referent(self) -> bool:
+        """A référent acting for its authority (a reader attached to one is not)."""
+        return self.is_authenticated and self.role == Role.REFERENT and bool(self.authority_id)
+
     def is_referent_of(self, authority) -> bool:
-        return (
-            self.is_authenticated
-            and self.role == Role.REFERENT
-            and authority is not None
-            and self.authority_id == authority.pk
-        )
+        return self.is_referent and authority is not None and self.authority_id == authority.pk
+
+    def can_act_for(self, authority) -> bool:
+        """Analysts act for every authority; a référent for its own."""
+        return self.is_analyst or self.is_referent_of(authority)
+
+
+class AnonymousVisitor(AnonymousUser):
+    """A visitor who has not logged in speaks the same vocabulary of roles, and has none."""
+
+    role = ""
+    authority = None
+    authority_id = None
+    is_analyst = False
+    is_referent = False
+
+    def is_referent_of(self, authority) -> bool:
+        return False
+
+    def can_act_for(self, authority) -> bool:
+        return False
 
 
 def _hash(token: str) -> str:

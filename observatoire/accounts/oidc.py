@@ -10,6 +10,7 @@ whom to ask (docs/security.md).
 """
 
 from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 
 from observatoire.accounts import services
@@ -40,7 +41,7 @@ class ProConnectBackend(OIDCAuthenticationBackend):
         if not Authority.objects.filter(siren=siren).exists():
             if getattr(self, "request", None) is not None:
                 self.request.session[REFUSAL] = {"siret": str(claims.get("siret") or "")}
-            raise PermissionDenied("Organisation inconnue de l'observatoire.")
+            raise PermissionDenied(_("Organisation inconnue de l'observatoire."))
         user = self.UserModel(username=email, email=email, role=Role.READER)
         self._copy_names(user, claims)
         user.set_unusable_password()

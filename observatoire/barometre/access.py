@@ -3,6 +3,7 @@ pages, the API and the open data (PermissionDenied or 404 otherwise)."""
 
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 
 from observatoire.accounts.access import require_analyst
 from observatoire.barometre.models import Edition, SavedModel
@@ -11,7 +12,7 @@ from observatoire.barometre.models import Edition, SavedModel
 def public_editions(user=None):
     """Editions a visitor sees (published, embargo passed); analysts also see embargoed ones."""
     editions = Edition.objects.select_related("questionnaire")
-    if getattr(user, "is_analyst", False):
+    if user.is_analyst:
         return editions.published()
     return editions.public()
 
@@ -31,7 +32,7 @@ def get_managed_edition(user, code: str) -> Edition:
 
 def require_published(edition: Edition) -> None:
     if not edition.is_published:
-        raise PermissionDenied("Édition non publiée.")
+        raise PermissionDenied(_("Édition non publiée."))
 
 
 def get_saved_model(user, code: str, pk: int) -> SavedModel:
@@ -39,8 +40,8 @@ def get_saved_model(user, code: str, pk: int) -> SavedModel:
     saved = get_object_or_404(
         SavedModel.objects.select_related("edition"), pk=pk, edition__code=code
     )
-    if getattr(user, "is_analyst", False):
+    if user.is_analyst:
         return saved
     if not (saved.is_public and saved.edition.is_published):
-        raise PermissionDenied("Modèle réservé aux analystes.")
+        raise PermissionDenied(_("Modèle réservé aux analystes."))
     return saved

@@ -196,7 +196,7 @@ def chart_spec(request, code, indicator):
 
 # The explorer: cross-tabulations for everyone (models: views_staff).
 def _is_analyst(user) -> bool:
-    return bool(getattr(user, "is_analyst", False))
+    return user.is_analyst
 
 
 def explorer_context(request, edition, analyst: bool) -> dict:

@@ -1,11 +1,8 @@
-"""Who may see or edit a use case, and who may propose one: one helper per object, shared by
-the pages and the API."""
+"""Who may see or edit a use case: one helper per object, shared by the pages and the API."""
 
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
-from observatoire.accounts.access import can_act_for
-from observatoire.accounts.choices import Role as UserRole
 from observatoire.cas_usage.choices import (
     Origin,
 )
@@ -15,10 +12,7 @@ from observatoire.cas_usage.models import (
 
 
 def _acts_for_case(user, case: UseCase) -> bool:
-    if getattr(user, "is_analyst", False):
-        return True
-    lead = case.lead_authority()
-    return bool(user.is_authenticated and lead is not None and can_act_for(user, lead))
+    return user.can_act_for(case.lead_authority())
 
 
 def get_visible_case(user, pk: int) -> UseCase:
@@ -36,22 +30,13 @@ def get_visible_case(user, pk: int) -> UseCase:
 def get_editable_case(user, pk: int) -> UseCase:
     """The authority that carries a case keeps it up to date; analysts may edit any case."""
     case = get_visible_case(user, pk)
-    if case.origin != Origin.OBSERVATOIRE and not getattr(user, "is_analyst", False):
+    if case.origin != Origin.OBSERVATOIRE and not user.is_analyst:
         raise PermissionDenied(
             _("Les cas importés d'un catalogue externe ne se modifient pas ici.")
         )
     if not _acts_for_case(user, case):
         raise PermissionDenied(_("Seule la collectivité porteuse modifie ce cas d'usage."))
     return case
-
-
-def is_referent(user) -> bool:
-    return bool(user.is_authenticated and user.role == UserRole.REFERENT and user.authority_id)
-
-
-def require_referent(user) -> None:
-    if not is_referent(user):
-        raise PermissionDenied(_("Réservé aux référents d'une collectivité."))
 
 
 def can_edit(user, case: UseCase) -> bool:

@@ -16,9 +16,9 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from observatoire.accounts.access import require_analyst, require_referent
 from observatoire.accounts.choices import Role as UserRole
 from observatoire.cas_usage import matching, pstw
-from observatoire.cas_usage.access import require_referent
 from observatoire.cas_usage.choices import (
     Actor,
     Decision,
@@ -137,7 +137,7 @@ def update_case(case: UseCase, data: dict, *, results=None, links=None, by) -> U
     (`pending_edit`) and the public keeps reading the published text until an analyst
     accepts it. Analysts, who moderate, change a case at once.
     """
-    if case.is_published and not getattr(by, "is_analyst", False):
+    if case.is_published and not by.is_analyst:
         return _hold_edit(case, data, results, links, by=by)
     with acting_as(by):
         for name in CASE_FIELDS:
@@ -274,8 +274,7 @@ def moderate_case(case: UseCase, decision: str, reason: str = "", *, by) -> UseC
     For a published case with an edit waiting, the decision is about the edit: accepting
     copies it onto the case, a request for changes keeps it for its author, a refusal drops it.
     """
-    if not getattr(by, "is_analyst", False):
-        raise PermissionDenied(_("Réservé aux analystes de l'observatoire."))
+    require_analyst(by)
     if decision not in Decision.values:
         raise ValidationError({"decision": _("Décision inconnue.")})
     if decision != Decision.ACCEPT and not reason.strip():
@@ -571,8 +570,7 @@ def decide_match(
 ) -> OrganisationMatch:
     """An analyst accepts a proposed match, corrects it (another authority by its code, or a
     national actor) or rejects it; the decision holds across re-imports."""
-    if not getattr(by, "is_analyst", False):
-        raise PermissionDenied(_("Réservé aux analystes de l'observatoire."))
+    require_analyst(by)
     if decision not in MatchDecision.values:
         raise ValidationError({"decision": _("Décision inconnue.")})
     with acting_as(by):
@@ -684,8 +682,7 @@ def load_thesaurus(path: Path = THESAURUS_FILE) -> tuple[int, int]:
 @transaction.atomic
 def save_thesaurus_entry(entry: ThesaurusEntry | None, data: dict, *, by) -> ThesaurusEntry:
     """An analyst adds or edits a group of equivalent terms; the shipped file then leaves it."""
-    if not getattr(by, "is_analyst", False):
-        raise PermissionDenied(_("Réservé aux analystes de l'observatoire."))
+    require_analyst(by)
     if entry is None:
         base = slugify(data["french"].strip().splitlines()[0])[:90] or "groupe"
         taken = set(

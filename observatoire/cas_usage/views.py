@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from observatoire.accounts.access import require_referent
 from observatoire.cas_usage import access, queries, services, similarity
 from observatoire.cas_usage.choices import Scope
 from observatoire.cas_usage.forms import (
@@ -78,9 +79,7 @@ def index(request):
         "my_cases": UseCase.objects.filter(participants__authority=user.authority)
         if user.is_authenticated and user.authority_id
         else [],
-        "to_moderate": UseCase.objects.awaiting_moderation().count()
-        if getattr(user, "is_analyst", False)
-        else 0,
+        "to_moderate": UseCase.objects.awaiting_moderation().count() if user.is_analyst else 0,
     }
     return render(request, "cas_usage/index.html", context)
 
@@ -100,12 +99,10 @@ def detail(request, pk):
         "similar": similarity.similar_cases(case),
         "adoptions": case.adoptions.select_related("authority"),
         "can_edit": access.can_edit(user, case),
-        "can_adopt": case.is_published and access.is_referent(user),
+        "can_adopt": case.is_published and user.is_referent,
         "contact_form": ContactForm(initial={"email": getattr(user, "email", "")}),
-        "moderation_form": ModerationForm() if getattr(user, "is_analyst", False) else None,
-        "pending_changes": services.pending_changes(case)
-        if getattr(user, "is_analyst", False)
-        else [],
+        "moderation_form": ModerationForm() if user.is_analyst else None,
+        "pending_changes": services.pending_changes(case) if user.is_analyst else [],
     }
     return render(request, "cas_usage/detail.html", context)
 
@@ -149,7 +146,7 @@ def _edit_page(request, case=None):
 
 @login_required
 def propose(request):
-    access.require_referent(request.user)
+    require_referent(request.user)
     return _edit_page(request)
 
 

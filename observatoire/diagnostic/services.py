@@ -7,6 +7,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from observatoire.barometre.indicator_specs import for_population
 from observatoire.core.audit import acting_as, record_event
@@ -99,7 +100,7 @@ def carried_over(form: collection.LoadedQuestionnaire, answers: dict[str, Any]) 
 def start_run(authority, *, by, prefill: bool) -> Run:
     """A new diagnostic, blank or pre-filled from the authority's latest barometer response."""
     if getattr(by, "authority_id", None) != authority.pk:
-        raise PermissionDenied("Seul un référent de la collectivité peut lancer son diagnostic.")
+        raise PermissionDenied(_("Seul un référent de la collectivité peut lancer son diagnostic."))
     questionnaire = barometer_questionnaire()
     source = latest_response(authority) if prefill else None
     answers: dict[str, Any] = {}
@@ -125,7 +126,7 @@ def save_run_answers(
     with acting_as(by), transaction.atomic():
         locked = Run.objects.select_for_update().get(pk=run.pk)
         if locked.is_scored:
-            raise PermissionDenied("Ce diagnostic est calculé : lancez-en un nouveau.")
+            raise PermissionDenied(_("Ce diagnostic est calculé : lancez-en un nouveau."))
         answers, errors = collection.merge_answers(form, locked.answers, changes)
         changed = {
             k

@@ -10,13 +10,13 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from observatoire.accounts.access import require_referent
 from observatoire.cas_usage.queries import cases_like_mine
 from observatoire.diagnostic import queries, reports, services
 from observatoire.diagnostic.access import (
     get_editable_run,
     get_run_for,
     get_shared_run,
-    require_referent,
 )
 from observatoire.diagnostic.choices import RunStatus
 from observatoire.diagnostic.forms import StartForm

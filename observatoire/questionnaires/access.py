@@ -2,8 +2,9 @@
 
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 
-from observatoire.accounts.access import can_act_for, require_analyst
+from observatoire.accounts.access import require_analyst
 from observatoire.questionnaires.models import Questionnaire, Response
 
 
@@ -14,8 +15,8 @@ def get_response_for(user, pk: int) -> Response:
     )
     if response.authority is None:
         require_analyst(user)
-    elif not can_act_for(user, response.authority):
-        raise PermissionDenied("Vous n'agissez pas pour cette collectivité.")
+    elif not user.can_act_for(response.authority):
+        raise PermissionDenied(_("Vous n'agissez pas pour cette collectivité."))
     return response
 
 
@@ -23,8 +24,3 @@ def get_campaign_for(user, code: str) -> Questionnaire:
     """A questionnaire's campaign (sample, invitations, imports): analysts only."""
     require_analyst(user)
     return get_object_or_404(Questionnaire, code=code)
-
-
-def require_referent(user) -> None:
-    if not (user.is_authenticated and user.authority_id and not user.is_analyst):
-        raise PermissionDenied("Réservé aux référents d'une collectivité.")

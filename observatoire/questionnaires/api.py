@@ -11,11 +11,11 @@ from ninja.errors import HttpError
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
-from observatoire.accounts.access import require_analyst
+from observatoire.accounts.access import require_analyst, require_referent
 from observatoire.accounts.api import token_auth
 from observatoire.core.api import Pagination
 from observatoire.core.uploads import read_upload
-from observatoire.questionnaires.access import get_campaign_for, get_response_for, require_referent
+from observatoire.questionnaires.access import get_campaign_for, get_response_for
 from observatoire.questionnaires.choices import Population
 from observatoire.questionnaires.models import Questionnaire, Response
 from observatoire.questionnaires.services import collection, current_edition, importers

@@ -11,7 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from observatoire.questionnaires.access import get_response_for, require_referent
+from observatoire.accounts.access import require_referent
+from observatoire.questionnaires.access import get_response_for
 from observatoire.questionnaires.choices import (
     DONT_KNOW,
     REFUSED,
@@ -54,7 +55,7 @@ def start(request, code):
     require_referent(request.user)
     questionnaire = get_object_or_404(Questionnaire, code=code, population=Population.AUTHORITIES)
     if questionnaire != current_edition(Population.AUTHORITIES):
-        raise PermissionDenied("Cette édition est close : seule la dernière est ouverte.")
+        raise PermissionDenied(_("Cette édition est close : seule la dernière est ouverte."))
     response = collection.start_response(questionnaire, request.user.authority, by=request.user)
     return redirect("questionnaires:response", response.pk)
 

@@ -201,7 +201,7 @@ def new_edition(request, code):
 def reopen(request, pk):
     response = get_response_for(request.user, pk)
     if not request.user.is_analyst:
-        raise PermissionDenied("Seul un analyste peut rouvrir une réponse.")
+        raise PermissionDenied(_("Seul un analyste peut rouvrir une réponse."))
     form = ReopenForm(request.POST)
     if form.is_valid():
         collection.reopen_response(response, reason=form.cleaned_data["reason"], by=request.user)

@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from observatoire.accounts.access import require_act_for
 from observatoire.core import search
@@ -162,7 +163,7 @@ def update_entry(entry: Entry, data: dict, *, by, children: dict | None = None) 
     """Edit a draft (an entry in review goes back to draft); published ones need a revision."""
     require_act_for(by, entry.authority)
     if entry.status in (Status.PUBLISHED, Status.ARCHIVED):
-        raise PermissionDenied("Une fiche publiée se modifie par une révision.")
+        raise PermissionDenied(_("Une fiche publiée se modifie par une révision."))
     with acting_as(by):
         for key, value in data.items():
             if key in CONTENT_FIELDS:
@@ -258,7 +259,7 @@ def approve_entry(entry: Entry, *, by) -> Entry:
     if entry.status != Status.IN_REVIEW:
         raise ValidationError("Cette fiche n'est pas en relecture.")
     if not by.is_analyst and entry.submitted_by_id == by.pk:
-        raise PermissionDenied("La relecture revient à un autre référent ou à un analyste.")
+        raise PermissionDenied(_("La relecture revient à un autre référent ou à un analyste."))
     require_act_for(by, entry.authority)
     with acting_as(by):
         target = entry.revision_of or entry
@@ -347,8 +348,8 @@ def adopt_entry(parent: Entry, authority, *, by) -> Entry:
         raise ValidationError("Cette fiche appartient déjà à votre collectivité.")
     if authority.epci_id != parent.authority_id:
         raise PermissionDenied(
-            f"Seules les communes membres de {parent.authority.name} peuvent reprendre "
-            "ses fiches mutualisées."
+            _("Seules les communes membres de %(epci)s peuvent reprendre ses fiches mutualisées.")
+            % {"epci": parent.authority.name}
         )
     existing = Entry.objects.filter(adopted_from=parent, authority=authority).first()
     if existing:
@@ -366,8 +367,8 @@ def adopt_entry(parent: Entry, authority, *, by) -> Entry:
 @transaction.atomic
 def create_vendor_product(data: dict, *, by) -> VendorProduct:
     """A product sheet any référent or analyst may start; entries then link to it."""
-    if not (by.is_analyst or by.role == "referent"):
-        raise PermissionDenied("Réservé aux référents et aux analystes.")
+    if not (by.is_analyst or by.is_referent):
+        raise PermissionDenied(_("Réservé aux référents et aux analystes."))
     with acting_as(by):
         return VendorProduct.objects.create(**data)
 

@@ -8,9 +8,9 @@ from django.db.models import prefetch_related_objects
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_exempt
 
-from observatoire.accounts.access import can_act_for
 from observatoire.registre import aiact, exports, queries
 from observatoire.registre.access import get_visible_entry, visible_entries
 from observatoire.registre.choices import RiskLevel, Status
@@ -40,7 +40,7 @@ def index(request):
 def _authority(siren: str) -> Authority:
     authority = queries.authority_by_siren(siren)
     if authority is None:
-        raise Http404("Collectivité introuvable.")
+        raise Http404(_("Collectivité introuvable."))
     return authority
 
 
@@ -53,7 +53,7 @@ def report_error_link(entry: Entry, url: str) -> str:
 def detail(request, pk):
     entry = get_visible_entry(request.user, pk)
     url = request.build_absolute_uri(entry.get_absolute_url())
-    can_edit = can_act_for(request.user, entry.authority)
+    can_edit = request.user.can_act_for(entry.authority)
     context = {
         "entry": entry,
         "can_edit": can_edit,
@@ -103,12 +103,12 @@ def entry_export(request, pk, fmt):
     entry = get_visible_entry(request.user, pk)
     if fmt == "annexe-viii":
         if entry.ai_act_level != RiskLevel.HIGH:
-            raise Http404("L'annexe VIII ne concerne que les systèmes à haut risque.")
+            raise Http404(_("L'annexe VIII ne concerne que les systèmes à haut risque."))
         return JsonResponse(
             exports.annex_viii_c(entry), json_dumps_params={"ensure_ascii": False, "indent": 2}
         )
     if fmt not in exports.FORMATS:
-        raise Http404("Format inconnu.")
+        raise Http404(_("Format inconnu."))
     return _download([entry], fmt, f"registre-{entry.pk}")
 
 
@@ -123,7 +123,7 @@ def _download(entries, fmt: str, name: str) -> HttpResponse:
 def bulk_export(request, fmt):
     """Every published entry (or one authority's, with ?authority=SIREN), open licence."""
     if fmt not in exports.FORMATS:
-        raise Http404("Format inconnu.")
+        raise Http404(_("Format inconnu."))
     entries = queries.for_export(Entry.objects.published())
     if request.GET.get("authority"):
         entries = entries.filter(authority__siren=request.GET["authority"])
@@ -140,7 +140,7 @@ def authority_register(request, siren):
     entries = _authority_entries(authority)
     drafts = (
         visible_entries(request.user).filter(authority=authority).exclude(status=Status.PUBLISHED)
-        if can_act_for(request.user, authority)
+        if request.user.can_act_for(authority)
         else Entry.objects.none()
     )
     adoptable = (
@@ -151,7 +151,7 @@ def authority_register(request, siren):
         "entries": entries,
         "drafts": drafts,
         "adoptable": adoptable,
-        "can_edit": can_act_for(request.user, authority),
+        "can_edit": request.user.can_act_for(authority),
     }
     return render(request, "registre/authority.html", context)
 

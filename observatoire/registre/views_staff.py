@@ -219,7 +219,7 @@ def import_csv(request):
 @login_required
 def create_product(request):
     """A vendor-product sheet, described once and linked from several authorities' entries."""
-    if not (request.user.is_analyst or request.user.role == "referent"):
+    if not (request.user.is_analyst or request.user.is_referent):
         raise PermissionDenied(_("Réservé aux référents et aux analystes."))
     form = VendorProductForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
