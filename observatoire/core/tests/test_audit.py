@@ -39,4 +39,5 @@ def test_audit_log_page_is_for_analysts_only(client_for):
     assert client_for("analyst").get("/journal/").status_code == 200
     for persona in ["reader", "referent_a"]:
         assert client_for(persona).get("/journal/").status_code == 403
-    assert client_for("anonymous").get("/journal/").status_code == 403
+    anonymous = client_for("anonymous").get("/journal/")
+    assert anonymous.status_code == 302 and "/comptes/connexion/" in anonymous["Location"]

@@ -12,6 +12,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from observatoire.core import formats
 from observatoire.core.audit import acting_as, record_event
@@ -205,7 +206,9 @@ def save_answers(
     with acting_as(by), transaction.atomic():
         locked = Response.objects.select_for_update().get(pk=response.pk)
         if locked.status == ResponseStatus.SUBMITTED:
-            raise ResponseLocked("Cette réponse a été envoyée : elle ne peut plus être modifiée.")
+            raise ResponseLocked(
+                _("Cette réponse a été envoyée : elle ne peut plus être modifiée.")
+            )
         answers, errors = merge_answers(form, locked.answers, changes)
         if answers != locked.answers:
             locked.answers = answers
@@ -292,7 +295,7 @@ def submit_response(response: Response, *, by: Any) -> Response:
     with acting_as(by), transaction.atomic():
         locked = Response.objects.select_for_update().get(pk=response.pk)
         if locked.status == ResponseStatus.SUBMITTED:
-            raise ResponseLocked("Cette réponse a déjà été envoyée.")
+            raise ResponseLocked(_("Cette réponse a déjà été envoyée."))
         errors = check_response(form, locked.answers)
         if errors:
             raise SubmitError(errors)
