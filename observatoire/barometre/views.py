@@ -103,14 +103,19 @@ def theme(request, code, theme):
     return render(request, "barometre/theme.html", context)
 
 
-@public_page
-def indicator(request, code, indicator):
+def _indicator(request, code: str, indicator: str):
+    """The public edition, its indicators and the one asked for (404 if unknown)."""
     edition = access.get_public_edition(code, request.user)
     iset = queries.indicators_of(edition)
     try:
-        item = iset.get(indicator)
+        return edition, iset, iset.get(indicator)
     except KeyError as exc:
         raise Http404 from exc
+
+
+@public_page
+def indicator(request, code, indicator):
+    edition, iset, item = _indicator(request, code, indicator)
     domain = request.GET.get("domaine", iset.domains[0])
     domain = domain if domain in iset.domains else iset.domains[0]
     level = request.GET.get("niveau", "")
@@ -184,12 +189,7 @@ def report_pdf(request, code):
 @public_page
 def chart_spec(request, code, indicator):
     """The Vega-Lite spec of an indicator's trend, as JSON (for reuse by journalists)."""
-    edition = access.get_public_edition(code, request.user)
-    iset = queries.indicators_of(edition)
-    try:
-        item = iset.get(indicator)
-    except KeyError as exc:
-        raise Http404 from exc
+    edition, _iset, item = _indicator(request, code, indicator)
     spec = charts.trend(item.title, queries.series(edition, item, "", ""))
     return HttpResponse(opendata.dumps(spec), content_type="application/json")
 
