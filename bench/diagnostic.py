@@ -55,13 +55,13 @@ def run(n_responses: int) -> None:
     from observatoire.questionnaires.choices import Population, ResponseStatus
     from observatoire.questionnaires.models import Response
     from observatoire.questionnaires.services import load_builtin
-    from observatoire.questionnaires.services.collection import Form
+    from observatoire.questionnaires.services.collection import LoadedQuestionnaire
     from observatoire.territoires import services as territoires
     from observatoire.territoires.models import Authority
 
     territoires.import_vintage(2024)
     questionnaire = load_builtin(2024, Population.AUTHORITIES)
-    form = Form.load(questionnaire)
+    form = LoadedQuestionnaire.load(questionnaire)
     rng = random.Random(13)
     authorities = list(
         Authority.objects.filter(is_active=True)

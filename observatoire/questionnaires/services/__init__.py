@@ -1,7 +1,7 @@
 """Writes of the questionnaires app: XLSForm import, editions, built-in questionnaires.
 
-Response writes (save, submit, reopen), sampling and imports of survey-tool exports live
-in `collection.py`, `campaigns.py` and `importers.py`, re-exported here.
+Response writes (save, submit, reopen), sampling and invitations, and imports of
+survey-tool exports live in this package's `collection`, `campaigns` and `importers`.
 """
 
 from pathlib import Path
