@@ -92,7 +92,7 @@ def prepare(plan_path: Path) -> None:
     questionnaire = Questionnaire.objects.get(code="barometre-2024")
     response = collection.start_response(questionnaire, referent.authority, by=referent)
     Response.objects.filter(pk=response.pk).update(status="draft", answers={})
-    form = collection.Form.load(questionnaire)
+    form = collection.LoadedQuestionnaire.load(questionnaire)
     # One question per writer, any type, outside skip logic, with values it accepts.
     questions = []
     for q in form.questions:
