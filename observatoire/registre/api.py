@@ -7,7 +7,8 @@ from ninja import Query, Router, Schema, Status
 from ninja.errors import HttpError
 
 from observatoire.api import MAX_OFFSET, token_auth
-from observatoire.registre import exports, services
+from observatoire.registre import services
+from observatoire.registre.exports import EXPORTERS
 from observatoire.registre.access import (
     get_editable_entry,
     get_reviewable_entry,
@@ -73,7 +74,7 @@ class AIActIn(Schema):
 
 
 def _record(entry) -> dict:
-    return exports.entry_record(entry)
+    return EXPORTERS["json"].record(entry)
 
 
 def _guard(call):
