@@ -8,13 +8,13 @@ from ninja.errors import HttpError
 
 from observatoire.api import MAX_OFFSET, token_auth
 from observatoire.registre import services
-from observatoire.registre.exports import EXPORTERS
 from observatoire.registre.access import (
     get_editable_entry,
     get_reviewable_entry,
     get_visible_entry,
     visible_entries,
 )
+from observatoire.registre.exports import EXPORTERS
 from observatoire.registre.queries import authority_by_siren, filter_entries, for_export
 
 router = Router(tags=["Registre des systèmes d'IA"])

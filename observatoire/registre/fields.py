@@ -5,6 +5,9 @@ Used by the forms (fieldsets, child forms), the services (what a référent may 
 copy carries) and the pages (the rationale section), and by the open-data record.
 """
 
+from typing import cast
+
+from django.db import models
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -124,4 +127,5 @@ CHILD_FIELDS = {
 
 def label(name: str) -> str:
     """The French label of an entry field, capitalised, as the pages show it."""
-    return str(Entry._meta.get_field(name).verbose_name).capitalize()
+    field = cast(models.Field, Entry._meta.get_field(name))
+    return str(field.verbose_name).capitalize()

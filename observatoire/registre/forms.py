@@ -5,8 +5,9 @@ from django.utils.translation import gettext_lazy as _
 from observatoire.core.uploads import BoundedFileField
 from observatoire.registre import aiact
 from observatoire.registre.choices import Theme
-from observatoire.registre.models import Dataset, Entry, ModelComponent, ThirdParty, VendorProduct
 from observatoire.registre.fields import CHILD_FIELDS, CONTENT_FIELDS, SECTIONS
+from observatoire.registre.models import Dataset, Entry, ModelComponent, ThirdParty, VendorProduct
+
 
 def _formfield(field, **kwargs):
     """Model form fields, with https assumed for addresses typed without a scheme."""

@@ -8,7 +8,7 @@ section C and the French CRPA texts, served entry by entry, in `annex_viii` and 
 """
 
 from observatoire.registre.exports.atrs import ATRS
-from observatoire.registre.exports.common import ExportError, Exporter
+from observatoire.registre.exports.common import Exporter, ExportError
 from observatoire.registre.exports.eurocities import EUROCITIES
 from observatoire.registre.exports.nl import NL
 from observatoire.registre.exports.open_data import CSV, JSON
@@ -16,4 +16,3 @@ from observatoire.registre.exports.open_data import CSV, JSON
 __all__ = ["EXPORTERS", "ExportError", "Exporter"]
 
 EXPORTERS: dict[str, Exporter] = {e.code: e for e in (CSV, JSON, NL, EUROCITIES, ATRS)}
-

@@ -11,8 +11,8 @@ from django.utils.translation import gettext_lazy as _
 from observatoire.registre.choices import LIFECYCLE_NL, THEME_MAP, Automation, RiskLevel
 from observatoire.registre.exports.common import (
     STANDARDS,
-    ExportError,
     Exporter,
+    ExportError,
     dumps,
     first_published,
     url,
