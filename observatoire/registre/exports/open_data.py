@@ -1,6 +1,7 @@
 """Open data: every public field of an entry as JSON (also the frozen content of each
 published version), and the CSV of its main columns; both under the Etalab open licence."""
 
+import copy
 import csv
 import io
 
@@ -9,7 +10,6 @@ from django.db import models
 from observatoire.core import csvsafe
 from observatoire.registre.exports.common import LICENCE, Exporter, date, dumps, url
 from observatoire.registre.fields import CHILD_FIELDS, SECTION_FIELDS
-from observatoire.registre.models import Entry
 
 # The record's first plain fields, as the form's first sections hold them (the vendor
 # product is a record of its own, further down).
@@ -20,61 +20,56 @@ PLAIN_FIELDS = [
 ]
 
 
-def _plain(entry, name: str):
-    """A field's value as JSON: dates in ISO format ("" when empty), lists copied."""
-    value = getattr(entry, name)
-    if isinstance(Entry._meta.get_field(name), models.DateField):
+def _value(obj, name: str):
+    """A field's value as JSON: dates in ISO format ("" when empty), lists and dicts copied."""
+    value = getattr(obj, name)
+    if isinstance(obj._meta.get_field(name), models.DateField):
         return date(value)
-    return list(value) if isinstance(value, list) else value
+    return copy.copy(value) if isinstance(value, list | dict) else value
 
 
-def _authority(authority) -> dict:
-    return {
-        "siren": authority.siren,
-        "code": authority.code,
-        "kind": authority.kind,
-        "name": authority.name,
-        "stratum": authority.stratum,
-        "region": authority.region,
-    }
+def _group(obj, fields: dict[str, str]) -> dict:
+    return {key: _value(obj, name) for key, name in fields.items()}
 
 
-def _crpa(entry) -> dict:
-    return {
-        "individual_decisions": entry.individual_decisions,
-        "contribution": entry.crpa_contribution,
-        "data": entry.crpa_data,
-        "parameters": entry.crpa_parameters,
-        "operations": entry.crpa_operations,
-        "in_rules_inventory": entry.in_rules_inventory,
-        "deliberation_ref": entry.deliberation_ref,
-        "deliberation_url": entry.deliberation_url,
-        "legal_references": entry.legal_references,
-    }
-
-
-def _gdpr(entry) -> dict:
-    return {
-        "personal_data": entry.personal_data,
-        "categories": entry.personal_data_categories,
-        "legal_basis": entry.legal_basis,
-        "processing_record_url": entry.processing_record_url,
-        "dpia_status": entry.dpia_status,
-        "dpia_url": entry.dpia_url,
-        "dpo_opinion": entry.dpo_opinion,
-    }
-
-
-def _ai_act(entry) -> dict:
-    return {
-        "level": entry.ai_act_level,
-        "role": entry.ai_act_role,
-        "answers": dict(entry.ai_act_answers),
-        "reasoning": list(entry.ai_act_reasoning),
-        "obligations": list(entry.ai_act_obligations),
-        "deployer_checklist": dict(entry.deployer_checklist),
-        "fria": dict(entry.fria),
-    }
+# The record's groups: each key and the field of the entry (or authority) it reads.
+AUTHORITY = {name: name for name in ("siren", "code", "kind", "name", "stratum", "region")}
+CRPA = {
+    "individual_decisions": "individual_decisions",
+    "contribution": "crpa_contribution",
+    "data": "crpa_data",
+    "parameters": "crpa_parameters",
+    "operations": "crpa_operations",
+    "in_rules_inventory": "in_rules_inventory",
+    "deliberation_ref": "deliberation_ref",
+    "deliberation_url": "deliberation_url",
+    "legal_references": "legal_references",
+}
+GDPR = {
+    "personal_data": "personal_data",
+    "categories": "personal_data_categories",
+    "legal_basis": "legal_basis",
+    "processing_record_url": "processing_record_url",
+    "dpia_status": "dpia_status",
+    "dpia_url": "dpia_url",
+    "dpo_opinion": "dpo_opinion",
+}
+AI_ACT = {
+    "level": "ai_act_level",
+    "role": "ai_act_role",
+    "answers": "ai_act_answers",
+    "reasoning": "ai_act_reasoning",
+    "obligations": "ai_act_obligations",
+    "deployer_checklist": "deployer_checklist",
+    "fria": "fria",
+}
+HOSTING = {
+    "kind": "hosting_kind",
+    "provider": "hosting_provider",
+    "location": "hosting_location",
+    "country": "hosting_country",
+    "secnumcloud": "secnumcloud",
+}
 
 
 def _vendor_product(product) -> dict | None:
@@ -84,16 +79,6 @@ def _vendor_product(product) -> dict | None:
         "name": product.name,
         "vendor": product.vendor_name,
         "url": url(product.get_absolute_url()),
-    }
-
-
-def _hosting(entry) -> dict:
-    return {
-        "kind": entry.hosting_kind,
-        "provider": entry.hosting_provider,
-        "location": entry.hosting_location,
-        "country": entry.hosting_country,
-        "secnumcloud": entry.secnumcloud,
     }
 
 
@@ -119,15 +104,15 @@ def entry_record(entry) -> dict:
         "public_id": str(entry.public_id),
         "url": url(entry.get_absolute_url()),
         "licence": LICENCE,
-        "authority": _authority(entry.authority),
-        **{name: _plain(entry, name) for name in PLAIN_FIELDS},
-        "crpa": _crpa(entry),
-        "gdpr": _gdpr(entry),
-        "ai_act": _ai_act(entry),
+        "authority": _group(entry.authority, AUTHORITY),
+        **{name: _value(entry, name) for name in PLAIN_FIELDS},
+        "crpa": _group(entry, CRPA),
+        "gdpr": _group(entry, GDPR),
+        "ai_act": _group(entry, AI_ACT),
         "vendor_product": _vendor_product(entry.vendor_product),
         "system_architecture": entry.system_architecture,
         "source_code_url": entry.source_code_url,
-        "hosting": _hosting(entry),
+        "hosting": _group(entry, HOSTING),
         "footprint": _footprint(entry),
         "datasets": _children(entry, "datasets"),
         "models": _children(entry, "components"),
