@@ -8,13 +8,14 @@ from ninja.errors import HttpError
 
 from observatoire.accounts.api import token_auth
 from observatoire.core.api import MAX_OFFSET
-from observatoire.registre import exports, services
+from observatoire.registre import services
 from observatoire.registre.access import (
     get_editable_entry,
     get_reviewable_entry,
     get_visible_entry,
     visible_entries,
 )
+from observatoire.registre.exports import EXPORTERS
 from observatoire.registre.queries import authority_by_siren, filter_entries, for_export
 
 router = Router(tags=["Registre des systèmes d'IA"])
@@ -74,7 +75,7 @@ class AIActIn(Schema):
 
 
 def _record(entry) -> dict:
-    return exports.entry_record(entry)
+    return EXPORTERS["json"].record(entry)
 
 
 def _guard(call):

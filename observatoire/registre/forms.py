@@ -5,101 +5,8 @@ from django.utils.translation import gettext_lazy as _
 from observatoire.core.uploads import BoundedFileField
 from observatoire.registre import aiact
 from observatoire.registre.choices import Theme
+from observatoire.registre.fields import CHILD_FIELDS, CONTENT_FIELDS, SECTIONS
 from observatoire.registre.models import Dataset, Entry, ModelComponent, ThirdParty, VendorProduct
-from observatoire.registre.services import CONTENT_FIELDS
-
-# The entry form, section by section (rendered as fieldsets).
-FIELDSETS = [
-    (
-        _("Identité et contact"),
-        [
-            "name",
-            "summary",
-            "description",
-            "service",
-            "team",
-            "owner_role",
-            "elected_official",
-            "contact_email",
-            "public_url",
-        ],
-    ),
-    (
-        _("Classification"),
-        [
-            "theme",
-            "extra_themes",
-            "technology",
-            "lifecycle",
-            "start_date",
-            "end_date",
-            "keywords",
-            "vendor_product",
-        ],
-    ),
-    (
-        _("Raison d'être et fonctionnement"),
-        [
-            "goal",
-            "previous_process",
-            "alternatives",
-            "proportionality",
-            "decision_integration",
-            "automation",
-            "human_oversight",
-            "staff_training",
-            "contest_procedure",
-            "volume_per_year",
-            "risks",
-            "performance",
-            "monitoring",
-        ],
-    ),
-    (
-        _("Droit français (CRPA)"),
-        [
-            "individual_decisions",
-            "crpa_contribution",
-            "crpa_data",
-            "crpa_parameters",
-            "crpa_operations",
-            "in_rules_inventory",
-            "deliberation_ref",
-            "deliberation_url",
-            "legal_references",
-        ],
-    ),
-    (
-        _("Données personnelles (RGPD)"),
-        [
-            "personal_data",
-            "personal_data_categories",
-            "legal_basis",
-            "processing_record_url",
-            "dpia_status",
-            "dpia_url",
-            "dpo_opinion",
-        ],
-    ),
-    (
-        _("Technique et hébergement"),
-        [
-            "ai_act_role",
-            "system_architecture",
-            "source_code_url",
-            "hosting_kind",
-            "hosting_provider",
-            "hosting_location",
-            "hosting_country",
-            "secnumcloud",
-        ],
-    ),
-    (
-        _("Empreinte environnementale"),
-        ["model_size", "requests_per_year", "carbon_intensity", "frugality_measures"],
-    ),
-    (_("Suivi"), ["review_date"]),
-]
 
 
 def _formfield(field, **kwargs):
@@ -129,21 +36,22 @@ class EntryForm(forms.ModelForm):
         }
 
     def fieldsets(self):
-        return [(title, [self[name] for name in names]) for title, names in FIELDSETS]
+        """The entry form section by section (rendered as fieldsets)."""
+        return [(title, [self[name] for name in names]) for _code, title, names in SECTIONS]
 
 
 class DatasetForm(forms.ModelForm):
     class Meta:
         model = Dataset
         formfield_callback = _formfield
-        fields = ["name", "phase", "source", "description", "personal", "url"]
+        fields = CHILD_FIELDS["datasets"]
         widgets = {"description": forms.Textarea(attrs={"rows": 2})}
 
 
 class ModelComponentForm(forms.ModelForm):
     class Meta:
         model = ModelComponent
-        fields = ["name", "version", "task", "inputs", "outputs", "architecture", "performance"]
+        fields = CHILD_FIELDS["components"]
         widgets = {
             k: forms.Textarea(attrs={"rows": 2})
             for k in ["inputs", "outputs", "architecture", "performance"]
@@ -153,7 +61,7 @@ class ModelComponentForm(forms.ModelForm):
 class ThirdPartyForm(forms.ModelForm):
     class Meta:
         model = ThirdParty
-        fields = ["name", "siren", "role", "procurement", "data_access_terms"]
+        fields = CHILD_FIELDS["third_parties"]
         widgets = {"data_access_terms": forms.Textarea(attrs={"rows": 2})}
 
 

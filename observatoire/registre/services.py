@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from observatoire.accounts.access import require_act_for
 from observatoire.core import search
 from observatoire.core.audit import acting_as, record_event
-from observatoire.registre import aiact, exports
+from observatoire.registre import aiact
 from observatoire.registre.choices import (
     LIFECYCLE_EUROCITIES,
     RISK_EUROCITIES,
@@ -24,6 +24,9 @@ from observatoire.registre.choices import (
     Status,
     Technology,
 )
+from observatoire.registre.exports.eurocities import eurocities_errors
+from observatoire.registre.exports.open_data import entry_record
+from observatoire.registre.fields import CHILD_FIELDS, CONTENT_FIELDS
 from observatoire.registre.models import (
     Dataset,
     Entry,
@@ -33,68 +36,6 @@ from observatoire.registre.models import (
     VendorProduct,
 )
 
-# Fields a référent fills in the entry form; the rest is workflow, AI Act or sharing.
-CONTENT_FIELDS = [
-    "name",
-    "summary",
-    "description",
-    "service",
-    "team",
-    "owner_role",
-    "elected_official",
-    "contact_email",
-    "public_url",
-    "theme",
-    "extra_themes",
-    "technology",
-    "lifecycle",
-    "start_date",
-    "end_date",
-    "keywords",
-    "goal",
-    "previous_process",
-    "alternatives",
-    "proportionality",
-    "decision_integration",
-    "automation",
-    "human_oversight",
-    "staff_training",
-    "contest_procedure",
-    "volume_per_year",
-    "risks",
-    "performance",
-    "monitoring",
-    "individual_decisions",
-    "crpa_contribution",
-    "crpa_data",
-    "crpa_parameters",
-    "crpa_operations",
-    "in_rules_inventory",
-    "deliberation_ref",
-    "deliberation_url",
-    "legal_references",
-    "personal_data",
-    "personal_data_categories",
-    "legal_basis",
-    "processing_record_url",
-    "dpia_status",
-    "dpia_url",
-    "dpo_opinion",
-    "ai_act_role",
-    "vendor_product",
-    "system_architecture",
-    "source_code_url",
-    "hosting_kind",
-    "hosting_provider",
-    "hosting_location",
-    "hosting_country",
-    "secnumcloud",
-    "model_size",
-    "requests_per_year",
-    "carbon_intensity",
-    "frugality_measures",
-    "review_date",
-]
 # Carried over when an entry is copied (adoption, revision), besides CONTENT_FIELDS.
 COPIED_FIELDS = [
     *CONTENT_FIELDS,
@@ -118,12 +59,12 @@ LOCAL_FIELDS = {
     "review_date",
 }
 CHILDREN: dict[str, tuple[Any, list[str]]] = {
-    "datasets": (Dataset, ["name", "phase", "source", "description", "personal", "url"]),
-    "components": (
-        ModelComponent,
-        ["name", "version", "task", "inputs", "outputs", "architecture", "performance"],
-    ),
-    "third_parties": (ThirdParty, ["name", "siren", "role", "procurement", "data_access_terms"]),
+    relation: (model, CHILD_FIELDS[relation])
+    for relation, model in (
+        ("datasets", Dataset),
+        ("components", ModelComponent),
+        ("third_parties", ThirdParty),
+    )
 }
 
 
@@ -246,7 +187,7 @@ def _publish(entry: Entry, *, submitted_by, by) -> EntryVersion:
     return EntryVersion.objects.create(
         entry=entry,
         number=number,
-        data=exports.entry_record(entry),
+        data=entry_record(entry),
         published_at=entry.published_at,
         submitted_by=submitted_by,
         approved_by=by,
@@ -437,7 +378,7 @@ class ImportResult:
 
 
 def _row_data(row: dict, line: int) -> tuple[dict, list[str]]:
-    errors = [f"ligne {line} : {message}" for message in exports.eurocities_errors(row)]
+    errors = [f"ligne {line} : {message}" for message in eurocities_errors(row)]
     get = lambda key: (row.get(key) or "").strip()  # noqa: E731
     if get("domain") and get("domain") not in DOMAIN_TO_THEME:
         errors.append(f"ligne {line} : domain : aucun thème correspondant à « {get('domain')} »")

@@ -11,9 +11,14 @@ from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_exempt
 
-from observatoire.registre import aiact, exports, queries
+from observatoire.registre import aiact, queries
 from observatoire.registre.access import get_visible_entry, visible_entries
 from observatoire.registre.choices import RiskLevel, Status
+from observatoire.registre.exports import EXPORTERS
+from observatoire.registre.exports.annex_viii import annex_viii_c
+from observatoire.registre.exports.common import LICENCE
+from observatoire.registre.exports.crpa import crpa_explanation, crpa_mention
+from observatoire.registre.exports.open_data import entry_record
 from observatoire.registre.models import Entry, VendorProduct
 from observatoire.territoires.models import Authority
 
@@ -58,8 +63,8 @@ def detail(request, pk):
         "entry": entry,
         "can_edit": can_edit,
         "footprint": entry.footprint(),
-        "crpa_mention": exports.crpa_mention(entry),
-        "crpa_explanation": exports.crpa_explanation(entry),
+        "crpa_mention": crpa_mention(entry),
+        "crpa_explanation": crpa_explanation(entry),
         "checklist": [
             (label, entry.deployer_checklist.get(code)) for code, label in aiact.DEPLOYER_CHECKLIST
         ],
@@ -87,8 +92,8 @@ def entry_pdf(request, pk):
         {
             "entry": entry,
             "footprint": entry.footprint(),
-            "crpa_explanation": exports.crpa_explanation(entry),
-            "crpa_mention": exports.crpa_mention(entry),
+            "crpa_explanation": crpa_explanation(entry),
+            "crpa_mention": crpa_mention(entry),
         },
         request=request,
     )
@@ -105,25 +110,22 @@ def entry_export(request, pk, fmt):
         if entry.ai_act_level != RiskLevel.HIGH:
             raise Http404(_("L'annexe VIII ne concerne que les systèmes à haut risque."))
         return JsonResponse(
-            exports.annex_viii_c(entry), json_dumps_params={"ensure_ascii": False, "indent": 2}
+            annex_viii_c(entry), json_dumps_params={"ensure_ascii": False, "indent": 2}
         )
-    if fmt not in exports.FORMATS:
-        raise Http404(_("Format inconnu."))
     return _download([entry], fmt, f"registre-{entry.pk}")
 
 
 def _download(entries, fmt: str, name: str) -> HttpResponse:
-    content, media_type = exports.export(entries, fmt)
-    extension = "csv" if media_type.startswith("text/csv") else "json"
-    response = HttpResponse(content, content_type=media_type)
-    response["Content-Disposition"] = f'attachment; filename="{name}-{fmt}.{extension}"'
+    exporter = EXPORTERS.get(fmt)
+    if exporter is None:
+        raise Http404(_("Format inconnu."))
+    response = HttpResponse(exporter.write(entries), content_type=exporter.media_type)
+    response["Content-Disposition"] = f'attachment; filename="{name}-{fmt}.{exporter.extension}"'
     return response
 
 
 def bulk_export(request, fmt):
     """Every published entry (or one authority's, with ?authority=SIREN), open licence."""
-    if fmt not in exports.FORMATS:
-        raise Http404(_("Format inconnu."))
     entries = queries.for_export(Entry.objects.published())
     if request.GET.get("authority"):
         entries = entries.filter(authority__siren=request.GET["authority"])
@@ -174,8 +176,8 @@ def authority_feed(request, siren):
     entries = queries.for_export(_authority_entries(authority))
     data = {
         "authority": {"siren": authority.siren, "name": authority.name},
-        "licence": exports.LICENCE,
-        "entries": [exports.entry_record(e) for e in entries],
+        "licence": LICENCE,
+        "entries": [entry_record(e) for e in entries],
     }
     response = JsonResponse(data, json_dumps_params={"ensure_ascii": False})
     response["Access-Control-Allow-Origin"] = "*"

@@ -226,13 +226,13 @@ def test_stats_csv_reader(tmp_path_factory, header, rows, delimiter):
 def test_register_import_one_field_fuzzed(authority_a, users, column, value):
     """A valid Eurocities line with one field replaced by any text (NUL included, which
     PostgreSQL refuses): a draft or a French refusal naming line 2, nothing written."""
-    from observatoire.registre import exports
+    from observatoire.registre.exports import eurocities
     from observatoire.registre.factories import full_entry
 
     entry = full_entry(authority_a)
-    row = exports.to_eurocities(entry) | {column: value}
+    row = eurocities.to_eurocities(entry) | {column: value}
     entry.delete()
-    columns = exports.eurocities_columns()
+    columns = eurocities.eurocities_columns()
     text = csv_text(columns, [[row.get(c, "") for c in columns]], ";")
     before = Entry.objects.count()
     try:

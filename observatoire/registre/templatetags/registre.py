@@ -1,8 +1,10 @@
-"""Small template helpers of the register: widget kinds and French numbers."""
+"""Small template helpers of the register: widget kinds, French numbers, field rows, formats."""
 
 from django import forms, template
 
 from observatoire.core import formats
+from observatoire.registre.exports import EXPORTERS, Exporter
+from observatoire.registre.fields import SECTION_FIELDS, label
 
 register = template.Library()
 
@@ -36,30 +38,17 @@ def get(mapping, key):
     return mapping.get(key, "") if mapping else ""
 
 
-RATIONALE = [
-    "goal",
-    "previous_process",
-    "alternatives",
-    "proportionality",
-    "decision_integration",
-    "automation",
-    "human_oversight",
-    "staff_training",
-    "contest_procedure",
-    "volume_per_year",
-    "risks",
-    "performance",
-    "monitoring",
-    "frugality_measures",
-]
+@register.simple_tag
+def exporters() -> list[Exporter]:
+    """The export formats, for the pages' download links."""
+    return list(EXPORTERS.values())
 
 
 @register.filter
 def rationale(entry) -> list[tuple[str, str]]:
     """(label, value) of the rationale fields the entry fills."""
     rows = []
-    for name in RATIONALE[:-1]:
-        field = entry._meta.get_field(name)
+    for name in SECTION_FIELDS["rationale"]:
         value = getattr(entry, name)
         if value in (None, ""):
             continue
@@ -67,5 +56,5 @@ def rationale(entry) -> list[tuple[str, str]]:
             value = entry.get_automation_display()
         elif name == "volume_per_year":
             value = fr_number(value)
-        rows.append((str(field.verbose_name).capitalize(), value))
+        rows.append((label(name), value))
     return rows

@@ -2,13 +2,14 @@
 
 import pytest
 
-from observatoire.registre import exports, services
+from observatoire.registre import services
+from observatoire.registre.exports import eurocities
 from observatoire.registre.factories import EntryFactory, full_entry
 from observatoire.registre.models import Entry
 
 
 def _csv(rows: list[dict]) -> str:
-    header = exports.eurocities_columns()
+    header = eurocities.eurocities_columns()
     lines = [";".join(f'"{c}"' for c in header)]
     for row in rows:
         lines.append(";".join(f'"{row.get(c, "")}"' for c in header))
@@ -18,7 +19,7 @@ def _csv(rows: list[dict]) -> str:
 @pytest.fixture
 def good_row(authority_a):
     entry = full_entry(authority_a)
-    row = exports.to_eurocities(entry)
+    row = eurocities.to_eurocities(entry)
     entry.delete()
     return row
 
@@ -59,7 +60,7 @@ def test_import_refuses_a_file_without_the_template_header(authority_a, users):
 def test_round_trip_of_our_own_export(authority_a, users):
     """Our Eurocities export of an entry imports back with the same name and summary."""
     entry = EntryFactory(authority=authority_a, name="Aller-retour", ai_act_level="minimal")
-    text = exports.to_eurocities_csv([entry])
+    text = eurocities.to_eurocities_csv([entry])
     result = services.import_eurocities(text, authority_a, by=users["referent_a"])
     assert result.created[0].summary == entry.summary
 

@@ -11,7 +11,8 @@ import datetime
 
 from django.core.management.base import BaseCommand, CommandError
 
-from observatoire.registre import exports, services
+from observatoire.registre import services
+from observatoire.registre.exports import EXPORTERS, ExportError
 from observatoire.registre.models import Entry
 from observatoire.registre.queries import for_export
 
@@ -22,7 +23,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True)
         export = sub.add_parser("export", help="exporter les fiches publiées")
-        export.add_argument("--format", required=True, choices=exports.FORMATS)
+        export.add_argument("--format", required=True, choices=list(EXPORTERS))
         export.add_argument("--authority", help="SIREN de la collectivité")
         export.add_argument("--output", help="fichier de sortie (sortie standard par défaut)")
         remind = sub.add_parser("remind", help="rappeler les réexamens échus")
@@ -39,8 +40,8 @@ class Command(BaseCommand):
             entries = entries.filter(authority__siren=options["authority"])
         entries = list(entries)
         try:
-            content, _media = exports.export(entries, options["format"])
-        except exports.ExportError as exc:
+            content = EXPORTERS[options["format"]].write(entries)
+        except ExportError as exc:
             raise CommandError(str(exc)) from exc
         if options["output"]:
             with open(options["output"], "w", encoding="utf-8") as out:
