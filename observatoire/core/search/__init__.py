@@ -212,11 +212,14 @@ class Matches:
     `more` (field values) and `within` (a queryset of primary keys). An empty query
     matches every object (in `ordering`); one made only of stop words, none.
 
-    When the fields are filter fields (AddSearchFilters), counts and rankings read the
+    When the fields are filter fields (copied beside the index: cas_usage 0007), counts and rankings read the
     matches and the copy of those fields kept beside the index, never the model's wide
     table: on PostgreSQL the search table alone (5 ms instead of 15–25 for a broad query),
     on SQLite its table of hits, made once, each hit looked up in the narrow copy (10 ms
-    instead of 21 for 8,000 hits). Otherwise they go through the model's table.
+    instead of 21 for 8,000 hits). Otherwise (the register) the matches' ids and ranks are
+    read once, and counts and pages go through the model's table by those ids: the text
+    search runs once however many counts a page makes. `more` may then follow relations
+    (`authority__region`).
     """
 
     def __init__(
@@ -244,11 +247,21 @@ class Matches:
             return objects.none()
         return self.engine.ranked(objects)
 
+    @functools.cached_property
+    def keys(self) -> dict[Any, float]:
+        """Every match's primary key and rank, best first, read once (see the class)."""
+        return dict(self.queryset.values_list("pk", "search_rank"))
+
     def _narrowed(self, more: dict[str, Any], within: models.QuerySet | None) -> models.QuerySet:
-        queryset = self.queryset.filter(**more)
+        if self.query.strip() and self.terms:  # the matches read once, not searched again
+            queryset = self.model._default_manager.filter(pk__in=list(self.keys), **more)
+        else:
+            queryset = self.queryset.filter(**more)
         return queryset if within is None else queryset.filter(pk__in=within)
 
     def _column(self, name: str) -> str:
+        if "__" in name:
+            return ""  # through a relation: never a filter column
         field = self.model._meta.get_field(name)
         return getattr(field, "column", None) or ""  # "": a relation, never a filter column
 
@@ -317,9 +330,26 @@ class Matches:
         """The matches that also meet `more` and `within`, best first, a page at a time."""
         more = more or {}
         found = self._source([], more, within)
-        if found is None:
-            return Paged(self._narrowed(more, within), self.terms, count)
-        return _SourcePaged(self, found, count)
+        if found is not None:
+            return _SourcePaged(self, found, count)
+        if self.query.strip() and self.terms:
+            return _KeysPaged(self, self._narrowed(more, within) if more or within else None)
+        return Paged(self._narrowed(more, within), self.terms, count)
+
+
+class _KeysPaged(Paged):
+    """Paged over the keys a Matches read once, those of `narrowed` alone when given."""
+
+    def __init__(self, matches: Matches, narrowed: models.QuerySet | None):
+        keys = matches.keys
+        if narrowed is not None:
+            kept = set(narrowed.values_list("pk", flat=True))
+            keys = {pk: rank for pk, rank in keys.items() if pk in kept}
+        self.keys, self.model, self.query = list(keys.items()), matches.model, matches.terms
+        self.known_count = len(self.keys)
+
+    def ranks(self, index: slice) -> dict[Any, float]:
+        return dict(self.keys[index])
 
 
 class _SourcePaged(Paged):

@@ -184,8 +184,10 @@ class Query:
     def __init__(self, text: str, thesaurus: Thesaurus | None = None):
         self.text = text
         self.parsed = parse(text)
-        self.clauses = thesaurus.expand(self.parsed) if thesaurus is not None else self.parsed
-        self.expanded = self.clauses != self.parsed
+        widened = thesaurus.expand(self.parsed) if thesaurus is not None else self.parsed
+        self.expanded = widened != self.parsed
+        self.clauses = [(op, _essential(alternatives)) for op, alternatives in widened]
+        self.highlighted = [s for op, alts in widened if op == "+" for _t, ws in alts for s in ws]
         self.cache: dict[Any, Any] = {}
 
     def __bool__(self) -> bool:
@@ -194,4 +196,18 @@ class Query:
 
     def stems(self) -> list[str]:
         """The stems the query looks for (exclusions aside): those excerpts highlight."""
-        return [s for op, alts in self.clauses if op == "+" for _t, words in alts for s in words]
+        return self.highlighted
+
+
+def _essential(alternatives: list[Alternative]) -> list[Alternative]:
+    """The alternatives that a text can match without matching another: a phrase holding
+    another alternative's words in a row ("modèle prédictif" beside "prédictif") finds
+    nothing more, and costs both engines a read of the words' positions in every document."""
+    kept: list[Alternative] = []
+    for text, words in alternatives:
+        inner = f" {' '.join(words)} "
+        if not any(
+            other != words and f" {' '.join(other)} " in inner for _t, other in alternatives
+        ):
+            kept.append((text, words))
+    return kept

@@ -175,43 +175,44 @@ class Search:
 def _hits(connection: Any, model_label: str, terms: Query) -> str:
     """Run the full-text query once; keep (id, rank) in a new temporary table, named back.
 
-    A connection keeps its last KEPT_SEARCHES tables; a queryset evaluated after that fails
-    loudly (no such table).
+    One pass ranks every match by where its words are (the tier fields, and EXACT_BONUS for
+    the user's own words when synonyms were added), each test a set of ids FTS5 makes once;
+    when it found BROAD matches at most, a second pass over those few ranks them by bm25
+    instead (the user's own words still first). The rank index is made once the table is
+    full. A connection keeps its last KEPT_SEARCHES tables; a queryset evaluated after that
+    fails loudly (no such table).
     """
     table = table_name(model_label)
     match = fts5(terms.clauses)
     token = getattr(connection, "_search_token", 0) + 1
     connection._search_token = token  # on the database wrapper (the proxy forwards to it)
     hits = f"search_hits_{token}"
+    has = f"rowid IN (SELECT rowid FROM {table} WHERE {table} MATCH %s)"
+    exact, exact_params = "", []
+    if terms.expanded:  # the user's own words rank above their synonyms
+        exact, exact_params = f" + {EXACT_BONUS} * ({has})", [fts5(terms.parsed)]
+    tiers = [
+        (f" + {field_weight(position)} * ({has})", f"{{{name}}} : ({match})")
+        for position, name in enumerate(tier_fields(list(columns(model_label))))
+    ]
     with connection.cursor() as cursor:
         if token > KEPT_SEARCHES:
             cursor.execute(f"DROP TABLE IF EXISTS temp.search_hits_{token - KEPT_SEARCHES}")
         cursor.execute(f"DROP TABLE IF EXISTS temp.{hits}")
         cursor.execute(f"CREATE TEMP TABLE {hits} (id INTEGER PRIMARY KEY, rank REAL NOT NULL)")
-        cursor.execute(f"CREATE INDEX temp.{hits}_rank ON {hits} (rank DESC, id)")
-        cursor.execute(f"SELECT count(*) FROM {table} WHERE {table} MATCH %s", [match])
-        if cursor.fetchone()[0] <= tables.BROAD:
+        cursor.execute(
+            f"INSERT INTO {hits} SELECT rowid, 0{''.join(t for t, _p in tiers)}{exact}"
+            f" FROM {table} WHERE {table} MATCH %s",
+            [*(p for _t, p in tiers), *exact_params, match],
+        )
+        if cursor.rowcount <= tables.BROAD:
+            cursor.execute(f"DELETE FROM {hits}")
             cursor.execute(
-                f"INSERT INTO {hits} SELECT rowid, -bm25({table}, {_weights(model_label)})"
+                f"INSERT INTO {hits} SELECT rowid, -bm25({table}, {_weights(model_label)}){exact}"
                 f" FROM {table} WHERE {table} MATCH %s",
-                [match],
+                [*exact_params, match],
             )
-        else:
-            cursor.execute(
-                f"INSERT INTO {hits} SELECT rowid, 0 FROM {table} WHERE {table} MATCH %s", [match]
-            )
-            for position, name in enumerate(tier_fields(list(columns(model_label)))):
-                cursor.execute(
-                    f"UPDATE {hits} SET rank = rank + {field_weight(position)} WHERE id IN"
-                    f" (SELECT rowid FROM {table} WHERE {table} MATCH %s)",
-                    [f"{{{name}}} : ({match})"],
-                )
-        if terms.expanded:  # the user's own words rank above their synonyms
-            cursor.execute(
-                f"UPDATE {hits} SET rank = rank + {EXACT_BONUS} WHERE id IN"
-                f" (SELECT rowid FROM {table} WHERE {table} MATCH %s)",
-                [fts5(terms.parsed)],
-            )
+        cursor.execute(f"CREATE INDEX temp.{hits}_rank ON {hits} (rank DESC, id)")
         # The planner learns how many hits there are (a fraction of a millisecond): knowing
         # them few, it looks their facets up in an index instead of reading all of it.
         cursor.execute(f"ANALYZE temp.{hits}")
