@@ -368,16 +368,37 @@ class _SourcePaged(Paged):
         return self.known_count
 
     def ranks(self, index: slice) -> dict[Any, float]:
-        matches, (source, where, params) = self.matches, self.found
-        rank, rank_params = matches.engine.rank()
+        """The page's keys. When the user's own words rank first (a widened query) and
+        enough matches hold them to fill the page, the page is among those alone: the
+        backend may rank them only (`exact_rank`), not every match of the synonyms."""
+        matches, (_source, where, params) = self.matches, self.found
         start = index.start or 0
         if index.stop is not None:
             limit = str(max(0, index.stop - start))
         else:
             limit = matches.backend.NO_LIMIT
+        exact = matches.engine.exact_rank() if index.stop is not None else None
+        if exact is not None:
+            rank, rank_params, condition, condition_params = exact
+            found = self._read(
+                rank,
+                rank_params,
+                f"{where} AND {condition}",
+                [*params, *condition_params],
+                limit,
+                start,
+            )
+            if len(found) == int(limit):
+                return found
+        rank, rank_params = matches.engine.rank()
+        return self._read(rank, rank_params, where, params, limit, start)
+
+    def _read(
+        self, rank: str, rank_params: list, where: str, params: list, limit: str, start: int
+    ) -> dict[Any, float]:
         with default_connection.cursor() as cursor:
             cursor.execute(
-                f"SELECT m.obj_id, {rank} FROM {source} WHERE {where}"
+                f"SELECT m.obj_id, {rank} FROM {self.found[0]} WHERE {where}"
                 f" ORDER BY 2 DESC, 1 LIMIT {limit} OFFSET {int(start)}",
                 [*rank_params, *params],
             )

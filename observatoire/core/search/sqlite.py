@@ -171,6 +171,10 @@ class Search:
         """The rank of a row of source()."""
         return f"{self.hits}.rank", []
 
+    def exact_rank(self) -> None:
+        """None: the hits are ranked once, their index walked in order (see postgres)."""
+        return None
+
 
 def _hits(connection: Any, model_label: str, terms: Query) -> str:
     """Run the full-text query once; keep (id, rank) in a new temporary table, named back.
