@@ -18,14 +18,7 @@ from django.db.models.expressions import RawSQL
 from observatoire.core.search import tables
 from observatoire.core.search.excerpts import Excerpt, stored_text
 from observatoire.core.search.french import Query
-from observatoire.core.search.tables import (
-    EXACT_BONUS,
-    check_fields,
-    field_weight,
-    filter_copy,
-    table_name,
-    tier_fields,
-)
+from observatoire.core.search.tables import EXACT_BONUS, field_weight, table_name
 
 CONFIG = "observatoire_fr"
 NO_LIMIT = "ALL"
@@ -54,7 +47,7 @@ def create_index_sql(model_label: str, fields: list[str]) -> list[str]:
     bitmap scan over many matches reads a few hundred pages, not the texts. One GIN index per
     tier field, on that field's words, finds the objects that have a broad query in their
     title or summary without reading any document."""
-    table, names = table_name(model_label), check_fields(fields)
+    table, names = table_name(model_label), tables.check_fields(fields)
     return [
         "CREATE EXTENSION IF NOT EXISTS unaccent",
         f"""DO $$ BEGIN
@@ -71,7 +64,7 @@ def create_index_sql(model_label: str, fields: list[str]) -> list[str]:
         *(
             f"CREATE INDEX IF NOT EXISTS {table}_{name} ON {table}"
             f" USING gin ({field_vector(position)})"
-            for position, name in enumerate(tier_fields(names))
+            for position, name in enumerate(tables.tier_fields(names))
         ),
     ]
 
@@ -99,7 +92,7 @@ def index(connection: Any, model_label: str, pk: int, fields: dict[str, str], sh
     """One statement: no second version of the row to vacuum."""
     table = table_name(model_label)
     filters = filter_columns(model_label)
-    copied, source, params = filter_copy(model_label, filters, pk)
+    copied, source, params = tables.filter_copy(model_label, filters, pk)
     vector = " || ".join(
         f"setweight(to_tsvector('{CONFIG}', %s), '{weight_letter(i)}')" for i in range(len(fields))
     )
