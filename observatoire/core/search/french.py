@@ -177,8 +177,9 @@ class Thesaurus:
 
 
 class Query:
-    """A query parsed, and widened by `thesaurus` when given: its clauses (widened), the
-    user's own clauses (`parsed`), whether synonyms were added (`expanded`). Backends keep
+    """A query parsed, and widened by `thesaurus` when given: its clauses (widened, without
+    the alternatives another one already finds), the user's own clauses (`parsed`), every
+    alternative (`widened`), whether synonyms were added (`expanded`). Backends keep
     what they derive from it (an FTS5 expression, a tsquery, its breadth) in `cache`."""
 
     def __init__(self, text: str, thesaurus: Thesaurus | None = None):
@@ -186,6 +187,7 @@ class Query:
         self.parsed = parse(text)
         widened = thesaurus.expand(self.parsed) if thesaurus is not None else self.parsed
         self.expanded = widened != self.parsed
+        self.widened = widened  # every alternative: what a relevance rank may weigh
         self.clauses = [(op, _essential(alternatives)) for op, alternatives in widened]
         self.highlighted = [s for op, alts in widened if op == "+" for _t, ws in alts for s in ws]
         self.cache: dict[Any, Any] = {}

@@ -125,21 +125,22 @@ def stored_text_sql(table: str, base: str) -> str:
     return f"SELECT s.text FROM {table} AS s WHERE s.obj_id = {base}"
 
 
-def tsquery_text(terms: Query, exact: bool = False) -> str:
+def tsquery_text(terms: Query, exact: bool = False, ranking: bool = False) -> str:
     """The tsquery as text, computed by PostgreSQL once for this query (widened, one
-    websearch_to_tsquery per alternative; `exact`: the user's words alone): the statements
-    of a search take it as a constant instead of computing it again for every row."""
+    websearch_to_tsquery per alternative; `exact`: the user's words alone; `ranking`: with
+    every alternative, which ts_rank_cd weighs): the statements of a search take it as a
+    constant instead of computing it again for every row."""
     exact = exact or not terms.expanded
-    key = ("tsquery", exact)
+    key = ("tsquery", exact, ranking and not exact)
     if key not in terms.cache:
-        expression, params = _tsquery_sql(terms, exact)
+        expression, params = _tsquery_sql(terms, exact, ranking)
         with default_connection.cursor() as cursor:
             cursor.execute(f"SELECT ({expression})::text", params)
             terms.cache[key] = cursor.fetchone()[0]
     return terms.cache[key]
 
 
-def _tsquery_sql(terms: Query, exact: bool) -> tuple[str, list[str]]:
+def _tsquery_sql(terms: Query, exact: bool, ranking: bool = False) -> tuple[str, list[str]]:
     """The SQL that makes the tsquery of the user's words (`exact`) or of the clauses."""
     config = f"'{CONFIG}'"
     if exact:
@@ -147,7 +148,7 @@ def _tsquery_sql(terms: Query, exact: bool) -> tuple[str, list[str]]:
     parts: list[str] = []
     params: list[str] = []
     pending_or = False
-    for op, alternatives in terms.clauses:
+    for op, alternatives in terms.widened if ranking else terms.clauses:
         if op == "or":
             pending_or = bool(parts)
             continue
@@ -219,7 +220,7 @@ def _rank(
         ]
         rank = " + ".join(ranks) or "0"
     else:
-        params = [tsquery_text(terms)]
+        params = [tsquery_text(terms, ranking=True)]
         if document:
             rank = f"ts_rank_cd({document}, %s::tsquery, 1)"
         else:
