@@ -304,7 +304,7 @@ class Adoption(BaseModel):
 
 class ThesaurusEntry(BaseModel):
     """A group of equivalent terms of the field, French then English: a query for one finds
-    the cases that use another (see core.thesaurus). Shipped in data/thesaurus.yaml; a group
+    the cases that use another (see core.search.french). Shipped in data/thesaurus.yaml; a group
     an analyst edited (`edited_by`) is no longer rewritten by that file."""
 
     key = models.SlugField(_("clé"), max_length=100, unique=True)

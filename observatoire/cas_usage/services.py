@@ -44,7 +44,7 @@ from observatoire.cas_usage.models import (
 )
 from observatoire.core import search
 from observatoire.core.audit import acting_as, record_event
-from observatoire.core.thesaurus import Thesaurus
+from observatoire.core.search.french import Thesaurus
 from observatoire.territoires.models import Authority
 
 LABEL = "cas_usage.UseCase"

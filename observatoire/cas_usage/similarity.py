@@ -21,7 +21,7 @@ from django.db.models import Count, Max, Q
 from observatoire.cas_usage import services
 from observatoire.cas_usage.models import UseCase
 from observatoire.core import search
-from observatoire.core.thesaurus import Thesaurus
+from observatoire.core.search.french import Thesaurus
 
 CANDIDATES = 150  # from the search engine, plus a third as many of each: same domain, technology
 QUERY_GROUPS = 8  # the case's rarest groups that look for candidates

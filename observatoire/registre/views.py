@@ -25,18 +25,13 @@ from observatoire.territoires.models import Authority
 
 def index(request):
     """The national register: French full-text search and facets over published entries."""
-    entries, query = queries.filter_entries(
-        Entry.objects.published().select_related("authority"), request.GET
-    )
-    if query:
-        entries = queries.Ranked(entries, query)
-    page = Paginator(entries, 20).get_page(request.GET.get("page"))
-    if query:  # the page's rows are read by primary key, without select_related
-        prefetch_related_objects(page.object_list, "authority")
+    matches, chosen, query = queries.search_entries(request.GET)
+    page = Paginator(matches.ranked(chosen), 20).get_page(request.GET.get("page"))
+    prefetch_related_objects(page.object_list, "authority")  # rows read by primary key
     context = {
         "page": page,
         "query": query,
-        "facets": queries.facet_counts(entries),
+        "facets": queries.facet_counts(matches, chosen),
         "selected": {k: request.GET.get(k, "") for k in queries.FACETS},
     }
     return render(request, "registre/index.html", context)

@@ -5,7 +5,47 @@ from django.conf import settings
 from django.contrib.postgres.operations import UnaccentExtension
 from django.db import migrations, models
 
-from observatoire.core.search import CreateSearchIndex
+
+# Frozen: the SQL of core.search's CreateSearchIndex("cas_usage.UseCase", ["title", "summary", "body"])
+# when this migration was written, so that a later change of core.search cannot change
+# what it makes.
+SEARCH_INDEX = {
+    "sqlite": (
+        "CREATE VIRTUAL TABLE IF NOT EXISTS search_cas_usage_usecase USING fts5(title, summary, body, _text UNINDEXED, tokenize = 'unicode61 remove_diacritics 2')",
+    ),
+    "postgresql": (
+        "CREATE EXTENSION IF NOT EXISTS unaccent",
+        """DO $$ BEGIN
+              IF NOT EXISTS (SELECT 1 FROM pg_ts_config WHERE cfgname = 'observatoire_fr') THEN
+                CREATE TEXT SEARCH CONFIGURATION observatoire_fr (COPY = pg_catalog.french);
+                ALTER TEXT SEARCH CONFIGURATION observatoire_fr
+                  ALTER MAPPING FOR hword, hword_part, word WITH unaccent, french_stem;
+              END IF;
+            END $$""",
+        "CREATE TABLE IF NOT EXISTS search_cas_usage_usecase (obj_id bigint PRIMARY KEY, document tsvector NOT NULL, text text NOT NULL DEFAULT '') WITH (toast_tuple_target = 128)",
+        "CREATE INDEX IF NOT EXISTS search_cas_usage_usecase_document ON search_cas_usage_usecase USING gin (document)",
+        "CREATE INDEX IF NOT EXISTS search_cas_usage_usecase_title ON search_cas_usage_usecase USING gin (ts_filter(document, '{a}'))",
+        "CREATE INDEX IF NOT EXISTS search_cas_usage_usecase_summary ON search_cas_usage_usecase USING gin (ts_filter(document, '{b}'))",
+    ),
+}
+SEARCH_INDEX_BACKWARDS = {
+    "sqlite": (
+        "DROP TABLE IF EXISTS search_cas_usage_usecase",
+    ),
+    "postgresql": (
+        "DROP TABLE IF EXISTS search_cas_usage_usecase",
+    ),
+}
+
+
+def _run(statements):
+    """RunPython's function that executes the connection's engine's `statements`."""
+
+    def run(apps, schema_editor):
+        for sql in statements[schema_editor.connection.vendor]:
+            schema_editor.execute(sql)
+
+    return run
 
 
 class Migration(migrations.Migration):
@@ -149,5 +189,5 @@ class Migration(migrations.Migration):
             constraint=models.UniqueConstraint(fields=('use_case', 'authority'), name='adoption_once'),
         ),
         UnaccentExtension(),
-        CreateSearchIndex("cas_usage.UseCase", ["title", "summary", "body"]),
+        migrations.RunPython(_run(SEARCH_INDEX), _run(SEARCH_INDEX_BACKWARDS), elidable=False),
     ]

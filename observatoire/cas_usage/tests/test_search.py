@@ -112,7 +112,7 @@ def test_counts_and_pages_read_the_matches_first(cited):
     if connection.vendor == "postgresql":
         assert source == "search_cas_usage_usecase AS m"
     else:
-        assert source == f"{matches.hits} CROSS JOIN search_cas_usage_usecase_filters AS m"
+        assert source == f"{matches.engine.hits} CROSS JOIN search_cas_usage_usecase_filters AS m"
 
 
 def test_matches_rank_count_and_page_as_search_does(cited):

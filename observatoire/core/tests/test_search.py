@@ -130,7 +130,7 @@ def test_broad_query_ranks_by_where_the_words_are(indexed, monkeypatch):
     lyon = AuthorityFactory(name="Lyon")
     search.index(LABEL, lyon.pk, {"title": "Lyon cantine", "body": "Un seul restaurant."})
     search.index(LABEL, indexed["Plaisir"].pk, {"title": "Plaisir", "body": "Cantines, cantine."})
-    monkeypatch.setattr(search, "BROAD", 2)
+    monkeypatch.setattr(search.tables, "BROAD", 2)
     ranked = [(a.name, a.search_rank) for a in search.search(Authority.objects.all(), "cantine")]
     assert ranked == [("Lyon", 10.0), ("Nantes", 0.0), ("Plaisir", 0.0)]
 

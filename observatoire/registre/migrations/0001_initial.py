@@ -6,7 +6,47 @@ import uuid
 from django.conf import settings
 from django.db import migrations, models
 
-from observatoire.core.search import CreateSearchIndex
+
+# Frozen: the SQL of core.search's CreateSearchIndex("registre.Entry", ["name", "summary", "body"])
+# when this migration was written, so that a later change of core.search cannot change
+# what it makes.
+SEARCH_INDEX = {
+    "sqlite": (
+        "CREATE VIRTUAL TABLE IF NOT EXISTS search_registre_entry USING fts5(name, summary, body, _text UNINDEXED, tokenize = 'unicode61 remove_diacritics 2')",
+    ),
+    "postgresql": (
+        "CREATE EXTENSION IF NOT EXISTS unaccent",
+        """DO $$ BEGIN
+              IF NOT EXISTS (SELECT 1 FROM pg_ts_config WHERE cfgname = 'observatoire_fr') THEN
+                CREATE TEXT SEARCH CONFIGURATION observatoire_fr (COPY = pg_catalog.french);
+                ALTER TEXT SEARCH CONFIGURATION observatoire_fr
+                  ALTER MAPPING FOR hword, hword_part, word WITH unaccent, french_stem;
+              END IF;
+            END $$""",
+        "CREATE TABLE IF NOT EXISTS search_registre_entry (obj_id bigint PRIMARY KEY, document tsvector NOT NULL, text text NOT NULL DEFAULT '') WITH (toast_tuple_target = 128)",
+        "CREATE INDEX IF NOT EXISTS search_registre_entry_document ON search_registre_entry USING gin (document)",
+        "CREATE INDEX IF NOT EXISTS search_registre_entry_name ON search_registre_entry USING gin (ts_filter(document, '{a}'))",
+        "CREATE INDEX IF NOT EXISTS search_registre_entry_summary ON search_registre_entry USING gin (ts_filter(document, '{b}'))",
+    ),
+}
+SEARCH_INDEX_BACKWARDS = {
+    "sqlite": (
+        "DROP TABLE IF EXISTS search_registre_entry",
+    ),
+    "postgresql": (
+        "DROP TABLE IF EXISTS search_registre_entry",
+    ),
+}
+
+
+def _run(statements):
+    """RunPython's function that executes the connection's engine's `statements`."""
+
+    def run(apps, schema_editor):
+        for sql in statements[schema_editor.connection.vendor]:
+            schema_editor.execute(sql)
+
+    return run
 
 
 class Migration(migrations.Migration):
@@ -212,5 +252,5 @@ class Migration(migrations.Migration):
             model_name='entry',
             index=models.Index(fields=['status', 'theme', 'technology', 'ai_act_level'], name='registre_en_status_98a035_idx'),
         ),
-        CreateSearchIndex("registre.Entry", ["name", "summary", "body"]),
+        migrations.RunPython(_run(SEARCH_INDEX), _run(SEARCH_INDEX_BACKWARDS), elidable=False),
     ]

@@ -1,0 +1,223 @@
+"""The SQLite backend: an FTS5 virtual table per indexed model (tokenizer `unicode61
+remove_diacritics 2`) whose columns hold the words already unaccented and stemmed in Python
+(french.stems), the same way queries are; ranked by `bm25()`. A search runs its MATCH once
+into a temporary table of hits (id, rank) that filters, counts, facets and pages then join.
+The filter fields are copied to a narrow table `<search table>_filters` (FTS5 takes no new
+column), looked up for each hit."""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+from django.db import connection as default_connection
+from django.db import models
+from django.db.models.expressions import RawSQL
+
+from observatoire.core.search import tables
+from observatoire.core.search.excerpts import Excerpt, stored_text
+from observatoire.core.search.french import Clause, Query, stems
+from observatoire.core.search.tables import (
+    EXACT_BONUS,
+    check_fields,
+    field_weight,
+    filter_copy,
+    table_name,
+    tier_fields,
+)
+
+NO_LIMIT = "-1"
+KEPT_SEARCHES = 16  # match sets a SQLite connection keeps, one temporary table each
+
+
+def fts5(clauses: list[Clause]) -> str:
+    """An FTS5 MATCH expression over stemmed columns: each clause's alternatives OR-ed."""
+    positive: list[str] = []
+    negative: list[str] = []
+    pending_or = False
+    for op, alternatives in clauses:
+        if op == "or":
+            pending_or = bool(positive)
+            continue
+        terms = ['"' + " ".join(words) + '"' for _text, words in alternatives]
+        term = terms[0] if len(terms) == 1 else "(" + " OR ".join(terms) + ")"
+        if op == "-":
+            negative.append(term)
+        elif pending_or:
+            positive[-1] = f"({positive[-1]} OR {term})"
+            pending_or = False
+        else:
+            positive.append(term)
+    if not positive:
+        return ""
+    expression = " AND ".join(positive)
+    for term in negative:
+        expression = f"({expression}) NOT {term}"
+    return expression
+
+
+def create_index_sql(model_label: str, fields: list[str]) -> list[str]:
+    """The statement that creates a model's search table (for a migration to freeze)."""
+    columns = ", ".join([*check_fields(fields), "_text UNINDEXED"])
+    return [
+        f"CREATE VIRTUAL TABLE IF NOT EXISTS {table_name(model_label)} USING fts5("
+        f"{columns}, tokenize = 'unicode61 remove_diacritics 2')"
+    ]
+
+
+def filters_table(model_label: str) -> str:
+    """Where the filter fields of a search table are kept."""
+    return f"{table_name(model_label)}_filters"
+
+
+@functools.lru_cache(maxsize=64)
+def columns(model_label: str) -> tuple[str, ...]:
+    """The declared fields of a model's FTS5 table (without `_text`)."""
+    with default_connection.cursor() as cursor:
+        cursor.execute(f"SELECT * FROM {table_name(model_label)} LIMIT 0")
+        return tuple(column[0] for column in cursor.description[:-1])
+
+
+@functools.lru_cache(maxsize=64)
+def filter_columns(model_label: str) -> tuple[str, ...]:
+    """The filter columns kept for a model's search, in order (none: no such table)."""
+    with default_connection.cursor() as cursor:
+        cursor.execute("SELECT name FROM pragma_table_info(%s)", [filters_table(model_label)])
+        return tuple(name for (name,) in cursor.fetchall() if name != "obj_id")
+
+
+def _weights(model_label: str) -> str:
+    """bm25 weights for the FTS5 columns: 10 for the first field, 4 the second, then 1."""
+    count = len(columns(model_label))
+    return ", ".join([*(f"{field_weight(i)}.0" for i in range(count)), "0.0"])
+
+
+def index(connection: Any, model_label: str, pk: int, fields: dict[str, str], shown: str) -> None:
+    table, names = table_name(model_label), list(fields)
+    filters = filter_columns(model_label)
+    copied, source, params = filter_copy(model_label, filters, pk)
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {table} WHERE rowid = %s", [pk])
+        marks = ", ".join(["%s"] * (len(names) + 2))
+        cursor.execute(
+            f"INSERT INTO {table} (rowid, {', '.join([*names, '_text'])}) VALUES ({marks})",
+            [pk, *(" ".join(stems(fields[name])) for name in names), stored_text(shown)],
+        )
+        if filters:
+            cursor.execute(
+                f"INSERT OR REPLACE INTO {filters_table(model_label)} SELECT %s{copied}{source}",
+                [pk, *params],
+            )
+
+
+def remove(connection: Any, model_label: str, pk: int | None = None) -> None:
+    """Take one object (`pk`), or every object, out of the index."""
+    where, params = ("WHERE rowid = %s", [pk]) if pk is not None else ("", [])
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {table_name(model_label)} {where}", params)
+        if filter_columns(model_label):
+            where = where.replace("rowid", "obj_id")
+            cursor.execute(f"DELETE FROM {filters_table(model_label)} {where}", params)
+
+
+def analyze(model: type[models.Model]) -> None:
+    """SQLite never refreshes the planner's statistics on its own: the whole database,
+    sampled (a fraction of a second)."""
+    with default_connection.cursor() as cursor:
+        cursor.execute("PRAGMA analysis_limit = 1000")
+        cursor.execute("ANALYZE")
+
+
+def stored_text_sql(table: str, base: str) -> str:
+    """The stored text of the object whose id is `base` (excerpts are cut from it)."""
+    return f"SELECT _text FROM {table} WHERE rowid = {base}"
+
+
+class Search:
+    """One query over one model's index: its hits, made once, then joined by every read."""
+
+    def __init__(self, model: type[models.Model], terms: Query):
+        self.model, self.terms = model, terms
+        self.label = model._meta.label
+
+    @functools.cached_property
+    def hits(self) -> str:
+        return _hits(default_connection, self.label, self.terms)
+
+    def ranked(self, queryset: models.QuerySet) -> models.QuerySet:
+        """The objects of `queryset` among the hits, best first, with rank and excerpt."""
+        hits, model = self.hits, self.model
+        base = f"{model._meta.db_table}.{model._meta.pk.column}"
+        return (
+            queryset.extra(tables=[hits], where=[f"{hits}.id = {base}"])
+            .annotate(
+                search_rank=RawSQL(f"{hits}.rank", [], output_field=models.FloatField()),
+                search_excerpt=RawSQL(
+                    stored_text_sql(table_name(self.label), base),
+                    [],
+                    output_field=Excerpt(" ".join(self.terms.stems())),
+                ),
+            )
+            .order_by("-search_rank", "pk")
+        )
+
+    def source(self) -> tuple[str, list[str], list[Any]]:
+        """The hits as `m`, with their filter columns (CROSS JOIN: SQLite walks the hits,
+        whatever its estimates)."""
+        source = f"{self.hits} CROSS JOIN {filters_table(self.label)} AS m"
+        return source, [f"m.obj_id = {self.hits}.id"], []
+
+    def rank(self) -> tuple[str, list[Any]]:
+        """The rank of a row of source()."""
+        return f"{self.hits}.rank", []
+
+    def exact_rank(self) -> None:
+        """None: the hits are ranked once, their index walked in order (see postgres)."""
+        return None
+
+
+def _hits(connection: Any, model_label: str, terms: Query) -> str:
+    """Run the full-text query once; keep (id, rank) in a new temporary table, named back.
+
+    One pass ranks every match by where its words are (the tier fields, and EXACT_BONUS for
+    the user's own words when synonyms were added), each test a set of ids FTS5 makes once;
+    when it found BROAD matches at most, a second pass over those few ranks them by bm25
+    instead (the user's own words still first). The rank index is made once the table is
+    full. A connection keeps its last KEPT_SEARCHES tables; a queryset evaluated after that
+    fails loudly (no such table).
+    """
+    table = table_name(model_label)
+    match = fts5(terms.clauses)
+    token = getattr(connection, "_search_token", 0) + 1
+    connection._search_token = token  # on the database wrapper (the proxy forwards to it)
+    hits = f"search_hits_{token}"
+    has = f"rowid IN (SELECT rowid FROM {table} WHERE {table} MATCH %s)"
+    exact, exact_params = "", []
+    if terms.expanded:  # the user's own words rank above their synonyms
+        exact, exact_params = f" + {EXACT_BONUS} * ({has})", [fts5(terms.parsed)]
+    tiers = [
+        (f" + {field_weight(position)} * ({has})", f"{{{name}}} : ({match})")
+        for position, name in enumerate(tier_fields(list(columns(model_label))))
+    ]
+    with connection.cursor() as cursor:
+        if token > KEPT_SEARCHES:
+            cursor.execute(f"DROP TABLE IF EXISTS temp.search_hits_{token - KEPT_SEARCHES}")
+        cursor.execute(f"DROP TABLE IF EXISTS temp.{hits}")
+        cursor.execute(f"CREATE TEMP TABLE {hits} (id INTEGER PRIMARY KEY, rank REAL NOT NULL)")
+        cursor.execute(
+            f"INSERT INTO {hits} SELECT rowid, 0{''.join(t for t, _p in tiers)}{exact}"
+            f" FROM {table} WHERE {table} MATCH %s",
+            [*(p for _t, p in tiers), *exact_params, match],
+        )
+        if cursor.rowcount <= tables.BROAD:
+            cursor.execute(f"DELETE FROM {hits}")
+            cursor.execute(
+                f"INSERT INTO {hits} SELECT rowid, -bm25({table}, {_weights(model_label)}){exact}"
+                f" FROM {table} WHERE {table} MATCH %s",
+                [*exact_params, match],
+            )
+        cursor.execute(f"CREATE INDEX temp.{hits}_rank ON {hits} (rank DESC, id)")
+        # The planner learns how many hits there are (a fraction of a millisecond): knowing
+        # them few, it looks their facets up in an index instead of reading all of it.
+        cursor.execute(f"ANALYZE temp.{hits}")
+    return hits
