@@ -251,8 +251,11 @@ def _replicate_estimates(
                 full = full_sum
                 dev = (wr - wd[:, None]).T @ y
             else:
-                full = full_sum / full_pop
-                dev = (wr.T @ (y - np.where(np.isfinite(full), full, 0.0) * ans)) / rep_pop
+                centre = np.where(np.isfinite(full_sum / full_pop), full_sum / full_pop, 0.0)
+                centred = y - centre * ans  # exact for a near-constant variable
+                shift = (wd @ centred) / full_pop  # the centre's rounding error
+                full = centre + shift
+                dev = (wr.T @ centred) / rep_pop - shift
         if dev.shape[0]:
             var = rep.variance(dev, np.zeros(k) if replicated.mse else None)
         else:
