@@ -46,8 +46,7 @@ def section(name: str, mse: bool, ref: dict[str, float]) -> str:
         "brr": "type: BRR",
         "fay": "type: Fay, rho: 0.3",
         "jk1": "type: JK1, scale: 0.975",
-        "jkn": "type: JKn, rscales: "
-        + str([ref[f"rep.jkn.rscales.{i}"] for i in range(1, 41)]),
+        "jkn": "type: JKn, rscales: " + str([ref[f"rep.jkn.rscales.{i}"] for i in range(1, 41)]),
         "boot": "type: bootstrap",
     }[name]
     return f'weights: pw\nrepweights: {{columns: "{name}_*", {extra}, mse: {str(mse).lower()}}}\n'
@@ -78,10 +77,14 @@ def test_given_replicate_weights_equal_svrepdesign(
 
 def test_replicates_built_from_the_design(tmp_path: Path, ref: dict[str, float]) -> None:
     """replicates: {type: JKn} then postStratify: R's as.svrepdesign then postStratify."""
-    res = run(tmp_path, "ids: psu\nstrata: st\nweights: pw\nreplicates: {type: JKn}\n" + POST + ESTIMATES)
+    res = run(
+        tmp_path, "ids: psu\nstrata: st\nweights: pw\nreplicates: {type: JKn}\n" + POST + ESTIMATES
+    )
     same(np.r_[pick(res, "y", "mean"), pick(res, "x", "mean")], ref, "rep.built.jkn.post.mean.est")
     same(
-        np.r_[pick_se(res, "y", "mean"), pick_se(res, "x", "mean")], ref, "rep.built.jkn.post.mean.se"
+        np.r_[pick_se(res, "y", "mean"), pick_se(res, "x", "mean")],
+        ref,
+        "rep.built.jkn.post.mean.se",
     )
     same(pick(res, "y", "total", "dom"), ref, "rep.built.jkn.post.by_dom.total.est")
     same(pick_se(res, "y", "total", "dom"), ref, "rep.built.jkn.post.by_dom.total.se")
@@ -91,9 +94,15 @@ def test_bootstrap_built_from_the_design_is_seeded(tmp_path: Path) -> None:
     """replicates: {type: bootstrap, replicates, seed}: the same seed, the same SEs; another
     seed, other SEs near the jackknife's."""
     base = "ids: psu\nstrata: st\nweights: pw\n"
-    one = run(tmp_path, base + "replicates: {type: bootstrap, replicates: 400, seed: 3}\n" + ESTIMATES)
-    again = run(tmp_path, base + "replicates: {type: bootstrap, replicates: 400, seed: 3}\n" + ESTIMATES)
-    other = run(tmp_path, base + "replicates: {type: bootstrap, replicates: 400, seed: 4}\n" + ESTIMATES)
+    one = run(
+        tmp_path, base + "replicates: {type: bootstrap, replicates: 400, seed: 3}\n" + ESTIMATES
+    )
+    again = run(
+        tmp_path, base + "replicates: {type: bootstrap, replicates: 400, seed: 3}\n" + ESTIMATES
+    )
+    other = run(
+        tmp_path, base + "replicates: {type: bootstrap, replicates: 400, seed: 4}\n" + ESTIMATES
+    )
     jkn = run(tmp_path, base + "replicates: {type: JKn}\n" + ESTIMATES)
     np.testing.assert_array_equal(one.se, again.se)
     assert not np.array_equal(one.se, other.se)
