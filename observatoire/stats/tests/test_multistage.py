@@ -57,6 +57,21 @@ def same(actual: np.ndarray, ref: dict[str, float], key: str) -> None:
     np.testing.assert_allclose(values, want, rtol=RTOL, atol=0, err_msg=key)
 
 
+def check_estimates(res: Estimates, ref: dict[str, float], key: str) -> None:
+    """The means of y and x, the total of y, the shares of cat and y by dom against R's
+    ``KEY.mean``, ``.total``, ``.prop``, ``.by_dom.mean`` and ``.by_dom.total``."""
+    same(np.r_[pick(res, "y", "mean"), pick(res, "x", "mean")], ref, f"{key}.mean.est")
+    same(np.r_[pick_se(res, "y", "mean"), pick_se(res, "x", "mean")], ref, f"{key}.mean.se")
+    for variable, kind, domain, name in (
+        ("y", "total", "", "total"),
+        ("cat", "proportion", "", "prop"),
+        ("y", "mean", "dom", "by_dom.mean"),
+        ("y", "total", "dom", "by_dom.total"),
+    ):
+        same(pick(res, variable, kind, domain), ref, f"{key}.{name}.est")
+        same(pick_se(res, variable, kind, domain), ref, f"{key}.{name}.se")
+
+
 CLUS2 = """\
 ids: [dnum, snum]
 fpc: [fpc1, fpc2]
@@ -143,16 +158,7 @@ def test_stratified_two_stages_at_15_percent(
     """Strata at both stages, 15 % of the PSUs, a lonely second-stage unit under each rule."""
     res, loaded = run(tmp_path, "multistage.csv", MULTISTAGE.format(rule=rule, calibration=""))
     key = f"ms.{rule}"
-    same(np.r_[pick(res, "y", "mean"), pick(res, "x", "mean")], ref, f"{key}.mean.est")
-    same(np.r_[pick_se(res, "y", "mean"), pick_se(res, "x", "mean")], ref, f"{key}.mean.se")
-    same(pick(res, "y", "total"), ref, f"{key}.total.est")
-    same(pick_se(res, "y", "total"), ref, f"{key}.total.se")
-    same(pick(res, "cat", "proportion"), ref, f"{key}.prop.est")
-    same(pick_se(res, "cat", "proportion"), ref, f"{key}.prop.se")
-    same(pick(res, "y", "mean", "dom"), ref, f"{key}.by_dom.mean.est")
-    same(pick_se(res, "y", "mean", "dom"), ref, f"{key}.by_dom.mean.se")
-    same(pick(res, "y", "total", "dom"), ref, f"{key}.by_dom.total.est")
-    same(pick_se(res, "y", "total", "dom"), ref, f"{key}.by_dom.total.se")
+    check_estimates(res, ref, key)
     ratio = estimate_ratio(loaded.design, loaded.data["y"], loaded.data["x"])
     same(ratio.estimate, ref, f"{key}.ratio.est")
     same(ratio.se, ref, f"{key}.ratio.se")

@@ -21,7 +21,7 @@ from observatoire.stats.design_file import load_design_file, run_estimates
 from observatoire.stats.replicate import Replicated
 from observatoire.stats.variance import ReplicateWeights
 
-from .test_multistage import RESULTS, pick, pick_se, same
+from .test_multistage import RESULTS, check_estimates, pick, pick_se, same
 
 ESTIMATES = """\
 estimates:
@@ -60,16 +60,7 @@ def test_given_replicate_weights_equal_svrepdesign(
     """Means, totals, proportions (na_rm), domains, and post-stratified replicates."""
     key = f"rep.{name}" + (".mse" if mse else "")
     res = run(tmp_path, section(name, mse, ref) + ESTIMATES)
-    same(np.r_[pick(res, "y", "mean"), pick(res, "x", "mean")], ref, f"{key}.mean.est")
-    same(np.r_[pick_se(res, "y", "mean"), pick_se(res, "x", "mean")], ref, f"{key}.mean.se")
-    same(pick(res, "y", "total"), ref, f"{key}.total.est")
-    same(pick_se(res, "y", "total"), ref, f"{key}.total.se")
-    same(pick(res, "cat", "proportion"), ref, f"{key}.prop.est")
-    same(pick_se(res, "cat", "proportion"), ref, f"{key}.prop.se")
-    same(pick(res, "y", "mean", "dom"), ref, f"{key}.by_dom.mean.est")
-    same(pick_se(res, "y", "mean", "dom"), ref, f"{key}.by_dom.mean.se")
-    same(pick(res, "y", "total", "dom"), ref, f"{key}.by_dom.total.est")
-    same(pick_se(res, "y", "total", "dom"), ref, f"{key}.by_dom.total.se")
+    check_estimates(res, ref, key)
     post = run(tmp_path, section(name, mse, ref) + POST + ESTIMATES)
     same(np.r_[pick(post, "y", "mean"), pick(post, "x", "mean")], ref, f"{key}.post.mean.est")
     same(np.r_[pick_se(post, "y", "mean"), pick_se(post, "x", "mean")], ref, f"{key}.post.mean.se")
