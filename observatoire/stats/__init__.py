@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from .estimators import Estimates, IndicatorMatrix, cross, estimate, estimate_ratio
     from .models import Model, TermTest, fit_model, term_test
     from .quantile import Quantiles, quantiles
-    from .replicate import replicate_estimate
+    from .replicate import Replicated, given_replicates, replicate_design, replicate_estimate
     from .tables import CrossTable, IndependenceTest, crosstab, crosstabs
     from .variance import replicate_weights, taylor_variance
     from .weighting import (
@@ -60,6 +60,9 @@ _HOMES = {
     "crosstab": "tables",
     "crosstabs": "tables",
     "replicate_estimate": "replicate",
+    "replicate_design": "replicate",
+    "given_replicates": "replicate",
+    "Replicated": "replicate",
     "replicate_weights": "variance",
     "taylor_variance": "variance",
     "Margin": "weighting",
@@ -84,6 +87,7 @@ __all__ = [
     "Margin",
     "Model",
     "Quantiles",
+    "Replicated",
     "StatsError",
     "TermTest",
     "calibrate",
@@ -98,9 +102,11 @@ __all__ = [
     "estimate",
     "estimate_ratio",
     "fit_model",
+    "given_replicates",
     "post_stratify",
     "quantiles",
     "rake",
+    "replicate_design",
     "replicate_estimate",
     "replicate_weights",
     "stratified_weights",

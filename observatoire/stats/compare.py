@@ -341,6 +341,11 @@ def _overall_covariances(
     at a time with ``v = w (y - m) = N u``, every step linear in ``v``, and divides by
     ``N`` at the end.
     """
+    if design.later_stages:
+        raise StatsError(
+            "La comparaison à l'ensemble ne traite pas encore les plans à plusieurs degrés "
+            "avec fpc : comparez deux domaines (compare_domains)."
+        )
     n, k = values.shape
     w = np.asarray(design.weights)[:, None]
     n_levels = gap.shape[0]

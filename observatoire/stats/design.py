@@ -14,8 +14,14 @@ fpc=)`` object (Lumley 2010, ch. 2).  It holds, for ``n`` respondents,
 
 As in R, ``fpc`` is either the population size of each stratum (all values ``>= 1``) or
 the sampling fraction (all values ``<= 1``); it must be constant within a stratum.
-Multi-stage designs are handled with the ultimate-cluster approximation (the variance
-uses first-stage PSUs only, as R does when later-stage fpc are not given).
+
+Multi-stage designs (``ids=[psu, ssu, …]``, R's ``ids=~psu+ssu``) keep each later stage
+as a :class:`Stage`: its units are nested in the previous stage's units and stratified
+within them (by ``strata[k]`` if given, as R's ``interaction(strata[, k], ids[, k-1])``).
+With ``fpc`` given for every stage the variance adds, as R's ``svyrecvar``, each later
+stage's one-stage variance within its previous-stage units, scaled by the sampling
+fractions of the stages above (``n_1 / N_1``); without ``fpc`` only the first stage
+counts (the ultimate-cluster approximation, as R).
 
 Designs are immutable: weighting functions return a new design.
 """
@@ -268,6 +274,92 @@ def to_csr(dense: FloatArray) -> sparse.csr_matrix:
     return sparse.csr_matrix((flat[where], where % dense.shape[1], indptr), shape=dense.shape)
 
 
+@dataclass(frozen=True)
+class Stage:
+    """A later sampling stage (2, 3, …) of a multi-stage design, for R's ``multistage``.
+
+    Units are nested in the previous stage's units; a *cell* is a stratum of this stage
+    within one previous-stage unit (R's ``interaction(strata[, k], ids[, k-1])``).
+    ``above`` is, per cell, the product of the sampling fractions ``n / N`` of the cells
+    that contain it at the earlier stages (R's ``nPSUs / fpcs`` factor of the recursion).
+    """
+
+    number: int
+    unit_codes: IntArray  # per row
+    unit_cells: IntArray  # per unit
+    n_units: FloatArray  # per cell: sampled units
+    pop_units: FloatArray  # per cell: population units (inf without fpc)
+    above: FloatArray  # per cell
+    cell_labels: list[str]
+
+    @cached_property
+    def unit_matrix(self) -> sparse.csr_matrix:
+        """Sparse ``U x n`` matrix summing rows into their unit of this stage."""
+        from scipy import sparse
+
+        n = self.unit_codes.shape[0]
+        return sparse.csr_matrix(
+            (np.ones(n), (self.unit_codes, np.arange(n))), shape=(self.unit_cells.size, n)
+        )
+
+    @cached_property
+    def cell_matrix(self) -> sparse.csr_matrix:
+        """Sparse ``C x U`` matrix summing units into their cell."""
+        from scipy import sparse
+
+        units = self.unit_cells.size
+        return sparse.csr_matrix(
+            (np.ones(units), (self.unit_cells, np.arange(units))),
+            shape=(self.n_units.size, units),
+        )
+
+
+def _stage_columns(value: Any) -> list[Any] | None:
+    """``ids``, ``strata`` or ``fpc`` as one column per stage (None when absent)."""
+    if value is None or isinstance(value, Mapping):
+        return None if value is None else [value]
+    if isinstance(value, list | tuple) and value and np.ndim(value[0]) == 1:
+        return list(value)
+    return [value]
+
+
+def _codes(outer: IntArray, inner: IntArray) -> IntArray:
+    """One code ``0..`` per distinct pair of codes, in the pairs' order."""
+    pair = outer.astype(np.int64) * (int(inner.max()) + 1) + inner
+    _, inverse = np.unique(pair, return_inverse=True)
+    return np.asarray(inverse, dtype=np.intp).ravel()
+
+
+def _population(
+    per_row: FloatArray, cells: IntArray, n_cells: FloatArray, labels: list[str], stage: int
+) -> FloatArray:
+    """Population units per cell from an fpc column (sizes if any value is above 1, else
+    sampling fractions), constant within each cell and not below the sample's (as R)."""
+    if (per_row <= 0).any():
+        raise StatsError("« fpc » doit être strictement positif.")
+    is_popsize = bool((per_row > 1).any())
+    if is_popsize and not (per_row >= 1).all():
+        raise StatsError("« fpc » mélange des tailles de population (> 1) et des fractions (< 1).")
+    where = f" à l'étape {stage}" if stage > 1 else ""
+    lo = np.full(n_cells.size, np.inf)
+    hi = np.full(n_cells.size, -np.inf)
+    np.minimum.at(lo, cells, per_row)
+    np.maximum.at(hi, cells, per_row)
+    varies = np.flatnonzero(lo != hi)
+    if varies.size:
+        raise StatsError(
+            f"« fpc » varie à l'intérieur de la strate « {labels[varies[0]]} »{where}."
+        )
+    pop = lo if is_popsize else n_cells / lo
+    if (pop < n_cells - 1e-9).any():
+        h = int(np.flatnonzero(pop < n_cells - 1e-9)[0])
+        raise StatsError(
+            f"« fpc » : la strate « {labels[h]} »{where} a plus d'unités dans "
+            f"l'échantillon ({int(n_cells[h])}) que dans la population ({pop[h]:g})."
+        )
+    return np.asarray(pop, dtype=np.float64)
+
+
 _KEY = [0]
 
 
@@ -278,11 +370,13 @@ def new_key() -> int:
 
 
 class Design:
-    """A one-stage (or ultimate-cluster) stratified survey design, as R's ``svydesign``.
+    """A stratified, clustered, possibly multi-stage survey design, as R's ``svydesign``.
 
     Parameters use R's names: ``weights`` (sampling weights) or ``probs`` (inclusion
     probabilities), ``strata``, ``ids`` (PSU identifiers; PSUs are nested in strata) and
-    ``fpc`` (population size per stratum, or sampling fraction).  When neither weights nor
+    ``fpc`` (population size per stratum, or sampling fraction).  For a multi-stage design
+    ``ids`` is a list of columns, one per stage, and so are ``fpc`` and (optionally)
+    ``strata`` (see :class:`Stage`).  When neither weights nor
     probabilities are given and ``fpc`` is a population size, the weights are
     ``N_h / n_h`` (stratified simple random sampling).
 
@@ -302,13 +396,12 @@ class Design:
         lonely_psu: LonelyPSU = "fail",
         n: int | None = None,
     ) -> None:
-        sizes = [
-            np.asarray(v).shape[0]
-            for v in (weights, strata, ids, probs)
-            if v is not None and not isinstance(v, Mapping)
-        ]
-        if fpc is not None and not isinstance(fpc, Mapping):
-            sizes.append(np.asarray(fpc).shape[0])
+        id_stages = _stage_columns(ids)
+        strata_stages = _stage_columns(strata)
+        fpc_stages = _stage_columns(fpc)
+        columns = [weights, probs, *(id_stages or []), *(strata_stages or [])]
+        sizes = [np.asarray(v).shape[0] for v in columns if v is not None]
+        sizes += [np.asarray(v).shape[0] for v in fpc_stages or [] if not isinstance(v, Mapping)]
         if n is not None:
             sizes.append(n)
         if not sizes:
@@ -327,25 +420,36 @@ class Design:
                 f"« lonely_psu » doit valoir {', '.join(LONELY_PSU_RULES)} (reçu : {lonely_psu})."
             )
         self.lonely_psu: LonelyPSU = lonely_psu
+        n_stages = len(id_stages) if id_stages else 1
+        for key, given in (("strata", strata_stages), ("fpc", fpc_stages)):
+            if given is not None and len(given) > n_stages:
+                raise StatsError(
+                    f"« {key} » donne {len(given)} colonnes pour {n_stages} degré(s) de "
+                    "tirage (« ids ») : une par degré au plus."
+                )
+        if fpc_stages is not None and n_stages > 1 and len(fpc_stages) != n_stages:
+            raise StatsError(
+                f"« fpc » donne {len(fpc_stages)} colonne(s) pour {n_stages} degrés de tirage "
+                "(« ids ») : une par degré (ou aucune, la variance ne portant alors que sur "
+                "le premier degré)."
+            )
 
-        if strata is None:
+        if strata_stages is None:
             self.strata_codes: IntArray = np.zeros(self.n, dtype=np.intp)
             self.strata_labels: list[Any] = [""]
             self.has_strata = False
         else:
-            self.strata_codes, self.strata_labels = factorize(strata, "strata")
+            self.strata_codes, self.strata_labels = factorize(strata_stages[0], "strata")
             self.has_strata = True
         n_strata = len(self.strata_labels)
 
-        if ids is None:
+        if id_stages is None:
             psu = np.arange(self.n, dtype=np.intp)
             self.has_clusters = False
         else:
-            id_codes, _ = factorize(ids, "ids")
+            id_codes, _ = factorize(id_stages[0], "ids")
             # PSUs are nested in strata (R's nest=TRUE).
-            pair = self.strata_codes.astype(np.int64) * (int(id_codes.max()) + 1) + id_codes
-            _, psu_inv = np.unique(pair, return_inverse=True)
-            psu = psu_inv.astype(np.intp)
+            psu = _codes(self.strata_codes, id_codes)
             self.has_clusters = True
         self.psu_codes: IntArray = psu
         n_psu_total = int(psu.max()) + 1
@@ -355,9 +459,13 @@ class Design:
         self.n_psu: FloatArray = np.bincount(psu_strata, minlength=n_strata).astype(np.float64)
 
         self.pop_psu: FloatArray = np.full(n_strata, np.inf)
-        self.has_fpc = fpc is not None
-        if fpc is not None:
-            self.pop_psu = self._parse_fpc(fpc)
+        self.has_fpc = fpc_stages is not None
+        if fpc_stages is not None:
+            self.pop_psu = self._parse_fpc(fpc_stages[0])
+        #: Stages 2, 3, … (only with their fpc: without, R's variance is the first stage's).
+        self.later_stages: tuple[Stage, ...] = ()
+        if id_stages is not None and len(id_stages) > 1:
+            self.later_stages = self._later_stages(id_stages, strata_stages or [], fpc_stages)
 
         if weights is not None and probs is not None:
             raise StatsError("Donnez les poids (« weights ») ou les probabilités, pas les deux.")
@@ -370,6 +478,8 @@ class Design:
             w = 1.0 / p
         elif fpc is not None:
             w = (self.pop_psu / self.n_psu)[self.strata_codes]
+            for stage in self.later_stages:  # R: the product of the stages' N / n
+                w = w * (stage.pop_units / stage.n_units)[stage.unit_cells[stage.unit_codes]]
         else:
             raise StatsError(
                 "Le plan de sondage n'a ni poids (« weights »), ni probabilités, ni taille de "
@@ -400,28 +510,51 @@ class Design:
             per_row = values[self.strata_codes]
         else:
             per_row = as_float_vector(fpc, "fpc", self.n)
-        if (per_row <= 0).any():
-            raise StatsError("« fpc » doit être strictement positif.")
-        is_popsize = bool((per_row > 1).any())
-        if is_popsize and not (per_row >= 1).all():
-            raise StatsError(
-                "« fpc » mélange des tailles de population (> 1) et des fractions (< 1)."
+        labels = [str(v) for v in self.strata_labels]
+        return _population(per_row, self.strata_codes, self.n_psu, labels, 1)
+
+    def _later_stages(
+        self,
+        ids: list[Any],
+        strata: list[Any],
+        fpc: list[Any] | None,
+    ) -> tuple[Stage, ...]:
+        """Stages 2… of ``ids``, nested as R's ``svydesign`` nests them (see :class:`Stage`)."""
+        if fpc is None:
+            return ()
+        stages: list[Stage] = []
+        outer = self.psu_codes  # the previous stage's unit of each row
+        outer_fraction = (self.n_psu / self.pop_psu)[self.psu_strata]  # per previous unit
+        outer_above = np.ones(outer_fraction.size)
+        for k in range(1, len(ids)):
+            id_codes, _ = factorize(ids[k], "ids")
+            if k < len(strata):
+                stratum, _ = factorize(strata[k], "strata")
+            else:
+                stratum = np.zeros(self.n, dtype=np.intp)  # R: strata[, min(k, NS)] within
+            cell_row = _codes(outer, stratum)
+            unit = _codes(cell_row, id_codes)
+            unit_cells = np.zeros(int(unit.max()) + 1, dtype=np.intp)
+            unit_cells[unit] = cell_row
+            n_cells = np.bincount(unit_cells).astype(np.float64)
+            cell_outer = np.zeros(n_cells.size, dtype=np.intp)
+            cell_outer[cell_row] = outer
+            first = np.zeros(n_cells.size, dtype=np.intp)
+            first[cell_row[::-1]] = np.arange(self.n)[::-1]  # each cell's first row
+            labels = [
+                " / ".join(str(np.asarray(ids[j])[r]) for j in range(k))
+                + (f" / {np.asarray(strata[k])[r]}" if k < len(strata) else "")
+                for r in first.tolist()
+            ]
+            pop = _population(
+                as_float_vector(fpc[k], "fpc", self.n), cell_row, n_cells, labels, k + 1
             )
-        pop = np.full(n_strata, np.nan)
-        for h in range(n_strata):
-            vals = np.unique(per_row[self.strata_codes == h])
-            if vals.size > 1:
-                raise StatsError(
-                    f"« fpc » varie à l'intérieur de la strate « {self.strata_labels[h]} »."
-                )
-            pop[h] = vals[0] if is_popsize else self.n_psu[h] / vals[0]
-        if (pop < self.n_psu - 1e-9).any():
-            h = int(np.flatnonzero(pop < self.n_psu - 1e-9)[0])
-            raise StatsError(
-                f"« fpc » : la strate « {self.strata_labels[h]} » a plus d'unités dans "
-                f"l'échantillon ({int(self.n_psu[h])}) que dans la population ({pop[h]:g})."
-            )
-        return pop
+            above = (outer_above * outer_fraction)[cell_outer]
+            stages.append(Stage(k + 1, unit, unit_cells, n_cells, pop, above, labels))
+            outer = unit
+            outer_fraction = (n_cells / pop)[unit_cells]
+            outer_above = above[unit_cells]
+        return tuple(stages)
 
     @classmethod
     def from_columns(
@@ -429,9 +562,9 @@ class Design:
         data: Mapping[str, ArrayLike] | Any,
         *,
         weights: str | None = None,
-        strata: str | None = None,
-        ids: str | None = None,
-        fpc: str | None = None,
+        strata: str | Sequence[str] | None = None,
+        ids: str | Sequence[str] | None = None,
+        fpc: str | Sequence[str] | None = None,
         probs: str | None = None,
         lonely_psu: LonelyPSU = "fail",
     ) -> Design:
@@ -442,9 +575,11 @@ class Design:
         """
         names = list(data.columns) if hasattr(data, "columns") else list(data.keys())
 
-        def col(arg: str, name: str | None) -> NDArray[Any] | None:
+        def col(arg: str, name: str | Sequence[str] | None) -> Any:
             if name is None:
                 return None
+            if not isinstance(name, str):  # one column per stage
+                return [col(arg, one) for one in name]
             if name not in names:
                 raise StatsError(f"la clé « {arg} » désigne une colonne absente : « {name} »")
             values = data[name]

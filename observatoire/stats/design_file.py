@@ -2,10 +2,12 @@
 
 It uses R's ``svydesign`` argument names; every key is optional except ``estimates``::
 
-    ids: dnum              # PSU column (omit, or "1", for an element sample)
+    ids: dnum              # PSU column (omit, or "1", for an element sample);
+                           # [dnum, snum] for two stages (then fpc: [fpc1, fpc2])
     strata: stype          # stratum column
     weights: pw            # sampling weights column (or probs: column of probabilities)
     fpc: fpc               # population size (or sampling fraction) column
+    repweights: {columns: "rw_*", type: bootstrap}   # or replicates: {type: JKn}
     lonely_psu: fail       # fail | certainty | remove | adjust
     calibration:           # applied in order
       - postStratify: {variable: stype, population: {E: 4421, H: 755, M: 1018}}
@@ -41,6 +43,7 @@ from numpy.typing import NDArray
 from .design import Design
 from .errors import StatsError
 from .estimators import Estimates, estimate_many
+from .replicate import Replicated, replicate_many, replicated_design
 from .schema import MAX_BYTES, Located, SchemaError, validate
 from .weighting import calibrate, post_stratify, rake
 
@@ -119,8 +122,10 @@ def _column(data: Mapping[str, NDArray[Any]], file: str, key: str, name: Any) ->
 def build_design(spec: Mapping[str, Any], data: Mapping[str, NDArray[Any]], file: str) -> Design:
     """The design (with its calibration steps) described by the checked ``spec`` on ``data``."""
 
-    def col(key: str) -> NDArray[Any] | None:
+    def col(key: str) -> Any:
         value = spec.get(key)
+        if isinstance(value, list):  # one column per sampling stage
+            return [_column(data, file, key, name) for name in value]
         return None if value is None else _column(data, file, key, value)
 
     n = len(next(iter(data.values())))
@@ -238,6 +243,7 @@ class Loaded:
     data: dict[str, NDArray[Any]]
     design: Design
     file: str
+    replicates: Replicated | None = None
 
 
 def load_design_file(data_path: str | Path, design_path: str | Path) -> Loaded:
@@ -263,13 +269,16 @@ def load_design_file(data_path: str | Path, design_path: str | Path) -> Loaded:
     from .sections import check_columns
 
     check_columns(spec, data, file)
-    return Loaded(spec, data, design, file)
+    replicated = replicated_design(spec, data, design, file)
+    return Loaded(spec, data, design, file, replicated)
 
 
 def run_estimates(loaded: Loaded, progress: Any = None) -> Estimates:
     """The estimates of a loaded design file (quantiles apart: see :mod:`.sections`)."""
     requests = [r for r in loaded.spec["estimates"] if r["kind"] != "quantile"]
     try:
+        if loaded.replicates is not None:
+            return replicate_many(loaded.replicates, requests, loaded.data, progress=progress)
         return estimate_many(loaded.design, requests, loaded.data, progress=progress)
     except DesignFileError:
         raise

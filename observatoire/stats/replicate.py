@@ -1,27 +1,182 @@
-"""Estimates with replicate-weight variances (JK1, JKn, bootstrap), as R's ``svrepdesign``.
+"""Estimates with replicate-weight variances, as R's ``svrepdesign`` and ``as.svrepdesign``.
 
-Each replicate ``r`` re-weights the sample with ``w_i a_ir`` (``a`` from
-:func:`~observatoire.stats.variance.replicate_weights`); the estimate is recomputed with
-those weights and ``V = scale sum_r rscale_r (theta_r - thetabar)^2`` (Wolter 2007, ch. 4;
+Each replicate ``r`` re-weights the sample (weights ``w_ir``, given with the data or built
+from the design by :func:`~observatoire.stats.variance.replicate_weights`); the estimate is
+recomputed with those weights and ``V = scale sum_r rscale_r (theta_r - c)^2`` with ``c``
+the mean of the replicates, or the full-sample estimate with ``mse`` (Wolter 2007, ch. 4;
 Lumley 2010, §2.3).  All replicates, variables and domains are computed with matrix
 products: ``theta_r = (W_r I_d)' Y / (W_r' I_d)``.
 
-For a calibrated design each replicate's sampling weights go through the same
-calibration steps again (see ``recalibrate``), as R's replicate-design methods do.
+For a calibrated design each replicate's weights go through the same calibration steps
+again (``Design.replay``), as R's methods for replicate designs do.  In a design file,
+``repweights:`` gives the replicate columns (R's ``svrepdesign``, with R's default
+``scale`` and ``rscales`` per type) and ``replicates:`` builds them (``as.svrepdesign``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import fnmatch
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
-from numpy.typing import ArrayLike
+from numpy.typing import ArrayLike, NDArray
 
 from .ci import confidence_interval
-from .design import Design
+from .design import Design, FloatArray, as_float_vector
 from .errors import StatsError
-from .estimators import Estimates, Kind, _columns, _domains
+from .estimators import Estimates, Kind, _columns, _domains, cross
+from .schema import Located
 from .variance import ReplicateType, ReplicateWeights, replicate_weights
+
+
+@dataclass(frozen=True)
+class Replicated:
+    """A design with its replicate weights: ``weights`` is ``n x R`` (final weights of each
+    replicate, calibrated as the full sample), ``rep`` gives ``scale`` and ``rscales``."""
+
+    design: Design
+    weights: FloatArray
+    rep: ReplicateWeights
+    mse: bool = False
+
+
+def replicate_design(
+    design: Design,
+    type: ReplicateType = "JKn",
+    *,
+    replicates: int = 50,
+    seed: int = 0,
+    mse: bool = False,
+    recalibrate: bool = True,
+) -> Replicated:
+    """Replicate weights built from ``design`` (R's ``as.svrepdesign``).
+
+    For a calibrated design, ``recalibrate`` (the default) applies the replicate factors
+    to the sampling weights and redoes every calibration step on each replicate, which is
+    what R does when those functions are called on a replicate design; otherwise the
+    factors multiply the final weights.
+    """
+    rep = replicate_weights(design, type, replicates=replicates, seed=seed)
+    if recalibrate and design.is_calibrated:
+        base = np.asarray(design.base_weights)
+        columns = [
+            design.replay(base * rep.factors[:, r]).weights for r in range(rep.factors.shape[1])
+        ]
+        wrep = np.column_stack(columns) if columns else np.zeros((design.n, 0))
+    else:
+        wrep = np.asarray(design.weights)[:, None] * rep.factors
+    return Replicated(design, wrep, rep, mse)
+
+
+#: R's ``svrepdesign`` default ``scale`` for ``R`` replicates (``rho`` for Fay).
+DEFAULT_SCALE: dict[str, Callable[[int, float], float]] = {
+    "BRR": lambda r, rho: 1.0 / r,
+    "Fay": lambda r, rho: 1.0 / (r * (1.0 - rho) ** 2),
+    "JK1": lambda r, rho: (r - 1.0) / r,
+    "JKn": lambda r, rho: 1.0,
+    "bootstrap": lambda r, rho: 1.0 / (r - 1.0),
+}
+
+
+def _at(spec: Mapping[str, Any], key: str) -> str:
+    """``ligne 4 : « columns » de « repweights »`` for a message about ``spec[key]``."""
+    line = spec.line_of(key) if isinstance(spec, Located) else None
+    return (f"ligne {line} : " if line else "") + f"« {key} » de « repweights »"
+
+
+def given_replicates(
+    design: Design, data: Mapping[str, NDArray[Any]], spec: Mapping[str, Any]
+) -> Replicated:
+    """The ``repweights:`` section: replicate weight columns of ``data`` (R's
+    ``svrepdesign``), re-calibrated by the design's calibration steps if any."""
+    pattern = spec["columns"]
+    if isinstance(pattern, str):
+        names = [c for c in data if fnmatch.fnmatchcase(c, pattern)]
+        if not names:
+            raise StatsError(
+                f"{_at(spec, 'columns')} : le motif « {pattern} » ne désigne aucune colonne "
+                "des données (« * » remplace n'importe quels caractères : rw_*)."
+            )
+    else:
+        names = list(pattern)
+        for name in names:
+            if name not in data:
+                raise StatsError(f"{_at(spec, 'columns')} : colonne absente « {name} ».")
+    count = len(names)
+    kind = spec["type"]
+    if kind == "bootstrap" and count < 2:
+        raise StatsError(f"{_at(spec, 'columns')} : le bootstrap demande au moins deux répliques.")
+    rows = []
+    for name in names:
+        column = as_float_vector(data[name], name, design.n)
+        if (column < 0).any():
+            row = int(np.flatnonzero(column < 0)[0]) + 1
+            raise StatsError(
+                f"{_at(spec, 'columns')} : la colonne « {name} » contient un poids négatif "
+                f"(ligne {row} des données)."
+            )
+        rows.append(column)
+    given = np.column_stack(rows)
+    if not spec.get("combined_weights", True):  # factors of the sampling weights
+        given = np.asarray(design.base_weights)[:, None] * given
+    if design.is_calibrated:
+        given = np.column_stack([design.replay(given[:, r]).weights for r in range(count)])
+    rscales = spec.get("rscales", 1.0)
+    if isinstance(rscales, list) and len(rscales) != count:
+        raise StatsError(
+            f"{_at(spec, 'rscales')} : {len(rscales)} valeurs pour {count} répliques ; "
+            "donnez-en une seule, ou une par réplique."
+        )
+    scale = spec.get("scale", DEFAULT_SCALE[kind](count, spec.get("rho", 0.0)))
+    rep = ReplicateWeights(
+        np.ones((design.n, 0)), float(scale), np.broadcast_to(rscales, (count,)).copy(), kind
+    )
+    return Replicated(design, given, rep, bool(spec.get("mse", False)))
+
+
+def replicated_design(
+    spec: Mapping[str, Any], data: Mapping[str, NDArray[Any]], design: Design, file: str
+) -> Replicated | None:
+    """The replicate weights a design file asks for (``repweights`` or ``replicates``), or
+    None; quantiles, tables and models are Taylor-only and refused with them."""
+    if "repweights" not in spec and "replicates" not in spec:
+        return None
+    key = "repweights" if "repweights" in spec else "replicates"
+    refused = [
+        what
+        for what, present in (
+            ("les quantiles", any(r["kind"] == "quantile" for r in spec["estimates"])),
+            ("les tableaux (« tables »)", bool(spec.get("tables"))),
+            ("les modèles (« models »)", bool(spec.get("models"))),
+        )
+        if present
+    ]
+    for i, req in enumerate(spec["estimates"], start=1):
+        if req.get("ci", "wald") != "wald":
+            raise StatsError(
+                f"{file} : estimation n° {i} : avec des poids répliqués (« {key} »), "
+                f"l'intervalle est celui de Wald (ci: wald), pas « {req['ci']} »."
+            )
+    if refused:
+        raise StatsError(
+            f"{file} : avec des poids répliqués (« {key} »), {' et '.join(refused)} ne sont "
+            "pas calculés : retirez-les, ou retirez « " + key + " » (linéarisation)."
+        )
+    try:
+        if key == "repweights":
+            return given_replicates(design, data, spec[key])
+        args = spec[key]
+        return replicate_design(
+            design,
+            args["type"],
+            replicates=args.get("replicates", 50),
+            seed=args.get("seed", 0),
+            mse=bool(args.get("mse", False)),
+        )
+    except StatsError as exc:
+        raise StatsError(f"{file} : {exc}") from None
 
 
 def replicate_estimate(
@@ -34,60 +189,81 @@ def replicate_estimate(
     type: ReplicateType = "JKn",
     replicates: int = 50,
     seed: int = 0,
-    weights: ReplicateWeights | None = None,
+    weights: ReplicateWeights | Replicated | None = None,
     level: float = 0.95,
     mse: bool = False,
     recalibrate: bool = True,
+    na_rm: bool = False,
 ) -> Estimates:
     """Means, totals or proportions with replicate-weight standard errors.
 
-    Without ``weights`` the replicate factors are built with :func:`replicate_weights`.
-    For a calibrated design, ``recalibrate`` (the default) applies the replicate factors
-    to the sampling weights and redoes every post-stratification, raking or calibration
-    step on each replicate, which is what R does when those functions are called on a
-    replicate design; otherwise the factors multiply the final weights.
-    ``mse=True`` centres on the full-sample estimate (R's ``mse=TRUE``).  The CI is Wald.
+    ``weights`` is a :class:`Replicated` (its ``mse`` then applies), replicate factors of
+    the design's weights, or None to build them (:func:`replicate_design` with ``type``,
+    ``replicates``, ``seed``, ``recalibrate``).  ``mse=True`` centres on the full-sample
+    estimate (R's ``mse=TRUE``).  With ``na_rm`` a missing answer leaves the respondent out
+    of that variable's estimates.  The CI is Wald.
     """
+    if isinstance(weights, Replicated):
+        replicated = weights
+    elif weights is not None:
+        w = np.asarray(design.weights)
+        replicated = Replicated(design, w[:, None] * weights.factors, weights, mse)
+    else:
+        replicated = replicate_design(
+            design, type, replicates=replicates, seed=seed, mse=mse, recalibrate=recalibrate
+        )
+    return _replicate_estimates(replicated, variables, kind, by, overall, level, na_rm)
+
+
+def _replicate_estimates(
+    replicated: Replicated,
+    variables: Mapping[str, ArrayLike],
+    kind: Kind,
+    by: Mapping[str, ArrayLike] | None,
+    overall: bool,
+    level: float,
+    na_rm: bool,
+) -> Estimates:
+    """Every variable in every domain, full sample and replicates (see :func:`replicate_estimate`)."""
     if kind not in ("mean", "total", "proportion"):
         raise StatsError(f"Type d'estimation inconnu : « {kind} ».")
-    rep = (
-        weights
-        if weights is not None
-        else replicate_weights(design, type, replicates=replicates, seed=seed)
-    )
-    cols = _columns(design, variables, kind, na_rm=False)
+    design, rep = replicated.design, replicated.rep
+    cols = _columns(design, variables, kind, na_rm)
     domains = _domains(design, by, overall)
     k = cols.values.shape[1]
     w = np.asarray(design.weights)
-    if recalibrate and design.is_calibrated:
-        base = np.asarray(design.base_weights)
-        columns = [
-            design.replay(base * rep.factors[:, r]).weights for r in range(rep.factors.shape[1])
-        ]
-        wrep = np.column_stack(columns) if columns else np.zeros((design.n, 0))
-    else:
-        wrep = w[:, None] * rep.factors
-    y = cols.values
+    wrep = replicated.weights
+    answered = ~np.isnan(cols.values)
+    y = np.where(answered, cols.values, 0.0)
+    ans = answered.astype(np.float64)
     est_all, se_all, n_all, pop_all = [], [], [], []
     for dom in domains:
         mask = np.ones(design.n) if dom.mask is None else dom.mask.astype(np.float64)
         wd = w * mask
+        wr = wrep * mask[:, None]
         full_sum = wd @ y
-        full_pop = wd.sum()
-        rep_sum = (wrep * mask[:, None]).T @ y
-        rep_pop = (wrep * mask[:, None]).sum(axis=0)
+        full_pop = wd @ ans
+        rep_pop = wr.T @ ans
         with np.errstate(divide="ignore", invalid="ignore"):
+            # theta_r - theta from centred sums, so that a near-constant variable keeps
+            # its digits (40,000 values 10,000 +- 10: 1e-10 against R's exact SE)
             if kind == "total":
                 full = full_sum
-                thetas = rep_sum
+                dev = (wr - wd[:, None]).T @ y
             else:
-                full = full_sum / full_pop
-                thetas = rep_sum / rep_pop[:, None]
-        var = rep.variance(thetas, full if mse else None) if thetas.shape[0] else np.zeros(k)
+                centre = np.where(np.isfinite(full_sum / full_pop), full_sum / full_pop, 0.0)
+                centred = y - centre * ans  # exact for a near-constant variable
+                shift = (wd @ centred) / full_pop  # the centre's rounding error
+                full = centre + shift
+                dev = (wr.T @ centred) / rep_pop - shift
+        if dev.shape[0]:
+            var = rep.variance(dev, np.zeros(k) if replicated.mse else None)
+        else:
+            var = np.zeros(k)
         est_all.append(full)
-        se_all.append(np.sqrt(var))
-        n_all.append(np.full(k, float((wd != 0).sum())))
-        pop_all.append(np.full(k, full_pop))
+        se_all.append(np.sqrt(np.where(full_pop > 0, var, np.nan)))
+        n_all.append((wd != 0).astype(np.float64) @ ans)
+        pop_all.append(full_pop)
     est = np.concatenate(est_all)
     se = np.concatenate(se_all)
     low, high = confidence_interval(est, se, method="wald", level=level)
@@ -108,3 +284,35 @@ def replicate_estimate(
         df=np.repeat(np.array([d.df for d in domains], dtype=np.int64), k),
         ci_method=[f"wald ({rep.type})"] * m,
     )
+
+
+def replicate_many(
+    replicated: Replicated,
+    requests: Sequence[Mapping[str, Any]],
+    data: Mapping[str, ArrayLike],
+    *,
+    progress: Callable[[int], None] | None = None,
+) -> Estimates:
+    """The design file's requests with replicate variances (as ``estimate_many``)."""
+    parts = []
+    for done, req in enumerate(requests, start=1):
+        by: dict[str, ArrayLike] = {}
+        for entry in req.get("by") or []:
+            names = [entry] if isinstance(entry, str) else list(entry)
+            by[":".join(names)] = (
+                data[names[0]] if len(names) == 1 else cross(*(data[nm] for nm in names))
+            )
+        parts.append(
+            _replicate_estimates(
+                replicated,
+                {req["variable"]: data[req["variable"]]},
+                req.get("kind", "mean"),
+                by,
+                bool(req.get("overall", True)),
+                float(req.get("level", 0.95)),
+                bool(req.get("na_rm", False)),
+            )
+        )
+        if progress is not None:
+            progress(done)
+    return Estimates.concat(parts)

@@ -99,6 +99,20 @@ def cluster_column(value: Any, place: Place) -> str | None:
     return column(value, place)
 
 
+def per_stage(check: Check) -> Check:
+    """A column, or a list of columns, one per sampling stage (``ids: [psu, ssu]``)."""
+
+    def check_stages(value: Any, place: Place) -> Any:
+        if not isinstance(value, list):
+            return check(value, place)
+        if not value:
+            raise place.error("doit nommer une colonne, ou une liste de colonnes (une par degré)")
+        names = [column(item, place) for item in value]
+        return names[0] if len(names) == 1 else names
+
+    return check_stages
+
+
 def boolean(value: Any, place: Place) -> bool:
     """``true`` or ``false`` as YAML booleans (``"false"`` in quotes is a string: refused)."""
     if not isinstance(value, bool):
@@ -298,7 +312,9 @@ def section(value: Any, keys: Mapping[str, Key], place: Place) -> dict[str, Any]
     """Check a mapping against its table of keys; returns the normalised values."""
     if not isinstance(value, dict):
         raise place.error(f"doit être un dictionnaire de clés ({', '.join(sorted(keys))})")
-    out: dict[str, Any] = {}
+    out = Located()  # keeps the lines, for the errors found against the data
+    out.line = value.line if isinstance(value, Located) else place.line
+    out.lines = dict(getattr(value, "lines", {}))
     for key, item in value.items():
         at = place.key(value, key)
         if key not in keys:
@@ -336,13 +352,98 @@ MODEL: dict[str, Key] = {
     "level": Key(number(0, 1)),
 }
 
+
+def column_pattern(value: Any, place: Place) -> str | list[str]:
+    """Replicate weight columns: a pattern (``rw_*``, ``?`` and ``[…]`` as in file names)
+    or a non-empty list of columns."""
+    if isinstance(value, list):
+        if not value:
+            raise place.error("doit nommer au moins une colonne")
+        return [column(item, place) for item in value]
+    if not isinstance(value, str) or not value.strip():
+        raise place.error(
+            f'doit être un motif de noms de colonnes (par exemple "rw_*") ou une liste de '
+            f"colonnes (reçu : {_shown(value)})"
+        )
+    return value.strip()
+
+
+def scales(value: Any, place: Place) -> float | list[float]:
+    """``rscales``: one number for every replicate, or one per replicate (all ``>= 0``)."""
+    if isinstance(value, list):
+        if not value:
+            raise place.error("doit donner un nombre, ou un nombre par réplique")
+        return [float(number(0)(item, place)) for item in value]
+    return float(number(0)(value, place))
+
+
+def below_one(value: Any, place: Place) -> float:
+    """Fay's ``rho``: a number in ``[0, 1)``."""
+    rho = number(0, 1)(value, place)
+    if rho >= 1:
+        raise place.error(f"doit être compris entre 0 et 1, 1 exclu (reçu : {_shown(value)})")
+    return float(rho)
+
+
+#: ``repweights:`` (R's ``svrepdesign``): replicate weight columns given with the data.
+REPWEIGHTS: dict[str, Key] = {
+    "columns": Key(column_pattern, required=True),
+    "type": Key(one_of(("BRR", "Fay", "JK1", "JKn", "bootstrap")), required=True),
+    "scale": Key(number(0)),
+    "rscales": Key(scales),
+    "rho": Key(below_one),
+    "mse": Key(boolean),
+    "combined_weights": Key(boolean),
+}
+
+#: ``replicates:`` (R's ``as.svrepdesign``): replicate weights built from the design.
+REPLICATES: dict[str, Key] = {
+    "type": Key(one_of(("JK1", "JKn", "bootstrap")), required=True),
+    "replicates": Key(number(2, 100_000, integer=True)),
+    "seed": Key(number(0, 2**63 - 1, integer=True)),
+    "mse": Key(boolean),
+}
+
+
+def repweights(value: Any, place: Place) -> dict[str, Any]:
+    """``repweights`` checked, with R's rules between its keys (Fay needs ``rho``, …)."""
+    checked = section(value, REPWEIGHTS, place)
+    kind = checked["type"]
+    if kind == "Fay" and "rho" not in checked:
+        raise place.error("le type Fay demande « rho » (par exemple rho: 0.5)")
+    if kind != "Fay" and "rho" in checked:
+        raise place.key(value, "rho").error(f"ne s'applique qu'au type Fay (type : {kind})")
+    if kind in ("BRR", "Fay") and "scale" in checked:
+        raise place.key(value, "scale").error(
+            f"est fixé par le type {kind} (1 / R, ou 1 / (R (1 - rho)²) pour Fay) : retirez-le"
+        )
+    if kind == "JKn" and "rscales" not in checked and checked.get("combined_weights", True):
+        raise place.error("le type JKn demande « rscales » ((n_h - 1) / n_h par réplique)")
+    return checked
+
+
+def replicates(value: Any, place: Place) -> dict[str, Any]:
+    """``replicates`` checked: ``replicates`` and ``seed`` are for the bootstrap only."""
+    checked = section(value, REPLICATES, place)
+    if checked["type"] != "bootstrap":
+        for key in ("replicates", "seed"):
+            if key in checked:
+                raise place.key(value, key).error(
+                    f"ne s'applique qu'au bootstrap (le jackknife {checked['type']} a une "
+                    "réplique par unité primaire)"
+                )
+    return checked
+
+
 #: Top-level keys (R's ``svydesign`` names).
 DESIGN: dict[str, Key] = {
-    "ids": Key(cluster_column),
-    "strata": Key(column),
+    "ids": Key(per_stage(cluster_column)),
+    "strata": Key(per_stage(column)),
     "weights": Key(column),
     "probs": Key(column),
-    "fpc": Key(column),
+    "fpc": Key(per_stage(column)),
+    "repweights": Key(repweights),
+    "replicates": Key(replicates),
     "lonely_psu": Key(one_of(LONELY_PSU_RULES)),
     "calibration": Key(steps),
     "estimates": Key(estimates),
@@ -397,6 +498,12 @@ def validate(spec: Any) -> dict[str, Any]:
     if not isinstance(spec, dict):
         raise SchemaError("le fichier doit décrire un dictionnaire de clés.")
     checked = section(spec, DESIGN, Place("", None))
+    if "repweights" in checked and "replicates" in checked:
+        raise SchemaError(
+            "« repweights » (poids répliqués fournis) et « replicates » (poids répliqués "
+            "construits) s'excluent : gardez-en un.",
+            spec.line_of("replicates") if isinstance(spec, Located) else None,
+        )
     if not checked.get("estimates"):
         raise SchemaError("« estimates » doit être une liste non vide.")
     return checked

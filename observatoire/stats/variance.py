@@ -24,8 +24,9 @@ With replicate estimates ``theta_r``, ``V = scale sum_r rscale_r (theta_r - mean
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
@@ -42,14 +43,27 @@ _CANCELLATION = 1e-3
 
 def stratum_scale(design: Design) -> FloatArray:
     """``(1 - f_h) n_h / (n_h - 1)`` per stratum; lonely PSUs per ``design.lonely_psu``."""
-    n_h = design.n_psu
-    f = design.sampling_fraction_complement.copy()
+    return _scale(
+        design.n_psu, design.sampling_fraction_complement, design, design.strata_labels, 1
+    )
+
+
+def _scale(
+    n_h: FloatArray, fcomp: FloatArray, design: Design, labels: Sequence[Any], stage: int
+) -> FloatArray:
+    """R's ``onestrat`` factor of each stratum (or cell) of a stage, lonely units checked."""
+    f = fcomp.copy()
     f[f < 1e-7] = 0.0
     lonely = (n_h <= 1) & (f > 0)
     if lonely.any() and design.lonely_psu == "fail":
         h = int(np.flatnonzero(lonely)[0])
+        if stage == 1:
+            raise StatsError(
+                f"La strate « {labels[h]} » ne contient qu'une unité primaire : sa variance "
+                "ne peut pas être estimée (choisissez lonely_psu = certainty, remove ou adjust)."
+            )
         raise StatsError(
-            f"La strate « {design.strata_labels[h]} » ne contient qu'une unité primaire : "
+            f"Au degré {stage}, la strate « {labels[h]} » ne contient qu'une unité tirée : "
             "sa variance ne peut pas être estimée (choisissez lonely_psu = certainty, remove "
             "ou adjust)."
         )
@@ -58,6 +72,27 @@ def stratum_scale(design: Design) -> FloatArray:
     if design.lonely_psu in ("certainty", "remove"):
         scale = np.where(n_h > 1, scale, 0.0)
     return np.asarray(scale, dtype=np.float64)
+
+
+def _later_stages(design: Design, u: FloatArray) -> list[FloatArray]:
+    """For each later stage, its units' totals of ``u`` centred within their cell and times
+    the square root of their factor: their cross-products are the stage's covariance, R's
+    ``multistage`` recursion (one-stage variance within each previous-stage unit, times the
+    sampling fractions above)."""
+    out = []
+    for stage in design.later_stages:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            fcomp = np.where(
+                np.isinf(stage.pop_units), 1.0, (stage.pop_units - stage.n_units) / stage.pop_units
+            )
+        scale = _scale(stage.n_units, fcomp, design, stage.cell_labels, stage.number)
+        t = np.asarray(stage.unit_matrix @ u)
+        keep = (stage.n_units > 1) | (design.lonely_psu != "adjust")
+        centre = np.where(keep, 1.0 / stage.n_units, 0.0)
+        means = np.asarray(stage.cell_matrix @ t) * centre[:, None]
+        dev = t - means[stage.unit_cells]
+        out.append(dev * np.sqrt(scale * stage.above)[stage.unit_cells][:, None])
+    return out
 
 
 def centre_factor(design: Design) -> FloatArray:
@@ -96,7 +131,10 @@ def taylor_variance(
         centred = np.asarray(design.strata_matrix @ (dev * dev))
     else:
         centred = np.einsum("ij,ij->j", dev, dev)[None, :]
-    return np.asarray(scale @ centred, dtype=np.float64)
+    var = scale @ centred
+    for later in _later_stages(design, u):
+        var = var + np.einsum("ij,ij->j", later, later)
+    return np.asarray(var, dtype=np.float64)
 
 
 def taylor_covariance(design: Design, influence: FloatArray) -> FloatArray:
@@ -111,7 +149,10 @@ def taylor_covariance(design: Design, influence: FloatArray) -> FloatArray:
     scale = stratum_scale(design)
     dev = _centred(design, t)
     weighted = dev * np.sqrt(scale[design.psu_strata])[:, None]
-    return np.asarray(weighted.T @ weighted, dtype=np.float64)
+    cov = weighted.T @ weighted
+    for later in _later_stages(design, u):
+        cov = cov + later.T @ later
+    return np.asarray(cov, dtype=np.float64)
 
 
 def domain_variance(design: Design, pos: IntArray | None, e: FloatArray) -> FloatArray:
@@ -205,6 +246,10 @@ class DomainVariance:
         """Variances of the totals of the columns of ``e`` (the domain's rows, ``len(pos) x m``)."""
         design = self.design
         m = e.shape[1]
+        if design.later_stages:  # multi-stage: R's recursion, on the full matrix
+            full = np.zeros((design.n, m))
+            full[self.rows] = e
+            return taylor_variance(design, full)
         n_strata = len(design.strata_labels)
         if self.starts is not None:
             units_e = np.add.reduceat(e, self.starts, axis=0) if self.rows.size else e

@@ -16,7 +16,6 @@ import yaml
 
 from observatoire import stats
 from observatoire.barometre.models import Edition
-from observatoire.stats.schema import DESIGN
 from observatoire.stats.variance import ReplicateWeights
 
 CODE = "barometre-2024"
@@ -156,9 +155,6 @@ def test_the_r_script_reproduces_the_estimates_with_svrepdesign(exported):
     assert checked > 200
 
 
-@pytest.mark.skipif(
-    "repweights" not in DESIGN, reason="le plan « repweights » (issue 16) n'est pas livré"
-)
 def test_the_stats_command_reproduces_the_estimates_from_the_design_file(exported):
     """observatoire stats estimate microdonnees.csv --design plan.yaml gives the same
     estimates and replicate standard errors."""

@@ -195,6 +195,154 @@ dnumg <- calibrate(dnum, ~factor(reg) + factor(age) + x, pop.num)
 put_stat("num.cal.mean", svymean(~y, dnumg))
 put_by("num.cal.by_sex.mean", svyby(~y, ~sex, dnumg, svymean))
 
+# ---- multi-stage designs (issue 16): svyrecvar's recursion into the second stage
+# apiclus2: districts (757 in the population), then schools within them, fpc at both stages
+keep2 <- c("dnum", "snum", "fpc1", "fpc2", "stype", "sch.wide", "api00", "api99", "enroll")
+apiclus2csv <- apiclus2[, keep2]
+apiclus2csv$fpc2 <- as.numeric(apiclus2csv$fpc2)
+write.csv(apiclus2csv, "apiclus2.csv", row.names = FALSE, quote = c(5, 6))
+dclus2 <- svydesign(id = ~dnum + snum, fpc = ~fpc1 + fpc2, data = apiclus2)
+put("clus2.weights.first", weights(dclus2)[1:5])
+put("clus2.degf", degf(dclus2))
+put_stat("clus2.mean", svymean(~api00 + api99, dclus2))
+put_stat("clus2.total", svytotal(~enroll, dclus2, na.rm = TRUE))
+put_stat("clus2.prop.schwide", svymean(~sch.wide, dclus2))
+r2 <- svyratio(~api00, ~api99, dclus2)
+put("clus2.ratio.est", coef(r2))
+put("clus2.ratio.se", SE(r2))
+put_by("clus2.by_stype.mean", svyby(~api00, ~stype, dclus2, svymean))
+put_by("clus2.by_stype.total", svyby(~api99, ~stype, dclus2, svytotal))
+rb2 <- svyby(~api00, ~stype, dclus2, svyratio, denominator = ~api99)
+put("clus2.by_stype.ratio.est", coef(rb2))
+put("clus2.by_stype.ratio.se", SE(rb2))
+dclus2p <- postStratify(dclus2, ~stype, pop.types)
+put_stat("clus2.post.mean", svymean(~api00 + api99, dclus2p))
+put_by("clus2.post.by_schwide.mean", svyby(~api00, ~sch.wide, dclus2p, svymean))
+
+# a stratified two-stage sample drawing about 15 % of the first-stage units, strata at
+# both stages, and one second-stage stratum with a single sampled unit (a lonely unit)
+set.seed(1716)
+rows <- list()
+for (h in 1:3) {
+  npop <- c(20, 27, 40)[h]
+  nsamp <- c(3, 4, 6)[h]
+  for (p in sample(1:npop, nsamp)) {
+    for (s2 in c("a", "b")) {
+      pop2 <- sample(6:18, 1)
+      m <- if (h == 2 && s2 == "b" && length(rows) == 0) 1 else sample(2:4, 1)
+      for (u in sample(1:pop2, m)) {
+        rows[[length(rows) + 1]] <- data.frame(st = h, psu = p, st2 = s2, ssu = u,
+                                               fpc1 = npop, fpc2 = pop2)
+      }
+    }
+  }
+}
+ms <- do.call(rbind, rows)
+# the lonely unit: the first sampled PSU of stratum 2 keeps a single unit in its stratum b
+lone <- which(ms$st == 2 & ms$st2 == "b")
+first_psu <- ms$psu[lone[1]]
+drop <- lone[ms$psu[lone] == first_psu][-1]
+if (length(drop)) ms <- ms[-drop, ]
+ms$x <- round(runif(nrow(ms), 5, 50), 2)
+ms$y <- round(10 + 2 * ms$x + 5 * ms$st + rnorm(nrow(ms), 0, 6), 2)
+ms$cat <- sample(c("u", "v", "w"), nrow(ms), replace = TRUE)
+ms$dom <- sample(c("p", "q"), nrow(ms), replace = TRUE)
+write.csv(ms, "multistage.csv", row.names = FALSE)
+pop.cat <- data.frame(cat = c("u", "v", "w"), Freq = c(2500, 2900, 2600))
+for (rule in c("adjust", "remove", "certainty")) {
+  options(survey.lonely.psu = rule)
+  dms <- svydesign(ids = ~psu + ssu, strata = ~st + st2, fpc = ~fpc1 + fpc2, data = ms,
+                   nest = TRUE)
+  key <- paste0("ms.", rule)
+  put_stat(paste0(key, ".mean"), svymean(~y + x, dms))
+  put_stat(paste0(key, ".total"), svytotal(~y, dms))
+  put_stat(paste0(key, ".prop"), svymean(~cat, dms))
+  rr <- svyratio(~y, ~x, dms)
+  put(paste0(key, ".ratio.est"), coef(rr))
+  put(paste0(key, ".ratio.se"), SE(rr))
+  put_by(paste0(key, ".by_dom.mean"), svyby(~y, ~dom, dms, svymean))
+  put_by(paste0(key, ".by_dom.total"), svyby(~y, ~dom, dms, svytotal))
+  dmsp <- postStratify(dms, ~cat, pop.cat)
+  put_stat(paste0(key, ".post.mean"), svymean(~y + x, dmsp))
+  dmsg <- calibrate(dms, ~cat + x, c(`(Intercept)` = 8000, catv = 2900, catw = 2600, x = 230000))
+  put_stat(paste0(key, ".cal.mean"), svymean(~y, dmsg))
+  put_by(paste0(key, ".cal.by_dom.mean"), svyby(~y, ~dom, dmsg, svymean))
+}
+put("ms.weights.first", weights(dms)[1:5])
+# one-stage SE (ultimate cluster) against the two-stage one, for the issue's 2.4 %
+options(survey.lonely.psu = "fail")
+dms1 <- svydesign(ids = ~psu, strata = ~st, fpc = ~fpc1, weights = weights(dms), data = ms,
+                 nest = TRUE)
+put("ms.onestage.mean.se", SE(svymean(~y, dms1)))
+
+# ---- replicate weights given with the data (issue 16): svrepdesign of each type
+# 20 strata of 2 PSUs of 5 rows; the replicate columns are R's as.svrepdesign ones
+set.seed(1610)
+rep <- data.frame(st = rep(1:20, each = 10), psu = rep(1:40, each = 5))
+rep$pw <- round(runif(200, 20, 60), 2)
+rep$x <- round(runif(200, 1, 10), 2)
+rep$y <- round(3 * rep$x + rnorm(200, 0, 4), 2)
+rep$cat <- sample(c("a", "b", "c", NA), 200, replace = TRUE, prob = c(0.4, 0.3, 0.2, 0.1))
+rep$dom <- sample(c("p", "q"), 200, replace = TRUE)
+drep <- svydesign(ids = ~psu, strata = ~st, weights = ~pw, data = rep)
+built <- list(
+  brr = as.svrepdesign(drep, type = "BRR", compress = FALSE),
+  fay = as.svrepdesign(drep, type = "Fay", fay.rho = 0.3, compress = FALSE),
+  jk1 = as.svrepdesign(svydesign(ids = ~psu, weights = ~pw, data = rep), type = "JK1",
+                       compress = FALSE),
+  jkn = as.svrepdesign(drep, type = "JKn", compress = FALSE),
+  boot = as.svrepdesign(drep, type = "bootstrap", replicates = 30, compress = FALSE)
+)
+for (nm in names(built)) {
+  w <- weights(built[[nm]], "analysis")
+  for (j in seq_len(ncol(w))) {
+    short <- sprintf("%.15g", w[, j])  # 17 digits only where 15 do not give the value back
+    rep[[paste0(nm, "_", j)]] <- ifelse(as.numeric(short) == w[, j], short, sprintf("%.17g", w[, j]))
+  }
+}
+write.csv(rep, "repweights.csv", row.names = FALSE, na = "")
+for (j in seq_along(built$jkn$rscales)) put(paste0("rep.jkn.rscales.", j), built$jkn$rscales[j])
+types <- c(brr = "BRR", fay = "Fay", jk1 = "JK1", jkn = "JKn", boot = "bootstrap")
+for (nm in names(types)) {
+  for (mse in c(FALSE, TRUE)) {
+    cols <- grep(paste0("^", nm, "_"), names(rep))
+    wts <- as.data.frame(lapply(rep[, cols], as.numeric))
+    args <- list(data = rep, repweights = wts, weights = ~pw, type = types[[nm]],
+                 combined.weights = TRUE, mse = mse)
+    if (nm == "fay") args$rho <- 0.3
+    if (nm == "jkn") args$rscales <- built$jkn$rscales
+    if (nm == "jk1") args$scale <- 39 / 40
+    rd <- suppressWarnings(do.call(svrepdesign, args))
+    key <- paste0("rep.", nm, if (mse) ".mse" else "")
+    put_stat(paste0(key, ".mean"), svymean(~y + x, rd))
+    put_stat(paste0(key, ".total"), svytotal(~y, rd))
+    put_stat(paste0(key, ".prop"), svymean(~cat, subset(rd, !is.na(cat))))
+    put_by(paste0(key, ".by_dom.mean"), svyby(~y, ~dom, rd, svymean))
+    put_by(paste0(key, ".by_dom.total"), svyby(~y, ~dom, rd, svytotal))
+    rdp <- postStratify(rd, ~dom, data.frame(dom = c("p", "q"), Freq = c(4000, 3500)))
+    put_stat(paste0(key, ".post.mean"), svymean(~y + x, rdp))
+  }
+}
+# replicate weights built from the design (as.svrepdesign), calibrated replicate by replicate
+rjkn <- postStratify(as.svrepdesign(drep, type = "JKn"), ~dom,
+                     data.frame(dom = c("p", "q"), Freq = c(4000, 3500)))
+put_stat("rep.built.jkn.post.mean", svymean(~y + x, rjkn))
+put_by("rep.built.jkn.post.by_dom.total", svyby(~y, ~dom, rjkn, svytotal))
+
+# ---- cancellation stress with replicate weights: 40,000 values 10,000 +- 10, exact inputs
+# (decimal values and binary fractions that Python rebuilds identically); the SE is
+# computed on y - 10000 so that R's own sums lose nothing
+i <- 0:39999
+stress <- data.frame(y = 10000 + ((i * 7919) %% 2001 - 1000) / 100, w = 1 + (i %% 7) / 2)
+sw <- sapply(1:20, function(r) stress$w * (1 + ((i * r) %% 5 - 2) / 4))
+for (mse in c(FALSE, TRUE)) {
+  rs <- svrepdesign(data = stress, repweights = sw, weights = ~w, type = "bootstrap",
+                    combined.weights = TRUE, mse = mse)
+  key <- paste0("stress.rep", if (mse) ".mse" else "")
+  put(paste0(key, ".est"), coef(svymean(~y, rs)))
+  put(paste0(key, ".se"), SE(svymean(~I(y - 10000), rs)))
+}
+
 values <- unlist(out)
 write.csv(data.frame(key = names(values), value = sprintf("%.17g", values)),
           "reference.csv", row.names = FALSE, quote = FALSE)
