@@ -2,10 +2,15 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+from observatoire import dashboard
 from observatoire.api import api
 
 urlpatterns = [
     path("", include("observatoire.core.urls")),
+    path(
+        "tableau-de-bord/",
+        include(([path("", dashboard.analyst_home, name="analyst")], "dashboard")),
+    ),
     path("comptes/", include("observatoire.accounts.urls")),
     path("territoires/", include("observatoire.territoires.urls")),
     path("questionnaires/", include("observatoire.questionnaires.urls")),

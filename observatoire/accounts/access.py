@@ -18,3 +18,16 @@ def can_act_for(user, authority) -> bool:
 def require_act_for(user, authority) -> None:
     if not can_act_for(user, authority):
         raise PermissionDenied("Vous n'agissez pas pour cette collectivité.")
+
+
+def acts_for_an_authority(user) -> bool:
+    """Référents and analysts: who the pages that manage an authority's data are for
+    (a reader is never shown them)."""
+    return getattr(user, "is_analyst", False) or bool(
+        getattr(user, "role", None) == "referent" and user.authority_id
+    )
+
+
+def require_acts_for_an_authority(user) -> None:
+    if not acts_for_an_authority(user):
+        raise PermissionDenied("Réservé aux référents des collectivités et aux analystes.")

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from observatoire.accounts import notifications
 from observatoire.accounts.access import can_act_for
 from observatoire.accounts.choices import Role as UserRole
 from observatoire.cas_usage import matching, pstw
@@ -180,7 +181,7 @@ def propose_case(data: dict, *, results=(), links=(), by) -> UseCase:
         _replace_children(case, results, links)
         _link_entries(case, data.get("register_entries"))
         index_case(case)
-    _notify_analysts(case)
+    notifications.case_proposed(case)
     return case
 
 
@@ -233,7 +234,7 @@ def _hold_edit(case: UseCase, data: dict, results, links, *, by) -> UseCase:
         case.pending_edit = json.loads(json.dumps(edit, cls=DjangoJSONEncoder))
         case.moderation_note = ""
         case.save()
-    _notify_analysts(case)
+    notifications.case_proposed(case)
     return case
 
 
@@ -359,14 +360,7 @@ def moderate_case(case: UseCase, decision: str, reason: str = "", *, by) -> UseC
                 case.published_at = timezone.now()
             outcome = case.get_status_display()
         case.save()
-    if author and author.email:
-        send_mail(
-            _("Votre cas d'usage « %(title)s » : %(status)s")
-            % {"title": case.title, "status": outcome},
-            f"{case.moderation_note}\n\n{settings.SITE_URL}{case.get_absolute_url()}",
-            None,
-            [author.email],
-        )
+    notifications.case_moderated(case, author, outcome)
     return case
 
 
@@ -374,21 +368,6 @@ def _user(pk):
     from observatoire.accounts.models import User
 
     return User.objects.filter(pk=pk).first() if pk else None
-
-
-def _notify_analysts(case: UseCase) -> None:
-    from observatoire.accounts.models import User
-
-    emails = list(
-        User.objects.filter(role=UserRole.ANALYST, is_active=True).values_list("email", flat=True)
-    )
-    if emails:
-        send_mail(
-            _("Cas d'usage à modérer : %(title)s") % {"title": case.title},
-            f"{settings.SITE_URL}{case.get_absolute_url()}",
-            None,
-            emails,
-        )
 
 
 @transaction.atomic

@@ -4,7 +4,10 @@ from django.urls import reverse
 
 
 def home_for(user) -> str:
-    """A référent lands on its authority's page; everyone else on the home page."""
-    if user.is_authenticated and user.authority_id and not user.is_analyst:
+    """A référent lands on its authority's page, an analyst on its dashboard; everyone else
+    on the home page."""
+    if user.is_authenticated and user.is_analyst:
+        return reverse("dashboard:analyst")
+    if user.is_authenticated and user.authority_id:
         return reverse("diagnostic:authority_home")
     return reverse("core:home")

@@ -93,11 +93,7 @@ def sample(request, code):
 def invite(request, code):
     questionnaire = get_campaign_for(request.user, code)
     mailing = campaigns.send_invitations(questionnaire, by=request.user)
-    messages.success(
-        request,
-        _("%(sent)s invitations envoyées ; %(without)s collectivités sans contact.")
-        % {"sent": mailing.sent, "without": mailing.without_contact},
-    )
+    messages.success(request, mailing.summary(reminder=False))
     return redirect("questionnaires:campaign", code)
 
 
@@ -106,7 +102,7 @@ def invite(request, code):
 def remind(request, code):
     questionnaire = get_campaign_for(request.user, code)
     mailing = campaigns.send_reminders(questionnaire, by=request.user)
-    messages.success(request, _("%(sent)s relances envoyées.") % {"sent": mailing.sent})
+    messages.success(request, mailing.summary(reminder=True))
     return redirect("questionnaires:campaign", code)
 
 

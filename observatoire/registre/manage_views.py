@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from observatoire.accounts.access import require_act_for
+from observatoire.accounts.access import require_act_for, require_acts_for_an_authority
 from observatoire.registre import aiact, services
 from observatoire.registre.access import get_editable_entry, get_reviewable_entry, visible_entries
 from observatoire.registre.choices import Status
@@ -42,6 +42,7 @@ def _acting_authority(request) -> Authority:
 @login_required
 def dashboard(request):
     """The référent's entries by status, and the entries waiting for their review."""
+    require_acts_for_an_authority(request.user)
     entries = visible_entries(request.user)
     if not request.user.is_analyst:
         entries = entries.filter(authority_id=request.user.authority_id)
