@@ -161,6 +161,7 @@ def create(request):
                 population=data["population"],
                 by=request.user,
                 previous=data["previous"],
+                title=data["title"],
             )
         except services.XLSFormError as error:
             errors = error.errors
