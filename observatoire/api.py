@@ -22,6 +22,7 @@ from ninja.pagination import PageNumberPagination
 from ninja.security import HttpBearer, django_auth
 
 from observatoire.accounts.models import ApiToken
+from observatoire.api_docs import add_french_summaries
 from observatoire.core.throttle import ApiWriteThrottle
 from observatoire.core.uploads import UploadRejected
 
@@ -190,6 +191,7 @@ def register_routers() -> None:
     api.add_router("/registre/", registre)
     api.add_router("/cas-usage/", cas_usage)
     api.add_router("/diagnostic/", diagnostic)
+    add_french_summaries(api)
 
 
 register_routers()
