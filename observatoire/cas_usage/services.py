@@ -48,6 +48,7 @@ from observatoire.cas_usage.models import (
 )
 from observatoire.core import search
 from observatoire.core.audit import acting_as, record_event
+from observatoire.core.readable import readable
 from observatoire.core.thesaurus import Thesaurus
 from observatoire.territoires.choices import Stratum
 from observatoire.territoires.models import Authority
@@ -264,7 +265,11 @@ def pending_changes(case: UseCase) -> list[dict]:
     published, edit = published_version(case), case.pending_edit
     labels = {f.name: f.verbose_name for f in UseCase._meta.concrete_fields}
     changes = [
-        {"label": labels[name], "before": before, "after": after}
+        {
+            "label": labels[name],
+            "before": readable(UseCase, name, before),
+            "after": readable(UseCase, name, after),
+        }
         for name, before in published["fields"].items()
         if _text(before) != _text(after := edit["fields"].get(name, before))
     ]

@@ -7,8 +7,8 @@ from django.utils.crypto import get_random_string
 
 from observatoire.accounts.access import require_analyst
 from observatoire.core import jobs
+from observatoire.core.journal import JournalFilterForm, object_name, readable_changes
 from observatoire.core.landing import home_for
-from observatoire.core.models import AuditEvent
 from observatoire.territoires.services import kind_counts
 
 
@@ -22,15 +22,17 @@ def landing(request):
 
 
 def audit_log(request):
-    """The audit log, for analysts; filter by object type or id."""
+    """The audit log, for analysts; filter by who, what object, when (see core.journal)."""
     require_analyst(request.user)
-    events = AuditEvent.objects.select_related("actor")
-    if model := request.GET.get("model"):
-        events = events.filter(model=model)
-    if object_id := request.GET.get("id"):
-        events = events.filter(object_id=object_id)
-    page = Paginator(events, 50).get_page(request.GET.get("page"))
-    return render(request, "core/audit_log.html", {"page": page})
+    form = JournalFilterForm(request.GET or None)
+    page = Paginator(form.events(), 50).get_page(request.GET.get("page"))
+    for event in page:
+        event.readable_changes = readable_changes(event)
+        event.object_name = object_name(event)
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"page": page, "form": form, "query": query.urlencode()}
+    return render(request, "core/audit_log.html", context)
 
 
 def health(request):

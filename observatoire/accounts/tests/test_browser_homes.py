@@ -92,7 +92,12 @@ def test_reader_sees_no_page_meant_for_referents(page, users):
     login(page, users["reader"])
     for path in ["/", "/registre/", "/cas-usage/", "/comptes/compte/"]:
         page.goto(path)
-        for name in ["Questionnaires", "Mes questionnaires", "Gérer le registre", "Ma collectivité"]:
+        for name in [
+            "Questionnaires",
+            "Mes questionnaires",
+            "Gérer le registre",
+            "Ma collectivité",
+        ]:
             assert page.get_by_role("link", name=name, exact=False).count() == 0, (path, name)
     check_accessibility(page, "compte-lecteur")
     for path in ["/questionnaires/", "/registre/gerer/", "/ma-collectivite/"]:

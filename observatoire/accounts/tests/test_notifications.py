@@ -118,7 +118,9 @@ def test_account_page_switches_kinds_off_and_on(client_for, users):
     assert "Une fiche du registre de ma collectivité attend ma relecture" in page
     wanted = [Kind.ENTRY_DECIDED, Kind.CASE_MODERATED, Kind.CAMPAIGN_REMINDER]
     client.post(reverse("accounts:notifications"), {"wanted": wanted})
-    kinds = NotificationOptOut.objects.filter(user=users["referent_a"]).values_list("kind", flat=True)
+    kinds = NotificationOptOut.objects.filter(user=users["referent_a"]).values_list(
+        "kind", flat=True
+    )
     assert list(kinds) == [Kind.ENTRY_SUBMITTED]
     client.post(reverse("accounts:notifications"), {"wanted": [*wanted, Kind.ENTRY_SUBMITTED]})
     assert not NotificationOptOut.objects.exists()

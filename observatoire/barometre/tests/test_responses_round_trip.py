@@ -24,9 +24,7 @@ def test_demo_responses_export_then_reimport_changes_nothing(demo_module):
     before = dict(Response.objects.values_list("pk", "answers"))
     for questionnaire in questionnaires:
         data = importers.export_responses_csv(questionnaire).encode()
-        report = importers.import_responses(
-            data, questionnaire, "kobo", by=None, dry_run=False
-        )
+        report = importers.import_responses(data, questionnaire, "kobo", by=None, dry_run=False)
         assert report.rejected == [], questionnaire.code
         assert (report.created, report.updated) == ([], []), questionnaire.code
         assert len(report.unchanged) == questionnaire.responses.count() > 0
