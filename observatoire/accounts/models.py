@@ -192,3 +192,6 @@ class NotificationOptOut(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["user", "kind"], name="one_opt_out_per_kind")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.kind}"

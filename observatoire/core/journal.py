@@ -27,7 +27,7 @@ def model_choices() -> list[tuple[str, str]]:
     for label in labels:
         model = _model(label)
         named.append((label, str(model._meta.verbose_name).capitalize() if model else label))
-    return [("", _("Tous"))] + sorted(named, key=lambda pair: pair[1])
+    return [("", _("Tous")), *sorted(named, key=lambda pair: pair[1])]
 
 
 class JournalFilterForm(forms.Form):
