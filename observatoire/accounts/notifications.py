@@ -38,7 +38,7 @@ class Kind(models.TextChoices):
 
 
 # Who each kind can concern: a reader is shown none of them.
-KINDS_FOR = {
+KINDS_FOR: dict[str, list[Kind]] = {
     Role.REFERENT: [
         Kind.ENTRY_SUBMITTED,
         Kind.ENTRY_DECIDED,

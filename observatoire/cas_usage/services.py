@@ -15,6 +15,7 @@ from django.db.models import Count, Max, Q
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from observatoire.accounts import notifications
 from observatoire.accounts.access import can_act_for
@@ -413,7 +414,14 @@ def contact_authority(case: UseCase, *, sender_email: str, message: str, by) -> 
     )
     with acting_as(by):
         record_event(
-            "cas_usage.usecase", str(case.pk), f"Message transmis à {len(recipients)} contact(s)"
+            "cas_usage.usecase",
+            str(case.pk),
+            ngettext(
+                "Message transmis à %(n)s contact",
+                "Message transmis à %(n)s contacts",
+                len(recipients),
+            )
+            % {"n": len(recipients)},
         )
     return len(recipients)
 

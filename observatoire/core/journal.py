@@ -23,11 +23,11 @@ def _model(label: str):
 def model_choices() -> list[tuple[str, str]]:
     """The kinds of object the journal holds, by their French name."""
     labels = AuditEvent.objects.order_by().values_list("model", flat=True).distinct()
-    named = []
+    named: list[tuple[str, str]] = []
     for label in labels:
         model = _model(label)
         named.append((label, str(model._meta.verbose_name).capitalize() if model else label))
-    return [("", _("Tous")), *sorted(named, key=lambda pair: pair[1])]
+    return [("", str(_("Tous"))), *sorted(named, key=lambda pair: pair[1])]
 
 
 class JournalFilterForm(forms.Form):

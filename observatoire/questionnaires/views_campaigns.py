@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from observatoire.accounts.access import require_analyst
@@ -80,7 +81,13 @@ def sample(request, code):
                 messages.error(request, message)
         else:
             messages.success(
-                request, _("%(n)s collectivités ajoutées à l'échantillon.") % {"n": added}
+                request,
+                ngettext(
+                    "%(n)s collectivité ajoutée à l'échantillon.",
+                    "%(n)s collectivités ajoutées à l'échantillon.",
+                    added,
+                )
+                % {"n": added},
             )
     for errors in form.errors.values():
         for message in errors:

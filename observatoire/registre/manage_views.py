@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from observatoire.accounts.access import require_act_for, require_acts_for_an_authority
@@ -209,7 +210,13 @@ def import_csv(request):
             errors = exc.errors
         else:
             messages.success(
-                request, _("%(n)s fiches importées en brouillon.") % {"n": len(result.created)}
+                request,
+                ngettext(
+                    "%(n)s fiche importée en brouillon.",
+                    "%(n)s fiches importées en brouillon.",
+                    len(result.created),
+                )
+                % {"n": len(result.created)},
             )
             return redirect("registre:dashboard")
     context = {"form": form, "errors": errors, "authority": authority, "questions": aiact.QUESTIONS}

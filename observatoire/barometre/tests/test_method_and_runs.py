@@ -31,8 +31,6 @@ def test_weighting_status_poll_reloads_the_page_when_the_run_ends(client_for):
     client = client_for("analyst")
     url = f"/barometre/{edition.code}/gestion/ponderation/"
     assert "HX-Refresh" not in client.get(url, headers={"HX-Request": "true"})
-    WeightingRun.objects.filter(pk=run.pk).update(
-        status=JobStatus.DONE, finished_at=timezone.now()
-    )
+    WeightingRun.objects.filter(pk=run.pk).update(status=JobStatus.DONE, finished_at=timezone.now())
     assert client.get(url, headers={"HX-Request": "true"})["HX-Refresh"] == "true"
     assert "HX-Refresh" not in client.get(url)
