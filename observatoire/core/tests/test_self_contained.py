@@ -1,4 +1,4 @@
-"""The API documentation page works offline and speaks French."""
+"""Self-contained pages: the API documentation works offline and speaks French; a favicon."""
 
 import re
 
@@ -28,3 +28,13 @@ def test_docs_page_loads_nothing_from_another_site():
     page = Client().get("/api/v1/docs").content.decode()
     assert re.findall(r'(?:src|href)="(https?://[^"]+)"', page) == []
     assert "/static/ninja/swagger-ui-bundle.js" in page
+    assert '<html lang="en">' in page  # Swagger UI's own words are English
+
+
+def test_every_page_links_a_favicon_that_exists():
+    """The layout names an icon found among the static files (no 404 on /favicon.ico)."""
+    from django.contrib.staticfiles import finders
+
+    page = Client().get("/").content.decode()
+    match = re.search(r'<link rel="icon" href="/static/([^"]+)"', page)
+    assert match and finders.find(match[1])
