@@ -20,6 +20,7 @@ from ninja.errors import (
     ValidationError,
 )
 
+from observatoire.api_docs import add_french_summaries
 from observatoire.barometre.api import router as barometre
 from observatoire.cas_usage.api import router as cas_usage
 from observatoire.core.throttle import ApiWriteThrottle
@@ -43,6 +44,7 @@ api.add_router("/barometre/", barometre)
 api.add_router("/registre/", registre)
 api.add_router("/cas-usage/", cas_usage)
 api.add_router("/diagnostic/", diagnostic)
+add_french_summaries(api)
 
 
 # Pydantic's error types, in French; `{…}` are filled from the error's context.

@@ -95,6 +95,10 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django.contrib.postgres",
     "csp",
+    # The project package itself: the commands that span the apps (demo, search), its
+    # templates (base.html) and static files, found as any app's; before
+    # ninja, so that its ninja/swagger.html (lang="en", our favicon) overrides ninja's.
+    "observatoire",
     "ninja",  # the API docs' Swagger UI from local static files, not a CDN (CSP)
     "observatoire.core",
     "observatoire.accounts",
@@ -104,9 +108,6 @@ INSTALLED_APPS = [
     "observatoire.registre",
     "observatoire.cas_usage",
     "observatoire.diagnostic",
-    # The project package itself: the commands that span the apps (demo, search), its
-    # templates (base.html) and static files, found as any app's.
-    "observatoire",
     # --- Service (issue 14): the task queue and its database backend
     "django_tasks",
     "django_tasks_db",

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
-from observatoire import views
+from observatoire import dashboard, views
 from observatoire.api import api
 from observatoire.core import urls as core_urls
 
@@ -16,6 +16,10 @@ site = [
 
 urlpatterns = [
     path("", include((site, "core"))),
+    path(
+        "tableau-de-bord/",
+        include(([path("", dashboard.analyst_home, name="analyst")], "dashboard")),
+    ),
     path("comptes/", include("observatoire.accounts.urls")),
     path("territoires/", include("observatoire.territoires.urls")),
     path("questionnaires/", include("observatoire.questionnaires.urls")),

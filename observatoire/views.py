@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from observatoire.accounts.access import require_analyst
-from observatoire.core.models import AuditEvent
+from observatoire.core.journal import JournalFilterForm, object_name, readable_changes
 from observatoire.territoires.queries import kind_counts
 
 
@@ -16,8 +16,11 @@ def home(request):
 
 
 def home_for(user) -> str:
-    """A référent lands on its authority's page; everyone else on the home page."""
-    if user.is_authenticated and user.authority_id and not user.is_analyst:
+    """A référent lands on its authority's page, an analyst on its dashboard; everyone else
+    on the home page."""
+    if user.is_analyst:
+        return reverse("dashboard:analyst")
+    if user.is_referent:
         return reverse("diagnostic:authority_home")
     return reverse("core:home")
 
@@ -29,12 +32,14 @@ def landing(request):
 
 
 def audit_log(request):
-    """The audit log, for analysts; filter by object type or id."""
+    """The audit log, for analysts; filter by who, what object, when (see core.journal)."""
     require_analyst(request.user)
-    events = AuditEvent.objects.select_related("actor")
-    if model := request.GET.get("model"):
-        events = events.filter(model=model)
-    if object_id := request.GET.get("id"):
-        events = events.filter(object_id=object_id)
-    page = Paginator(events, 50).get_page(request.GET.get("page"))
-    return render(request, "core/audit_log.html", {"page": page})
+    form = JournalFilterForm(request.GET or None)
+    page = Paginator(form.events(), 50).get_page(request.GET.get("page"))
+    for event in page:
+        event.readable_changes = readable_changes(event)
+        event.object_name = object_name(event)
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"page": page, "form": form, "query": query.urlencode()}
+    return render(request, "core/audit_log.html", context)

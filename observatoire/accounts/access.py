@@ -20,3 +20,14 @@ def require_referent(user) -> None:
 def require_act_for(user, authority) -> None:
     if user is None or not user.can_act_for(authority):
         raise PermissionDenied(_("Vous n'agissez pas pour cette collectivité."))
+
+
+def acts_for_an_authority(user) -> bool:
+    """Référents and analysts: who the pages that manage an authority's data are for
+    (a reader is never shown them)."""
+    return user is not None and (user.is_analyst or user.is_referent)
+
+
+def require_acts_for_an_authority(user) -> None:
+    if not acts_for_an_authority(user):
+        raise PermissionDenied(_("Réservé aux référents des collectivités et aux analystes."))

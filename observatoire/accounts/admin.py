@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from observatoire.accounts import services
 from observatoire.accounts.models import ApiToken, User
@@ -31,4 +32,7 @@ class ApiTokenAdmin(admin.ModelAdmin):
     def revoke(self, request, queryset):
         for token in queryset:
             services.revoke_api_token(token, by=request.user)
-        self.message_user(request, _("%d jeton(s) révoqué(s).") % queryset.count())
+        count = queryset.count()
+        self.message_user(
+            request, ngettext("%d jeton révoqué.", "%d jetons révoqués.", count) % count
+        )

@@ -38,3 +38,20 @@ class ApiTokenForm(forms.Form):
         empty_value=None,
         required=False,
     )  # fmt: skip
+
+
+class NotificationsForm(forms.Form):
+    """The kinds of e-mail that concern the user, each ticked unless switched off."""
+
+    wanted = forms.MultipleChoiceField(
+        label=_("M'écrire quand…"), required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        from observatoire.accounts import notifications
+
+        super().__init__(*args, **kwargs)
+        kinds = notifications.kinds_for(user)
+        off = notifications.switched_off(user)
+        self.fields["wanted"].choices = [(kind.value, kind.label) for kind in kinds]
+        self.fields["wanted"].initial = [kind.value for kind in kinds if kind.value not in off]

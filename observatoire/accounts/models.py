@@ -197,3 +197,23 @@ class ApiToken(BaseModel):
             return None
         cls.objects.filter(pk=api_token.pk).update(last_used_at=timezone.now())
         return api_token.user
+
+
+class NotificationOptOut(models.Model):
+    """A kind of e-mail the user switched off on its account page (all are on by default;
+    the kinds are `accounts.notifications.Kind`)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_opt_outs"
+    )
+    kind = models.CharField(_("notification"), max_length=30)
+
+    class Meta:
+        verbose_name = _("notification désactivée")
+        verbose_name_plural = _("notifications désactivées")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "kind"], name="one_opt_out_per_kind")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.kind}"

@@ -9,6 +9,7 @@ urlpatterns = [
     path("connexion/", auth_views.LoginView.as_view(), name="login"),
     path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
     path("compte/", views.profile, name="profile"),
+    path("compte/notifications/", views.notification_settings, name="notifications"),
     path("compte/jetons/<int:pk>/revoquer/", views.revoke_token, name="revoke_token"),
     path("inviter/", views_staff.invite, name="invite"),
     path("proconnect/refus/", views.proconnect_refused, name="proconnect_refused"),

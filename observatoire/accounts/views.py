@@ -3,11 +3,12 @@ from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from observatoire.accounts import services
-from observatoire.accounts.forms import AcceptInvitationForm, ApiTokenForm
+from observatoire.accounts import notifications, services
+from observatoire.accounts.forms import AcceptInvitationForm, ApiTokenForm, NotificationsForm
 from observatoire.accounts.models import ApiToken, Invitation
 
 
@@ -42,7 +43,14 @@ def profile(request):
         form = ApiTokenForm()
     tokens = ApiToken.objects.filter(user=request.user).order_by("-created_at")
     return render(
-        request, "accounts/profile.html", {"form": form, "tokens": tokens, "new_token": new_token}
+        request,
+        "accounts/profile.html",
+        {
+            "form": form,
+            "tokens": tokens,
+            "new_token": new_token,
+            "notifications": NotificationsForm(user=request.user),
+        },
     )
 
 
@@ -82,3 +90,14 @@ def proconnect_refused(request):
     refusal = request.session.pop(REFUSAL, None)
     context = {"refusal": refusal, "contact_email": settings.CONTACT_EMAIL}
     return render(request, "accounts/proconnect_refused.html", context, status=403)
+
+
+@require_POST
+@login_required
+def notification_settings(request):
+    """The account page's switches: the kinds left unticked are switched off."""
+    form = NotificationsForm(request.POST, user=request.user)
+    if form.is_valid():
+        notifications.set_preferences(request.user, form.cleaned_data["wanted"])
+        messages.success(request, _("Vos préférences de notification sont enregistrées."))
+    return redirect(reverse("accounts:profile") + "#notifications")

@@ -86,7 +86,10 @@ def weighting_status(request, code):
     edition = access.get_managed_edition(request.user, code)
     jobs.recover(WeightingRun)
     context = {"edition": edition, "run": edition.runs.first(), "worker_alive": jobs.worker_alive()}
-    return render(request, "barometre/_weighting_status.html", context)
+    response = render(request, "barometre/_weighting_status.html", context)
+    if request.headers.get("HX-Request") and not (context["run"] and context["run"].is_active):
+        response["HX-Refresh"] = "true"  # the run ended: the page's run list and report too
+    return response
 
 
 def manage_texts(request, code):

@@ -15,7 +15,9 @@ from django.db.models import Count, Max, Q
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
+from observatoire.accounts import notifications
 from observatoire.accounts.access import require_analyst, require_referent
 from observatoire.accounts.choices import Role as UserRole
 from observatoire.cas_usage import matching, pstw
@@ -44,6 +46,7 @@ from observatoire.cas_usage.models import (
 )
 from observatoire.core import search
 from observatoire.core.audit import acting_as, record_event
+from observatoire.core.readable import readable
 from observatoire.core.search.french import Thesaurus
 from observatoire.territoires.models import Authority
 
@@ -125,7 +128,7 @@ def propose_case(data: dict, *, results=(), links=(), by) -> UseCase:
         _replace_children(case, results, links)
         _link_entries(case, data.get("register_entries"))
         index_case(case)
-    _notify_analysts(case)
+    notifications.case_proposed(case)
     return case
 
 
@@ -178,7 +181,7 @@ def _hold_edit(case: UseCase, data: dict, results, links, *, by) -> UseCase:
         case.pending_edit = json.loads(json.dumps(edit, cls=DjangoJSONEncoder))
         case.moderation_note = ""
         case.save()
-    _notify_analysts(case)
+    notifications.case_proposed(case)
     return case
 
 
@@ -208,7 +211,11 @@ def pending_changes(case: UseCase) -> list[dict]:
     published, edit = published_version(case), case.pending_edit
     labels = {f.name: f.verbose_name for f in UseCase._meta.concrete_fields}
     changes = [
-        {"label": labels[name], "before": before, "after": after}
+        {
+            "label": labels[name],
+            "before": readable(UseCase, name, before),
+            "after": readable(UseCase, name, after),
+        }
         for name, before in published["fields"].items()
         if _text(before) != _text(after := edit["fields"].get(name, before))
     ]
@@ -303,14 +310,7 @@ def moderate_case(case: UseCase, decision: str, reason: str = "", *, by) -> UseC
                 case.published_at = timezone.now()
             outcome = case.get_status_display()
         case.save()
-    if author and author.email:
-        send_mail(
-            _("Votre cas d'usage « %(title)s » : %(status)s")
-            % {"title": case.title, "status": outcome},
-            f"{case.moderation_note}\n\n{settings.SITE_URL}{case.get_absolute_url()}",
-            None,
-            [author.email],
-        )
+    notifications.case_moderated(case, author, outcome)
     return case
 
 
@@ -318,21 +318,6 @@ def _user(pk):
     from observatoire.accounts.models import User
 
     return User.objects.filter(pk=pk).first() if pk else None
-
-
-def _notify_analysts(case: UseCase) -> None:
-    from observatoire.accounts.models import User
-
-    emails = list(
-        User.objects.filter(role=UserRole.ANALYST, is_active=True).values_list("email", flat=True)
-    )
-    if emails:
-        send_mail(
-            _("Cas d'usage à modérer : %(title)s") % {"title": case.title},
-            f"{settings.SITE_URL}{case.get_absolute_url()}",
-            None,
-            emails,
-        )
 
 
 @transaction.atomic
@@ -373,7 +358,14 @@ def contact_authority(case: UseCase, *, sender_email: str, message: str, by) -> 
     )
     with acting_as(by):
         record_event(
-            "cas_usage.usecase", str(case.pk), f"Message transmis à {len(recipients)} contact(s)"
+            "cas_usage.usecase",
+            str(case.pk),
+            ngettext(
+                "Message transmis à %(n)s contact",
+                "Message transmis à %(n)s contacts",
+                len(recipients),
+            )
+            % {"n": len(recipients)},
         )
     return len(recipients)
 

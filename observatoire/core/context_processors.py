@@ -2,6 +2,8 @@ from django.conf import settings
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
+from observatoire.accounts.access import acts_for_an_authority
+
 # The modules in the header; one appears as soon as its app has an "index" page.
 NAV = [
     ("barometre:index", _("Baromètre")),
@@ -11,11 +13,15 @@ NAV = [
     ("questionnaires:index", _("Questionnaires")),
     ("territoires:search", _("Collectivités")),
 ]
+# Shown only to référents and analysts: a reader has no questionnaire to answer.
+MEMBERS_ONLY = {"questionnaires:index"}
 
 
-def nav_items(path: str) -> list[dict]:
+def nav_items(path: str, member: bool = True) -> list[dict]:
     items = []
     for name, label in NAV:
+        if name in MEMBERS_ONLY and not member:
+            continue
         try:
             url = reverse(name)
         except NoReverseMatch:
@@ -28,6 +34,6 @@ def site(request):
     return {
         "DEMO_MODE": settings.DEMO_MODE,
         "SITE_URL": settings.SITE_URL,
-        "nav_items": nav_items(request.path),
+        "nav_items": nav_items(request.path, acts_for_an_authority(getattr(request, "user", None))),
         "PROCONNECT_ENABLED": settings.PROCONNECT_ENABLED,
     }

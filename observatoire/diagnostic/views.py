@@ -54,9 +54,9 @@ def authority_home(request):
         "response": Response.objects.filter(questionnaire=edition, authority=authority).first(),
         "entries_published": entries.filter(status=EntryStatus.PUBLISHED).count(),
         "entries_draft": entries.filter(status=EntryStatus.DRAFT).count(),
-        "to_review": entries.filter(status=EntryStatus.IN_REVIEW)
-        .exclude(submitted_by=request.user)
-        .count(),
+        "to_review": list(
+            entries.filter(status=EntryStatus.IN_REVIEW).exclude(submitted_by=request.user)
+        ),
         "latest": Run.objects.filter(authority=authority, status=RunStatus.SCORED).first(),
         "draft": Run.objects.filter(authority=authority, status=RunStatus.DRAFT).first(),
         "like": cases_like_mine(request.user, limit=4),

@@ -140,6 +140,14 @@ class XLSFormUploadForm(forms.Form):
     code = forms.SlugField(
         label=_("Code"), max_length=60, help_text=_("Par exemple barometre-2025.")
     )
+    title = forms.CharField(
+        label=_("Titre de l'édition"),
+        max_length=200,
+        help_text=_(
+            "Par exemple « Baromètre 2025 » : il remplace celui du fichier, qui peut être "
+            "celui de l'édition exportée."
+        ),
+    )
     year = forms.IntegerField(label=_("Année"), min_value=2000, max_value=2100)
     population = forms.ChoiceField(label=_("Population"), choices=Population.choices)
     previous = forms.ModelChoiceField(

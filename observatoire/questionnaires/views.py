@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from observatoire.accounts.access import require_referent
+from observatoire.accounts.access import require_acts_for_an_authority, require_referent
 from observatoire.questionnaires.access import get_response_for
 from observatoire.questionnaires.choices import (
     DONT_KNOW,
@@ -34,7 +34,8 @@ from observatoire.questionnaires.services.collection import OTHER, OTHER_SUFFIX,
 
 @login_required
 def index(request):
-    """Référents: their questionnaires; analysts: the campaigns."""
+    """Référents: their questionnaires; analysts: the campaigns; readers: nothing."""
+    require_acts_for_an_authority(request.user)
     if request.user.is_analyst:
         campaigns = Questionnaire.objects.select_related("previous")
         return render(request, "questionnaires/campaigns.html", {"campaigns": campaigns})

@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from observatoire.accounts.access import require_analyst
@@ -84,7 +85,13 @@ def sample(request, code):
                 messages.error(request, message)
         else:
             messages.success(
-                request, _("%(n)s collectivités ajoutées à l'échantillon.") % {"n": added}
+                request,
+                ngettext(
+                    "%(n)s collectivité ajoutée à l'échantillon.",
+                    "%(n)s collectivités ajoutées à l'échantillon.",
+                    added,
+                )
+                % {"n": added},
             )
     for errors in form.errors.values():
         for message in errors:
@@ -97,11 +104,7 @@ def sample(request, code):
 def invite(request, code):
     questionnaire = get_campaign_for(request.user, code)
     mailing = campaigns.send_invitations(questionnaire, by=request.user)
-    messages.success(
-        request,
-        _("%(sent)s invitations envoyées ; %(without)s collectivités sans contact.")
-        % {"sent": mailing.sent, "without": mailing.without_contact},
-    )
+    messages.success(request, mailing.summary(reminder=False))
     return redirect("questionnaires:campaign", code)
 
 
@@ -110,7 +113,7 @@ def invite(request, code):
 def remind(request, code):
     questionnaire = get_campaign_for(request.user, code)
     mailing = campaigns.send_reminders(questionnaire, by=request.user)
-    messages.success(request, _("%(sent)s relances envoyées.") % {"sent": mailing.sent})
+    messages.success(request, mailing.summary(reminder=True))
     return redirect("questionnaires:campaign", code)
 
 
@@ -169,6 +172,7 @@ def create(request):
                 population=data["population"],
                 by=request.user,
                 previous=data["previous"],
+                title=data["title"],
             )
         except services.XLSFormError as error:
             errors = error.errors

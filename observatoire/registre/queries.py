@@ -8,6 +8,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
 from observatoire.core import search
+from observatoire.core.readable import readable
 from observatoire.registre.choices import LifeCycle, RiskLevel, Status, Technology, Theme
 from observatoire.registre.models import Entry
 from observatoire.territoires.choices import Kind, Stratum
@@ -164,7 +165,12 @@ def _is_number(path: str) -> bool:
 
 
 def _display(path: str, value: str) -> str:
-    """Numbers as French readers expect them (« 52 000 », « 0,082 »); the rest as stored."""
+    """Numbers as French readers expect them (« 52 000 », « 0,082 »), choices by their
+    label; the rest as stored."""
+    if path == "extra_themes" and value:
+        return "; ".join(readable(Entry, "theme", code) for code in value.split("; "))
+    if value and "." not in path and not _is_number(path):
+        return readable(Entry, path, value)
     if not value or not _is_number(path):
         return value
     try:

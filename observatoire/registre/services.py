@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from observatoire.accounts import notifications
 from observatoire.accounts.access import require_act_for
 from observatoire.core import search
 from observatoire.core.audit import acting_as, record_event
@@ -161,6 +162,7 @@ def submit_entry(entry: Entry, *, by) -> Entry:
         entry.submitted_by = by
         entry.save()
         record_event("registre.entry", str(entry.pk), f"Soumise à relecture : {entry}")
+    notifications.entry_submitted(entry, by=by)
     return entry
 
 
@@ -173,6 +175,7 @@ def return_to_draft(entry: Entry, *, by, reason: str = "") -> Entry:
         record_event(
             "registre.entry", str(entry.pk), f"Renvoyée en brouillon : {entry}. {reason}".strip()
         )
+    notifications.entry_decided(entry, entry.submitted_by, published=False, by=by, reason=reason)
     return entry
 
 
@@ -215,6 +218,7 @@ def approve_entry(entry: Entry, *, by) -> Entry:
         _publish(target, submitted_by=submitted_by, by=by)
         _propagate_to_adoptions(target)
         record_event("registre.entry", str(target.pk), f"Publiée : {target}")
+    notifications.entry_decided(target, submitted_by, published=True, by=by)
     return target
 
 

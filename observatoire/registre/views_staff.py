@@ -6,9 +6,10 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from observatoire.accounts.access import require_act_for
+from observatoire.accounts.access import require_act_for, require_acts_for_an_authority
 from observatoire.registre import aiact, services
 from observatoire.registre.access import get_editable_entry, get_reviewable_entry, visible_entries
 from observatoire.registre.choices import Status
@@ -43,6 +44,7 @@ def _acting_authority(request) -> Authority:
 @login_required
 def dashboard(request):
     """The référent's entries by status, and the entries waiting for their review."""
+    require_acts_for_an_authority(request.user)
     entries = visible_entries(request.user)
     if not request.user.is_analyst:
         entries = entries.filter(authority_id=request.user.authority_id)
@@ -209,7 +211,13 @@ def import_csv(request):
             errors = exc.errors
         else:
             messages.success(
-                request, _("%(n)s fiches importées en brouillon.") % {"n": len(result.created)}
+                request,
+                ngettext(
+                    "%(n)s fiche importée en brouillon.",
+                    "%(n)s fiches importées en brouillon.",
+                    len(result.created),
+                )
+                % {"n": len(result.created)},
             )
             return redirect("registre:dashboard")
     context = {"form": form, "errors": errors, "authority": authority, "questions": aiact.QUESTIONS}

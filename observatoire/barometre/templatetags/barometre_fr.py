@@ -8,8 +8,9 @@ register = template.Library()
 
 
 @register.filter
-def pourcent(value):
-    return formats.percent(value)
+def pourcent(value, digits=0):
+    """``{{ p|pourcent }}`` « 40 % », ``{{ p|pourcent:1 }}`` « 0,4 % »."""
+    return formats.percent(value, int(digits))
 
 
 @register.filter

@@ -220,6 +220,7 @@ def test_bombs_posted_to_the_pages_are_refused_in_french(client_for, authority_a
             "code": "x-2030",
             "year": 2030,
             "population": "authorities",
+            "title": "X 2030",
         },
     )
     assert "Classeur refusé" in response.content.decode()

@@ -65,6 +65,7 @@ CASE_FORM = {
 
 WRITES = {
     "accounts:profile": Path(data={"name": "script"}, allowed=LOGGED_IN),
+    "accounts:notifications": Path(data={"wanted": []}, allowed=LOGGED_IN),
     "accounts:revoke_token": Path({"pk": "token_a"}, allowed=OWNER),
     "accounts:invite": Path(data={"email": "n@example.org", "authority": "pk:authority_a"}),
     "accounts:lockouts": Path(),
@@ -163,7 +164,7 @@ READS = {
     "barometre:explorer": {"code": "edition"}, "barometre:explorer_csv": {"code": "edition"},
     "barometre:explorer_model": {"code": "edition"},
     "barometre:saved_model": {"code": "edition", "pk": 999_999},
-    "core:landing": {}, "diagnostic:authority_home": {}, "diagnostic:index": {},
+    "core:landing": {}, "diagnostic:authority_home": {}, "diagnostic:index": {}, "dashboard:analyst": {},
     "diagnostic:rules_download": {"kind": "grille", "number": 1},
     "diagnostic:shared": {"token": "inconnu"}, "diagnostic:shared_pdf": {"token": "inconnu"},
     "diagnostic:run": {"pk": "run_a"}, "diagnostic:result": {"pk": "run_a"},

@@ -86,8 +86,10 @@ def test_api_gives_an_authority_its_own_runs_only(scored, users):
 
 
 def test_landing_after_login(users, client_for):
-    """One dispatch: a référent lands on its authority's page, others on the home page."""
+    """One dispatch: a référent lands on its authority's page, an analyst on its dashboard,
+    others on the home page."""
     assert client_for("referent_a").get("/accueil/").url == "/ma-collectivite/"
-    for persona in ("reader", "analyst", "anonymous"):
+    assert client_for("analyst").get("/accueil/").url == "/tableau-de-bord/"
+    for persona in ("reader", "anonymous"):
         assert client_for(persona).get("/accueil/").url == "/"
     assert client_for("reader").get("/ma-collectivite/").status_code == 403

@@ -46,13 +46,16 @@ def import_xlsform(
     population: str,
     by: Any = None,
     previous: Questionnaire | None = None,
+    title: str = "",
 ) -> Questionnaire:
     """Create a questionnaire from an XLSForm; raise XLSFormError (French, per row) if bad.
 
     With `previous`, the new questionnaire is that edition's successor and every question
-    whose wording changed keeps the former wording in `previous_label`.
+    whose wording changed keeps the former wording in `previous_label`. A `title` replaces
+    the file's: a form exported from last year's edition carries last year's title.
     """
     form = xlsform.read_xlsform(path_or_file)
+    form.title = title.strip() or form.title
     if Questionnaire.objects.filter(code=code).exists():
         raise XLSFormError([f"Le questionnaire « {code} » existe déjà."])
     return create_from_form(

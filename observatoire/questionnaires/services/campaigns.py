@@ -11,7 +11,9 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 
+from observatoire.accounts import notifications
 from observatoire.accounts.choices import Role
 from observatoire.accounts.models import User
 from observatoire.accounts.services import invite_referent
@@ -122,6 +124,28 @@ def _message(questionnaire: Questionnaire, authority, reminder: bool) -> tuple[s
 class Mailing:
     sent: int
     without_contact: int
+    opted_out: int = 0
+
+    def summary(self, reminder: bool) -> str:
+        """What was sent and, when some were not, why (« 570 sans adresse de contact »)."""
+        if reminder:
+            parts = [ngettext("%(n)s relance envoyée", "%(n)s relances envoyées", self.sent)]
+        else:
+            parts = [ngettext("%(n)s invitation envoyée", "%(n)s invitations envoyées", self.sent)]
+        if self.without_contact:
+            parts.append(gettext("%(without)s sans adresse de contact"))
+        if self.opted_out:
+            parts.append(
+                ngettext(
+                    "%(off)s dont les référents ont désactivé les relances",
+                    "%(off)s dont les référents ont désactivé les relances",
+                    self.opted_out,
+                )
+            )
+        if not (self.sent or self.without_contact or self.opted_out):
+            return gettext("Aucune collectivité n'attend d'envoi : rien n'a été envoyé.")
+        values = {"n": self.sent, "without": self.without_contact, "off": self.opted_out}
+        return " ; ".join(parts) % values + "."
 
 
 @transaction.atomic
@@ -164,13 +188,18 @@ def send_reminders(questionnaire: Questionnaire, *, by: Any) -> Mailing:
         .exclude(authority_id__in=answered)
     )
     emails = _referent_emails([m.authority_id for m in members])
-    messages, reminded = [], []
+    off = notifications.opted_out_emails(
+        notifications.Kind.CAMPAIGN_REMINDER, [e for found in emails.values() for e in found]
+    )
+    messages, reminded, opted_out = [], [], 0
     for member in members:
-        recipients = emails.get(member.authority_id) or ([member.email] if member.email else [])
-        if recipients:
+        referents = emails.get(member.authority_id, [])
+        recipients = [e for e in referents if e not in off] if referents else [member.email]
+        if recipients and all(recipients):
             subject, body = _message(questionnaire, member.authority, reminder=True)
             messages.append((subject, body, None, recipients))
             reminded.append(member)
+        opted_out += bool(referents and not recipients)
     send_mass_mail(messages)
     now = timezone.now()
     for member in reminded:
@@ -182,7 +211,7 @@ def send_reminders(questionnaire: Questionnaire, *, by: Any) -> Mailing:
             str(questionnaire.pk),
             f"Relances envoyées : {len(reminded)}.",
         )
-    return Mailing(len(reminded), len(members) - len(reminded))
+    return Mailing(len(reminded), len(members) - len(reminded) - opted_out, opted_out)
 
 
 @dataclass

@@ -13,6 +13,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from observatoire.core import formats
 from observatoire.core.audit import acting_as, record_event
@@ -285,7 +286,14 @@ def _mentions_other(value: Any) -> bool:
 
 class SubmitError(ValueError):
     def __init__(self, errors: dict[str, str]):
-        super().__init__(f"{len(errors)} réponse(s) à compléter ou corriger.")
+        super().__init__(
+            ngettext(
+                "%(n)s réponse à compléter ou corriger.",
+                "%(n)s réponses à compléter ou corriger.",
+                len(errors),
+            )
+            % {"n": len(errors)}
+        )
         self.errors = errors
 
 

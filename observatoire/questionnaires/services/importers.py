@@ -13,7 +13,8 @@ Formats read (see docs/questionnaires.md):
   `select_multiple` as space-separated values and/or one `group/question/choice` column
   of 0/1 per choice, `question_other` for "other", `_id`, `_uuid`, `_submission_time`…
   metadata.
-Respondents are matched by a `siren` column, else an `insee` (or `code_insee`) column,
+Respondents are matched by a `siren` column, else an `insee` (or `code_insee`) column
+with the authority's `kind` when the file has one (régions and départements share codes),
 else by name (`collectivite` or `nom`) when exactly one authority has that name; those
 name matches are listed for review and must be confirmed. Citizens' poll rows are keyed
 by `respondent` (or LimeSurvey `id`, Kobo `_uuid`).
@@ -66,6 +67,8 @@ KOBO_META = {
 }  # fmt: skip
 SIREN_COLUMNS = {"siren"}
 INSEE_COLUMNS = {"insee", "code_insee", "codeinsee", "code_commune", "cog"}
+# Régions and départements share INSEE codes: the kind says which one a code is.
+AUTHORITY_KIND_COLUMNS = {"kind", "type_collectivite"}
 NAME_COLUMNS = {"collectivite", "nom", "nom_collectivite", "nomcollectivite"}
 RESPONDENT_COLUMNS = {"respondent", "repondant", "id_repondant"}
 YES = {"y", "1", "true", "oui", "yes"}
@@ -234,6 +237,7 @@ class _Mapper:
         for kind, names in (
             ("siren", SIREN_COLUMNS),
             ("insee", INSEE_COLUMNS),
+            ("authority_kind", AUTHORITY_KIND_COLUMNS),
             ("name", NAME_COLUMNS),
             ("respondent", RESPONDENT_COLUMNS),
         ):
@@ -372,7 +376,7 @@ def _parse_row(number, row, columns, mapper, authorities, report):
     questions = mapper.form.by_code()
     for column, cell in zip(columns, row, strict=False):
         text = cell.strip()
-        if column.kind in {"siren", "insee", "name", "respondent"}:
+        if column.kind in {"siren", "insee", "authority_kind", "name", "respondent"}:
             ident[column.kind] = text
         elif column.kind == "question" and text:
             raw[column.code] = mapper.value(questions[column.code], text)
@@ -423,7 +427,7 @@ def _parse_row(number, row, columns, mapper, authorities, report):
 
 
 def _target(number, ident, authorities, report, errors):
-    if "respondent" in ident and not any(k in ident for k in ("siren", "insee", "name")):
+    if "respondent" in ident and not any(ident.get(k) for k in ("siren", "insee", "name")):
         if not ident["respondent"]:
             errors.append(f"Ligne {number} : identifiant du répondant manquant.")
             return None
@@ -433,7 +437,9 @@ def _target(number, ident, authorities, report, errors):
         if not text:
             continue
         found = authorities.get((kind, normalize(text) if kind == "name" else text), [])
-        if kind == "insee" and len(found) > 1:
+        if kind == "insee" and ident.get("authority_kind"):
+            found = [a for a in found if a.kind == ident["authority_kind"]]
+        elif kind == "insee" and len(found) > 1:
             found = [a for a in found if a.kind == "commune"] or found
         if len(found) == 1:
             if kind == "name":
@@ -530,6 +536,7 @@ def export_responses_csv(questionnaire: Questionnaire) -> str:
         [
             "siren",
             "insee",
+            "kind",
             "respondent",
             "questionnaire",
             "questionnaire_version",
@@ -545,6 +552,7 @@ def export_responses_csv(questionnaire: Questionnaire) -> str:
         row = [
             authority.siren if authority else "",
             authority.code if authority else "",
+            authority.kind if authority else "",
             response.respondent,
             questionnaire.code,
             response.questionnaire_version,

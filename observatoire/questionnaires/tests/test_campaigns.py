@@ -113,7 +113,8 @@ def test_analyst_creates_a_questionnaire_from_xlsform_then_its_next_edition(
     client = client_for(persona)
     content = export_xlsform(questionnaire)
     upload = SimpleUploadedFile("f.xlsx", content)
-    data = {"file": upload, "code": "essai-2025", "year": 2025, "population": "authorities"}
+    data = {"file": upload, "code": "essai-2025", "year": 2025, "population": "authorities",
+            "title": "Essai 2025"}  # fmt: skip
     created = client.post(reverse("questionnaires:create"), data)
     copied = client.post(
         reverse("questionnaires:new_edition", args=[questionnaire.code]), {"year": 2026}
@@ -125,10 +126,11 @@ def test_analyst_creates_a_questionnaire_from_xlsform_then_its_next_edition(
     assert created.status_code == 302 and copied.status_code == 302
     assert Questionnaire.objects.get(code="essai-2026").previous == questionnaire
     assert Questionnaire.objects.get(code="essai-2025").questions.count() == 5
+    assert Questionnaire.objects.get(code="essai-2025").title == "Essai 2025"
     refused = client.post(
         reverse("questionnaires:create"),
         {"file": SimpleUploadedFile("f.xlsx", b"rien"), "code": "x", "year": 2025,
-         "population": "authorities"},
+         "population": "authorities", "title": "X"},
     )  # fmt: skip
     assert "pas un classeur XLSForm lisible" in refused.content.decode()
 

@@ -298,8 +298,8 @@ def test_export_carries_the_version_and_reimports_unchanged(questionnaire, users
     assert client_for("referent_a").get(url).status_code == 403
     exported = client_for("analyst").get(url).content
     lines = exported.decode().splitlines()
-    assert lines[0].startswith("siren,insee,respondent,questionnaire,questionnaire_version")
-    assert lines[1].split(",")[4] == "1"
+    assert lines[0].startswith("siren,insee,kind,respondent,questionnaire,questionnaire_version")
+    assert lines[1].split(",")[5] == "1"
     report = import_responses(exported, questionnaire, "kobo", by=users["analyst"], dry_run=False)
     assert len(report.unchanged) == 2 and not report.created and not report.updated
 

@@ -117,6 +117,7 @@ def test_archived_entries_leave_the_public_register(entry, users, client_for):
 def test_review_reminders_are_sent_once_when_the_date_passes(entry, users):
     """The command e-mails the contact and the référents of each entry past its review date, once."""
     entry = _publish(entry, users)
+    mail.outbox.clear()  # the submission's and the publication's notifications
     Entry.objects.filter(pk=entry.pk).update(review_date=datetime.date(2026, 1, 1))
     assert services.send_review_reminders(datetime.date(2025, 12, 31)) == 0
     assert services.send_review_reminders(datetime.date(2026, 1, 2)) == 1

@@ -1,0 +1,146 @@
+"""E-mails telling people what waits for them, each kind switchable off on the account page.
+
+Services call one function per event, after their write; a user who switched a kind off,
+has no address or is inactive gets nothing. One message per recipient, so that nobody
+sees the others' addresses.
+"""
+
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.core.mail import send_mass_mail
+from django.db import models, transaction
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from observatoire.accounts.choices import Role
+from observatoire.accounts.models import NotificationOptOut, User
+
+
+class Kind(models.TextChoices):
+    ENTRY_SUBMITTED = (
+        "entry_submitted",
+        _("Une fiche du registre de ma collectivité attend ma relecture"),
+    )
+    ENTRY_DECIDED = (
+        "entry_decided",
+        _("Une fiche que j'ai soumise est publiée ou renvoyée en brouillon"),
+    )
+    CASE_PROPOSED = "case_proposed", _("Un cas d'usage est proposé (analystes)")
+    CASE_MODERATED = (
+        "case_moderated",
+        _("Mon cas d'usage est accepté, à reprendre ou refusé"),
+    )
+    CAMPAIGN_REMINDER = (
+        "campaign_reminder",
+        _("Relance d'une invitation à répondre au questionnaire du baromètre"),
+    )
+
+
+# Who each kind can concern: a reader is shown none of them.
+KINDS_FOR: dict[str, list[Kind]] = {
+    Role.REFERENT: [
+        Kind.ENTRY_SUBMITTED,
+        Kind.ENTRY_DECIDED,
+        Kind.CASE_MODERATED,
+        Kind.CAMPAIGN_REMINDER,
+    ],
+    Role.ANALYST: [Kind.ENTRY_DECIDED, Kind.CASE_PROPOSED],
+}
+
+
+def kinds_for(user) -> list[Kind]:
+    return KINDS_FOR.get("analyst" if user.is_analyst else user.role, [])
+
+
+def switched_off(user) -> set[str]:
+    return set(NotificationOptOut.objects.filter(user=user).values_list("kind", flat=True))
+
+
+@transaction.atomic
+def set_preferences(user, wanted: Iterable[str]) -> None:
+    """Keep on the kinds in `wanted` among those that concern the user; switch the rest off."""
+    off = {kind.value for kind in kinds_for(user)} - set(wanted)
+    NotificationOptOut.objects.filter(user=user).exclude(kind__in=off).delete()
+    for kind in off:
+        NotificationOptOut.objects.get_or_create(user=user, kind=kind)
+
+
+def opted_out_emails(kind: Kind, emails: Iterable[str]) -> set[str]:
+    """Among these addresses, those of users who switched this kind off."""
+    return set(
+        NotificationOptOut.objects.filter(kind=kind, user__email__in=list(emails)).values_list(
+            "user__email", flat=True
+        )
+    )
+
+
+def _send(kind: Kind, users: Iterable, subject: str, body: str) -> int:
+    """Send to each user that wants this kind, once (a user listed twice gets one mail)."""
+    ids = {user.pk for user in users if user is not None}
+    recipients = (
+        User.objects.filter(pk__in=ids, is_active=True)
+        .exclude(email="")
+        .exclude(notification_opt_outs__kind=kind)
+        .values_list("email", flat=True)
+    )
+    footer = gettext(
+        "\n\n—\nVous recevez ce message de l'Observatoire. Pour ne plus le recevoir : %(url)s"
+    ) % {"url": settings.SITE_URL + "/comptes/compte/#notifications"}
+    messages = [(subject, body + footer, None, [email]) for email in sorted(set(recipients))]
+    send_mass_mail(messages)
+    return len(messages)
+
+
+def _link(obj) -> str:
+    return settings.SITE_URL + obj.get_absolute_url()
+
+
+def entry_submitted(entry, *, by) -> int:
+    """To the authority's other référents: one of them must review the entry."""
+    others = User.objects.filter(authority=entry.authority, role=Role.REFERENT).exclude(pk=by.pk)
+    subject = gettext("[Observatoire] Fiche à relire : « %(name)s »") % {"name": entry.name}
+    body = gettext(
+        "%(who)s a soumis la fiche « %(name)s » du registre de %(authority)s à relecture. "
+        "Un autre référent de la collectivité ou un analyste la publie ou la renvoie en "
+        "brouillon :\n%(url)s"
+    ) % {
+        "who": by.get_full_name() or by.email,
+        "name": entry.name,
+        "authority": entry.authority.name,
+        "url": _link(entry),
+    }
+    return _send(Kind.ENTRY_SUBMITTED, others, subject, body)
+
+
+def entry_decided(entry, submitted_by, *, published: bool, by, reason: str = "") -> int:
+    """To whoever submitted the entry (unless it decided itself): published or sent back."""
+    if submitted_by is None or submitted_by.pk == by.pk:
+        return 0
+    if published:
+        subject = gettext("[Observatoire] Fiche publiée : « %(name)s »") % {"name": entry.name}
+        body = gettext("La fiche « %(name)s » est publiée dans le registre :\n%(url)s")
+    else:
+        subject = gettext("[Observatoire] Fiche renvoyée en brouillon : « %(name)s »") % {
+            "name": entry.name
+        }
+        body = gettext("La fiche « %(name)s » est renvoyée en brouillon.\n%(reason)s\n%(url)s")
+    body = body % {"name": entry.name, "url": _link(entry), "reason": reason}
+    return _send(Kind.ENTRY_DECIDED, [submitted_by], subject, body)
+
+
+def case_proposed(case) -> int:
+    """To the analysts: a case waits for moderation."""
+    analysts = User.objects.filter(role=Role.ANALYST)
+    subject = gettext("[Observatoire] Cas d'usage à modérer : %(title)s") % {"title": case.title}
+    return _send(Kind.CASE_PROPOSED, analysts, subject, _link(case))
+
+
+def case_moderated(case, author, outcome: str) -> int:
+    """To the case's (or the edit's) author: the analyst's decision and its reason."""
+    subject = gettext("Votre cas d'usage « %(title)s » : %(status)s") % {
+        "title": case.title,
+        "status": outcome,
+    }
+    body = f"{case.moderation_note}\n\n{_link(case)}".strip()
+    return _send(Kind.CASE_MODERATED, [author] if author else [], subject, body)
