@@ -260,9 +260,7 @@ def weight(edition, sample: Sample | None = None) -> Weighted:
     return Weighted(design, cells, _report(design, margins, unit, mapping), replayed)
 
 
-def rake(
-    design: stats.Design, margins: list[stats.Margin]
-) -> tuple[stats.Design, stats.Design]:
+def rake(design: stats.Design, margins: list[stats.Margin]) -> tuple[stats.Design, stats.Design]:
     """Raking ratio weights, as ``(for the estimates, for the replicates)``.
 
     The estimates' design goes through ``calibrate(calfun="raking")``: the weights of
