@@ -383,7 +383,7 @@ def test_reference_script_reproduces_committed_values(tmp_path: Path) -> None:
         ["Rscript", "make_reference.R"], cwd=tmp_path, capture_output=True, text=True, check=False
     )
     if "there is no package called" in proc.stderr:
-        pytest.skip("R is installed without the survey package")
+        pytest.fail("R lacks survey or MASS: ./scripts/test installs r-cran-survey and r-cran-mass")
     assert proc.returncode == 0, proc.stderr
     committed = (Path(__file__).parent / "results" / "reference.csv").read_text().splitlines()
     fresh = (tmp_path / "reference.csv").read_text().splitlines()
