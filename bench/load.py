@@ -286,8 +286,10 @@ def main() -> None:
     parser.add_argument("--engine", choices=["postgresql", "sqlite"], default="postgresql")
     parser.add_argument("--seconds", type=int, default=30, help="durée de chaque phase")
     parser.add_argument("--visitors", type=int, default=32)
-    parser.add_argument("--gunicorn-workers", type=int, default=4)
-    parser.add_argument("--port", type=int, default=8210)
+    parser.add_argument("--gunicorn-workers", type=int, default=3)
+    parser.add_argument("--gunicorn-threads", type=int, default=1)
+    parser.add_argument("--port", type=int, default=8210, help="gunicorn; Redis on the next one")
+    parser.add_argument("--cache-url", help="Redis déjà lancé (sinon un redis-server jetable)")
     parser.add_argument("--pstw", help="fichier CSV PSTW, s'il n'est pas dans ../shared/data/pstw/")
     parser.add_argument("--prepare-only", action="store_true", help="prépare la base et s'arrête")
     parser.add_argument("--child", help=argparse.SUPPRESS)
@@ -309,6 +311,7 @@ def main() -> None:
         "DEMO_MODE": "true",
         "LOG_LEVEL": "WARNING",
         "DATABASE_URL": PG_URL if args.engine == "postgresql" else f"sqlite:///{data}/load.sqlite3",
+        "CACHE_URL": args.cache_url or f"redis://127.0.0.1:{args.port + 1}/0",
     }
     if args.child == "prepare":
         prepare(plan)
@@ -320,16 +323,26 @@ def main() -> None:
             if not c.execute("SELECT 1 FROM pg_database WHERE datname = 'obs_i14_load'").fetchone():
                 c.execute("CREATE DATABASE obs_i14_load")
     started = time.perf_counter()
-    subprocess.run([sys.executable, __file__, "--engine", args.engine, "--child", "prepare"], env=env, check=True)  # fmt: skip
+    # The demo's accounts are refused in production: the data is loaded as in development.
+    prepare_env = {**env, "OBSERVATOIRE_ENV": "development"}
+    subprocess.run([sys.executable, __file__, "--engine", args.engine, "--child", "prepare"], env=prepare_env, check=True)  # fmt: skip
     if not (data / "static" / "staticfiles.json").exists():
         subprocess.run([str(BIN / "observatoire"), "collectstatic", "--noinput", "-v0"], env=env, check=True)  # fmt: skip
     print(f"préparation : {time.perf_counter() - started:.0f} s", file=sys.stderr)
     if args.prepare_only:
         return
-    processes = [
+    processes = [] if args.cache_url else [
+        subprocess.Popen(
+            ["redis-server", "--port", str(args.port + 1), "--bind", "127.0.0.1", "--save", "",
+             "--appendonly", "no", "--loglevel", "warning"],
+            stdout=subprocess.DEVNULL,
+        )
+    ]  # fmt: skip
+    processes += [
         subprocess.Popen(
             [str(BIN / "gunicorn"), "observatoire.wsgi", "--bind", f"127.0.0.1:{args.port}",
-             "--workers", str(args.gunicorn_workers), "--log-level", "warning"],
+             "--workers", str(args.gunicorn_workers), "--threads", str(args.gunicorn_threads),
+             "--log-level", "warning"],
             env=env,
         ),
         subprocess.Popen([str(BIN / "observatoire"), "worker", "--no-reload", "-v0"], env=env),

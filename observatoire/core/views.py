@@ -7,11 +7,13 @@ from django.utils.crypto import get_random_string
 
 from observatoire.accounts.access import require_analyst
 from observatoire.core import jobs
+from observatoire.core.cache import cached_page, topics_stamp
 from observatoire.core.landing import home_for
 from observatoire.core.models import AuditEvent
 from observatoire.territoires.services import kind_counts
 
 
+@cached_page(topics_stamp("territoires"))
 def home(request):
     return render(request, "core/home.html", {"counts": kind_counts()})
 

@@ -4,9 +4,11 @@ from datetime import date
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from ninja import Query, Router, Schema, Status
+from ninja.decorators import decorate_view
 from ninja.errors import HttpError
 
 from observatoire.api import MAX_OFFSET, token_auth
+from observatoire.core.cache import cached_page, topics_stamp
 from observatoire.registre import exports, services
 from observatoire.registre.access import (
     get_editable_entry,
@@ -110,6 +112,7 @@ def list_entries(
 
 
 @router.get("/entries/{pk}", summary="Une fiche")
+@decorate_view(cached_page(topics_stamp("registre", "territoires")))
 def get_entry(request, pk: int):
     return _record(_guard(lambda: get_visible_entry(request.user, pk)))
 
