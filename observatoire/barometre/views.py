@@ -2,10 +2,8 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Max, Q
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from observatoire.barometre import charts, editorial, formats, opendata, reports, services
@@ -21,26 +19,18 @@ from observatoire.barometre.indicators import for_edition, text_of
 from observatoire.barometre.models import Edition, ReportJob, WeightingRun
 from observatoire.barometre.weighting import plan_of
 from observatoire.core import jobs
-from observatoire.core.cache import cached_page
+from observatoire.core.cache import cached_page, topics_stamp
 
 
-def _publications() -> tuple:
-    """What the public pages show changes with each publication (or correction), and when
-    an embargo ends."""
-    public = Q(published_version__gt=0) & (
-        Q(embargo_until__isnull=True) | Q(embargo_until__lte=timezone.now())
+def _embargo_ends() -> list:
+    return list(
+        Edition.objects.filter(embargo_until__isnull=False).values_list("embargo_until", flat=True)
     )
-    stamp = Edition.objects.aggregate(
-        Count("versions"),
-        Max("versions__pk"),
-        Max("versions__created_at"),
-        public=Count("pk", filter=public, distinct=True),
-    )
-    return tuple(stamp.values())
 
 
-# The public pages are kept in the cache until the next publication.
-public_page = cached_page(_publications)
+# The public pages are kept in the cache until an edition or a version changes (a
+# publication, a correction) or an embargo ends.
+public_page = cached_page(topics_stamp("barometre", moments=_embargo_ends))
 
 
 @public_page

@@ -13,6 +13,7 @@ message or a user's own data is never shared.
 import hashlib
 import uuid
 from collections.abc import Callable, Iterable
+from datetime import datetime
 from functools import wraps
 from typing import Any
 from urllib.parse import urlencode
@@ -23,6 +24,7 @@ from django.db import transaction
 from django.db.models import Model
 from django.db.models.signals import post_delete, post_save
 from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
 
 
 def cached_page(stamp: Callable[[], Any]) -> Callable:
@@ -73,8 +75,12 @@ def _generation_key(topic: str) -> str:
     return f"generation:{topic}"
 
 
-def topics_stamp(*topics: str) -> Callable[[], tuple]:
-    """A stamp for `cached_page`: the current generation of each topic (one cache read)."""
+def topics_stamp(
+    *topics: str, moments: Callable[[], list[datetime]] | None = None
+) -> Callable[[], tuple]:
+    """A stamp for `cached_page`: the current generation of each topic (one cache read).
+    `moments` gives the times at which the pages change by themselves (an embargo's end):
+    read once per generation, the stamp also counts those passed."""
     keys = [_generation_key(topic) for topic in topics]
 
     def stamp() -> tuple:
@@ -84,7 +90,12 @@ def topics_stamp(*topics: str) -> Callable[[], tuple]:
                 if key not in found:
                     cache.add(key, uuid.uuid4().hex, None)
             found = cache.get_many(keys)
-        return tuple(found.get(key) for key in keys)
+        generations = tuple(found.get(key) for key in keys)
+        if moments is None:
+            return generations
+        times = cache.get_or_set("moments:" + "|".join(map(str, generations)), moments, None)
+        now = timezone.now()
+        return (*generations, sum(1 for time in times if time <= now))
 
     return stamp
 

@@ -1,6 +1,9 @@
 """Cached public pages (core.cache): a visitor's second read costs no query, a change shows
 at once, and nothing personal is ever kept or shared."""
 
+import time
+from datetime import timedelta
+
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.db import connection
@@ -8,7 +11,11 @@ from django.http import HttpResponse
 from django.template import engines
 from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
+from observatoire.barometre import services
+from observatoire.barometre.factories import make_edition
+from observatoire.barometre.tests.test_manage import FILE, SAMPLE, ia_answers
 from observatoire.cas_usage import services as cas_usage
 from observatoire.cas_usage.factories import UseCaseFactory
 from observatoire.core.cache import cached_page, topics_stamp
@@ -120,3 +127,19 @@ def test_a_page_that_sets_a_cookie_or_carries_a_form_token_is_not_kept():
             request.user = AnonymousUser()
             view(request)
         assert len(calls) == runs, view.__name__
+
+
+def test_barometer_pages_follow_publications_and_embargo_ends(client, users):
+    """The list and the API show an edition when it is published, and again when its embargo
+    ends, with no save in between (the pages change by themselves at that time)."""
+    edition = make_edition(SAMPLE, answers=ia_answers)
+    services.update_indicators(edition, FILE, by=users["analyst"])
+    services.weight_edition(edition)
+    assert edition.code not in served_from_cache(client, "/api/v1/barometre/editions")
+    ends = timezone.now() + timedelta(seconds=2)
+    services.publish_edition(edition, by=users["analyst"], embargo_until=ends)
+    assert f"/barometre/{edition.code}/" not in served_from_cache(client, "/barometre/")
+    assert edition.code not in served_from_cache(client, "/api/v1/barometre/editions")
+    time.sleep(max(0, (ends - timezone.now()).total_seconds()) + 0.1)
+    assert f"/barometre/{edition.code}/" in served_from_cache(client, "/barometre/")
+    assert edition.code in served_from_cache(client, "/api/v1/barometre/editions")
