@@ -1,4 +1,11 @@
-from django.apps import AppConfig
+from datetime import datetime
+
+from django.apps import AppConfig, apps
+
+
+def embargo_ends() -> list[datetime]:
+    editions = apps.get_model("barometre", "Edition").objects.filter(embargo_until__isnull=False)
+    return list(editions.values_list("embargo_until", flat=True))
 
 
 class BarometreConfig(AppConfig):
@@ -8,5 +15,7 @@ class BarometreConfig(AppConfig):
     def ready(self) -> None:
         from observatoire.core.cache import follow
 
-        # Its public pages show the editions' published versions: not the runs or drafts.
-        follow("barometre", [self.get_model("Edition"), self.get_model("PublishedVersion")])
+        # Its public pages show the editions' published versions (not the runs or drafts)
+        # once their embargo has passed.
+        edition = self.get_model("Edition")
+        follow("barometre", [edition, self.get_model("PublishedVersion")], embargo_ends)

@@ -16,21 +16,14 @@ from observatoire.barometre.forms import (
     WeightingPlanForm,
 )
 from observatoire.barometre.indicators import for_edition, text_of
-from observatoire.barometre.models import Edition, ReportJob, WeightingRun
+from observatoire.barometre.models import ReportJob, WeightingRun
 from observatoire.barometre.weighting import plan_of
 from observatoire.core import jobs
 from observatoire.core.cache import cached_page, topics_stamp
 
-
-def _embargo_ends() -> list:
-    return list(
-        Edition.objects.filter(embargo_until__isnull=False).values_list("embargo_until", flat=True)
-    )
-
-
 # The public pages are kept in the cache until an edition or a version changes (a
-# publication, a correction) or an embargo ends.
-public_page = cached_page(topics_stamp("barometre", moments=_embargo_ends))
+# publication, a correction) or an embargo ends (see apps.py).
+public_page = cached_page(topics_stamp("barometre"))
 
 
 @public_page

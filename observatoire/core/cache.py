@@ -75,27 +75,24 @@ def _generation_key(topic: str) -> str:
     return f"generation:{topic}"
 
 
-def topics_stamp(
-    *topics: str, moments: Callable[[], list[datetime]] | None = None
-) -> Callable[[], tuple]:
-    """A stamp for `cached_page`: the current generation of each topic (one cache read).
-    `moments` gives the times at which the pages change by themselves (an embargo's end):
-    read once per generation, the stamp also counts those passed."""
+def topics_stamp(*topics: str) -> Callable[[], tuple]:
+    """A stamp for `cached_page`: the current generation of each topic (one cache read) and
+    how many of its moments have passed."""
     keys = [_generation_key(topic) for topic in topics]
 
     def stamp() -> tuple:
         found = cache.get_many(keys)
         if len(found) < len(keys):  # first read, or evicted: a new generation, never an old one
-            for key in keys:
+            for topic, key in zip(topics, keys, strict=True):
                 if key not in found:
-                    cache.add(key, uuid.uuid4().hex, None)
+                    moments = _MOMENTS[topic]() if topic in _MOMENTS else []
+                    cache.add(key, (uuid.uuid4().hex, moments), None)
             found = cache.get_many(keys)
-        generations = tuple(found.get(key) for key in keys)
-        if moments is None:
-            return generations
-        times = cache.get_or_set("moments:" + "|".join(map(str, generations)), moments, None)
         now = timezone.now()
-        return (*generations, sum(1 for time in times if time <= now))
+        return tuple(
+            (token, sum(1 for moment in moments if moment <= now))
+            for token, moments in (found[key] for key in keys)
+        )
 
     return stamp
 
@@ -108,8 +105,20 @@ def pages_changed(*topics: str) -> None:
     transaction.on_commit(lambda: cache.delete_many(keys))
 
 
-def follow(topic: str, models: Iterable[type[Model]]) -> None:
-    """Every save or delete of these models renews the topic's pages (call from `ready`)."""
+# topic → the times at which its pages change by themselves (an embargo's end), read once
+# per generation.
+_MOMENTS: dict[str, Callable[[], list[datetime]]] = {}
+
+
+def follow(
+    topic: str,
+    models: Iterable[type[Model]],
+    moments: Callable[[], list[datetime]] | None = None,
+) -> None:
+    """Every save or delete of these models renews the topic's pages (call from `ready`);
+    so does each of its `moments` when it comes."""
+    if moments is not None:
+        _MOMENTS[topic] = moments
 
     def changed(sender: type[Model], **kwargs: Any) -> None:
         if not kwargs.get("raw"):  # loaddata: a restore renews everything itself
