@@ -334,7 +334,7 @@ def main() -> None:
         "--rate", type=float, default=220, help="pages par seconde demandées (0 : sans pause)"
     )
     parser.add_argument("--gunicorn-workers", type=int, default=3)
-    parser.add_argument("--gunicorn-threads", type=int, default=1)
+    parser.add_argument("--gunicorn-threads", type=int, default=4)
     parser.add_argument("--port", type=int, default=8210, help="gunicorn; Redis on the next one")
     parser.add_argument("--cache-url", help="Redis déjà lancé (sinon un redis-server jetable)")
     parser.add_argument("--pstw", help="fichier CSV PSTW, s'il n'est pas dans ../shared/data/pstw/")

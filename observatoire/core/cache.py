@@ -11,7 +11,10 @@ message or a user's own data is never shared.
 """
 
 import hashlib
+import threading
+import time
 import uuid
+from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from functools import wraps
@@ -42,7 +45,7 @@ def cached_page(stamp: Callable[[], Any]) -> Callable:
                 return view(request, *args, **kwargs)
             address = f"{stamp()}|{request.path}?{normalised_query(request)}"
             key = "page:" + hashlib.sha256(address.encode()).hexdigest()
-            kept = cache.get(key)
+            kept = _kept(key)
             if kept is not None:
                 content, content_type = kept
                 return HttpResponse(content, content_type=content_type)
@@ -55,11 +58,40 @@ def cached_page(stamp: Callable[[], Any]) -> Callable:
             ):
                 kept = (response.content, response["Content-Type"])
                 cache.set(key, kept, settings.CACHE_PAGES_SECONDS)
+                _remember(key, kept)
             return response
 
         return wrapper
 
     return decorator
+
+
+# This process's most read pages, in front of the shared cache: a page's key holds its
+# stamp, so a copy here is never older than the shared one (and expires with it), and a
+# hit is one cache read (the stamp) instead of two.
+_LOCAL: OrderedDict[str, tuple[float, tuple[bytes, str]]] = OrderedDict()
+_LOCAL_SIZE = 256
+_local_lock = threading.Lock()
+
+
+def _kept(key: str) -> tuple[bytes, str] | None:
+    with _local_lock:
+        local = _LOCAL.get(key)
+        if local is not None and local[0] > time.monotonic():
+            _LOCAL.move_to_end(key)
+            return local[1]
+    kept = cache.get(key)
+    if kept is not None:
+        _remember(key, kept)
+    return kept
+
+
+def _remember(key: str, kept: tuple[bytes, str]) -> None:
+    with _local_lock:
+        _LOCAL[key] = (time.monotonic() + settings.CACHE_PAGES_SECONDS, kept)
+        _LOCAL.move_to_end(key)
+        while len(_LOCAL) > _LOCAL_SIZE:
+            _LOCAL.popitem(last=False)
 
 
 def normalised_query(request: HttpRequest) -> str:
