@@ -1,15 +1,17 @@
 """Load test of the production setup on loopback (not a test): gunicorn + worker + database.
 
     .venv/bin/pip install -e '.[bench]'      # locust
-    .venv/bin/python bench/load.py [--engine postgresql|sqlite] [--seconds 30] [--visitors 32]
+    .venv/bin/python bench/load.py [--engine postgresql|sqlite] [--seconds 30] [--rate 220]
 
 Prepares a database (PostgreSQL `obs_i14_load` at 127.0.0.1:5432, or a SQLite file under
 data/load/) with the demo, 10,000 register entries and the 50,000-case catalogue (once;
 ANALYZE after), collects the static files (WhiteNoise, hashed and compressed), starts
-gunicorn (observatoire.wsgi) and `observatoire worker` with OBSERVATOIRE_ENV=production,
-then runs locust headless twice, each bounded in time:
+gunicorn (observatoire.wsgi, 3 workers of 4 threads), `observatoire worker` and a disposable
+Redis (CACHE_URL) with OBSERVATOIRE_ENV=production, reads each page of the mix once (the
+first reads after a publication, timed apart), then runs locust headless twice, each
+bounded in time:
   1. visitors on the public mix: home, note, indicator page, register and catalogue
-     searches, API reads;
+     searches, API reads, asked at --rate pages a second together (0: without pause);
   2. 50 référents saving different questions of one response at once; afterwards every
      value a writer was told was saved must be in the response (else a lost answer).
 Everything it started is stopped at the end. The last line is
