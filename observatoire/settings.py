@@ -269,9 +269,12 @@ JOB_HEARTBEAT_SECONDS = env_int("JOB_HEARTBEAT_SECONDS", 10)
 JOB_TIMEOUT_SECONDS = env_int("JOB_TIMEOUT_SECONDS", 60)
 
 # Cache: Redis when CACHE_URL says so (redis://host:6379/0), else this process's memory.
-# The barometer's public pages are kept until its next published version (core.cache).
+# Public pages are kept until what they show changes (core.cache). A change renews the
+# pages of the cache its process writes to: Redis is shared by every process; a process's
+# memory is not (another gunicorn worker, a command), so there pages live a minute only.
 CACHE_URL = env("CACHE_URL", "") or ""
-if CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+SHARED_CACHE = CACHE_URL.startswith(("redis://", "rediss://", "unix://"))
+if SHARED_CACHE:
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
     }
@@ -279,7 +282,7 @@ elif CACHE_URL in {"", "locmem://"}:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 else:
     raise ImproperlyConfigured(f"CACHE_URL must be redis://… or locmem://, got {CACHE_URL!r}")
-CACHE_PAGES_SECONDS = env_int("CACHE_PAGES_SECONDS", 24 * 3600)
+CACHE_PAGES_SECONDS = env_int("CACHE_PAGES_SECONDS", 24 * 3600 if SHARED_CACHE else 60)
 
 # Errors to Sentry (or a compatible service such as GlitchTip) when SENTRY_DSN is set.
 SENTRY_DSN = env("SENTRY_DSN", "")

@@ -7,10 +7,12 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from observatoire.accounts.access import require_analyst
+from observatoire.core.cache import cached_page, topics_stamp
 from observatoire.core.journal import JournalFilterForm, object_name, readable_changes
 from observatoire.territoires.queries import kind_counts
 
 
+@cached_page(topics_stamp("territoires"))
 def home(request):
     return render(request, "core/home.html", {"counts": kind_counts()})
 

@@ -3,11 +3,13 @@
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from ninja import Router, Schema
+from ninja.decorators import decorate_view
 from ninja.errors import HttpError
 
 from observatoire.accounts.access import require_analyst
 from observatoire.accounts.api import token_auth
 from observatoire.barometre import access, explore, opendata
+from observatoire.barometre.views import public_page
 
 router = Router(tags=["Baromètre"])
 
@@ -40,6 +42,7 @@ class ResultOut(Schema):
 
 
 @router.get("/editions", response=list[EditionOut])
+@decorate_view(public_page)
 def list_editions(request: HttpRequest):
     """Published editions of the barometer and of the citizens' poll (none under embargo)."""
     return list(access.public_editions())

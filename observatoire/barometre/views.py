@@ -2,33 +2,20 @@
 
 from urllib.parse import urlencode
 
-from django.db.models import Count, Max
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from observatoire.barometre import access, charts, editorial, explore, opendata, queries
-from observatoire.barometre.models import Edition, EditionQuerySet, ReportJob
+from observatoire.barometre.models import ReportJob
 from observatoire.barometre.services import reports
 from observatoire.core import jobs
-from observatoire.core.cache import cached_page
+from observatoire.core.cache import cached_page, topics_stamp
 
-
-def _publications() -> tuple:
-    """What the public pages show changes with each publication (or correction), and when
-    an embargo ends."""
-    stamp = Edition.objects.aggregate(
-        Count("versions"),
-        Max("versions__pk"),
-        Max("versions__created_at"),
-        public=Count("pk", filter=EditionQuerySet.public_q(), distinct=True),
-    )
-    return tuple(stamp.values())
-
-
-# The public pages are kept in the cache until the next publication.
-public_page = cached_page(_publications)
+# The public pages are kept in the cache until an edition or a version changes (a
+# publication, a correction) or an embargo ends (see apps.py).
+public_page = cached_page(topics_stamp("barometre"))
 
 
 @public_page

@@ -46,6 +46,7 @@ from observatoire.cas_usage.models import (
 )
 from observatoire.core import search
 from observatoire.core.audit import acting_as, record_event
+from observatoire.core.cache import pages_changed
 from observatoire.core.readable import readable
 from observatoire.core.search.french import Thesaurus
 from observatoire.territoires.models import Authority
@@ -77,11 +78,14 @@ def index_fields(case: UseCase) -> dict[str, str]:
 
 def index_case(case: UseCase) -> None:
     search.index(LABEL, case.pk, index_fields(case))
+    pages_changed("cas_usage")  # the index is written after the save the signal saw
 
 
 def reindex_all(progress: Callable[[int], None] | None = None) -> int:
     cases = UseCase.objects.prefetch_related("participants", "results")
-    return search.reindex(cases, index_fields, progress)
+    count = search.reindex(cases, index_fields, progress)
+    pages_changed("cas_usage")
+    return count
 
 
 # --- Contribution and moderation ---------------------------------------------------------
@@ -472,6 +476,7 @@ def import_pstw(path: Path, progress: Callable[[int], None] | None = None) -> Im
         record_event("cas_usage.usecase", "pstw", f"Import PSTW : {summary}")
     if new or changed:
         search.analyze(UseCase)
+        pages_changed("cas_usage")  # bulk writes: no signal
     return summary
 
 
@@ -668,6 +673,7 @@ def load_thesaurus(path: Path = THESAURUS_FILE) -> tuple[int, int]:
             entry.save()
             updated += 1
     ThesaurusEntry.objects.bulk_create(new)  # a data file: one statement, not 300
+    pages_changed("cas_usage")  # a search expands its words with the thesaurus
     return len(new), updated
 
 

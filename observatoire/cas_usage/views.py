@@ -21,6 +21,7 @@ from observatoire.cas_usage.forms import (
     filled,
 )
 from observatoire.cas_usage.models import UseCase
+from observatoire.core.cache import cached_page, topics_stamp
 from observatoire.core.throttle import rate_limited
 
 FACET_TITLES = {
@@ -56,6 +57,7 @@ def _facets(params: dict, found: queries.SearchResult) -> list[dict]:
     return facets
 
 
+@cached_page(topics_stamp("cas_usage", "territoires"))
 def index(request):
     """Search page: full-text query, facets with counts, French and European cases apart."""
     params = {k: v for k, v in request.GET.items() if isinstance(v, str)}

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import connection, connections
 from django.utils import timezone
 
@@ -228,4 +229,5 @@ def restore(archive: Path) -> dict[str, Any]:
         if media.exists():
             media.rename(old)
         (folder / "media").rename(media)
+    cache.clear()  # its pages and counters describe the database before
     return manifest

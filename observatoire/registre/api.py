@@ -4,10 +4,12 @@ from datetime import date
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from ninja import Query, Router, Schema, Status
+from ninja.decorators import decorate_view
 from ninja.errors import HttpError
 
 from observatoire.accounts.api import token_auth
 from observatoire.core.api import MAX_OFFSET
+from observatoire.core.cache import cached_page, topics_stamp
 from observatoire.registre import services
 from observatoire.registre.access import (
     get_editable_entry,
@@ -112,6 +114,7 @@ def list_entries(
 
 
 @router.get("/entries/{pk}", summary="Une fiche")
+@decorate_view(cached_page(topics_stamp("registre", "territoires")))
 def get_entry(request, pk: int):
     return _record(_guard(lambda: get_visible_entry(request.user, pk)))
 

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from observatoire.core import search
+from observatoire.core.cache import pages_changed
 from observatoire.core.models import BaseModel
 from observatoire.registre import footprint
 from observatoire.registre.choices import (
@@ -306,11 +307,13 @@ class Entry(BaseModel):
     def save(self, *args, **kwargs):
         super().save(*args, **kwargs)
         search.index(SEARCH_LABEL, self.pk, self.search_fields())
+        pages_changed("registre")  # the index is written after the save the signal saw
 
     def delete(self, *args, **kwargs):
         pk = self.pk
         result = super().delete(*args, **kwargs)
         search.remove(SEARCH_LABEL, pk)
+        pages_changed("registre")
         return result
 
     def search_fields(self) -> dict[str, str]:

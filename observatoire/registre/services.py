@@ -17,6 +17,7 @@ from observatoire.accounts import notifications
 from observatoire.accounts.access import require_act_for
 from observatoire.core import search
 from observatoire.core.audit import acting_as, record_event
+from observatoire.core.cache import pages_changed
 from observatoire.registre import aiact
 from observatoire.registre.choices import (
     LIFECYCLE_EUROCITIES,
@@ -489,4 +490,6 @@ def import_eurocities(text: str, authority, *, by) -> ImportResult:
 def reindex_all(progress=None) -> int:
     """Rebuild the register's search index (every entry, as Entry.save indexes it)."""
     entries = Entry.objects.select_related("authority")
-    return search.reindex(entries, Entry.search_fields, progress)
+    count = search.reindex(entries, Entry.search_fields, progress)
+    pages_changed("registre")
+    return count

@@ -11,6 +11,7 @@ from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_exempt
 
+from observatoire.core.cache import cached_page, topics_stamp
 from observatoire.registre import aiact, queries
 from observatoire.registre.access import get_visible_entry, visible_entries
 from observatoire.registre.choices import RiskLevel, Status
@@ -23,6 +24,7 @@ from observatoire.registre.models import Entry, VendorProduct
 from observatoire.territoires.models import Authority
 
 
+@cached_page(topics_stamp("registre", "territoires"))
 def index(request):
     """The national register: French full-text search and facets over published entries."""
     matches, chosen, query = queries.search_entries(request.GET)

@@ -14,6 +14,7 @@ from django.db import connection, transaction
 from django.db.models import Field, Max
 
 from observatoire.core import audit, csvsafe
+from observatoire.core.cache import pages_changed
 from observatoire.territoires.choices import Kind
 from observatoire.territoires.models import Authority, UniverseCount, normalize
 from observatoire.territoires.strata import stratum_of
@@ -227,6 +228,7 @@ def import_vintage(
         _link_epci(rows)
     _record_counts(vintage, rows)
     summary = ImportSummary(vintage, len(to_create), len(to_update), deactivated)
+    pages_changed("territoires")  # bulk writes: no signal
     audit.record_event(
         "territoires.universe",
         str(vintage),
