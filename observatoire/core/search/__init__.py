@@ -26,6 +26,7 @@ from collections.abc import Callable, Iterable, Iterator
 from types import ModuleType
 from typing import Any
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection as default_connection
 from django.db import models, transaction
 from django.db.models.expressions import RawSQL
@@ -312,7 +313,10 @@ class Matches:
             if self.queryset.query.is_empty():
                 return []
             queryset = self._narrowed(more, within).order_by().values_list(*fields)
-            sql, params = queryset.annotate(n=models.Count("pk")).query.sql_with_params()
+            try:
+                sql, params = queryset.annotate(n=models.Count("pk")).query.sql_with_params()
+            except EmptyResultSet:  # narrowed to no id at all (`pk__in=[]`)
+                return []
         else:
             source, where, params = found
             columns = ", ".join(f"m.{self._column(f)}" for f in fields)

@@ -5,7 +5,6 @@ import time
 from datetime import timedelta
 
 import pytest
-from django.contrib.auth.models import AnonymousUser
 from django.db import connection
 from django.http import HttpResponse
 from django.template import engines
@@ -13,6 +12,7 @@ from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from observatoire.accounts.models import AnonymousVisitor
 from observatoire.barometre import services
 from observatoire.barometre.factories import make_edition
 from observatoire.barometre.tests.test_manage import FILE, SAMPLE, ia_answers
@@ -124,7 +124,7 @@ def test_a_page_that_sets_a_cookie_or_carries_a_form_token_is_not_kept():
         calls.clear()
         for _ in range(2):
             request = factory.get(f"/{view.__name__}/")
-            request.user = AnonymousUser()
+            request.user = AnonymousVisitor()  # as the middleware makes it
             view(request)
         assert len(calls) == runs, view.__name__
 
