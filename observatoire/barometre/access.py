@@ -12,7 +12,7 @@ from observatoire.barometre.models import Edition, SavedModel
 def public_editions(user=None):
     """Editions a visitor sees (published, embargo passed); analysts also see embargoed ones."""
     editions = Edition.objects.select_related("questionnaire")
-    if user.is_analyst:
+    if user is not None and user.is_analyst:
         return editions.published()
     return editions.public()
 
