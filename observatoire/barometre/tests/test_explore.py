@@ -221,7 +221,8 @@ def test_saved_model_is_quoted_with_its_odds_ratios(client, client_for, edition)
         result=saved.result,
     )
     assert not private.is_public
-    assert client.get(f"{URL}modeles/{private.pk}/").status_code == 403
+    refused = client.get(f"{URL}modeles/{private.pk}/")  # an anonymous visitor: the login page
+    assert refused.status_code == 302 and "/comptes/connexion/" in refused["Location"]
     assert analyst.get(f"{URL}modeles/{private.pk}/").status_code == 200
 
 

@@ -4,10 +4,10 @@ bodies told apart, uncertain matches reviewed by an analyst, decisions kept acro
 import csv
 
 import pytest
-from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
+from observatoire.accounts.models import AnonymousVisitor
 from observatoire.cas_usage import matching, pstw, services
 from observatoire.cas_usage.choices import Actor, MatchKind, Review, Scope
 from observatoire.cas_usage.models import OrganisationMatch, UseCase
@@ -140,7 +140,7 @@ def test_only_analysts_decide(universe, tmp_path, users, persona):
     """Matches are an analyst's call: anyone else is refused and nothing changes."""
     services.import_pstw(write(tmp_path))
     match = OrganisationMatch.objects.get(name="Nice and Marseille")
-    user = users[persona] or AnonymousUser()
+    user = users[persona] or AnonymousVisitor()
     with pytest.raises(PermissionDenied):
         services.decide_match(match, "accept", by=user)
     assert OrganisationMatch.objects.get(pk=match.pk).review == Review.PENDING
