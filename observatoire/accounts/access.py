@@ -22,12 +22,6 @@ def require_act_for(user, authority) -> None:
         raise PermissionDenied(_("Vous n'agissez pas pour cette collectivité."))
 
 
-def acts_for_an_authority(user) -> bool:
-    """Référents and analysts: who the pages that manage an authority's data are for
-    (a reader is never shown them)."""
-    return user is not None and (user.is_analyst or user.is_referent)
-
-
 def require_acts_for_an_authority(user) -> None:
-    if not acts_for_an_authority(user):
+    if user is None or not user.acts_for_an_authority:
         raise PermissionDenied(_("Réservé aux référents des collectivités et aux analystes."))

@@ -76,6 +76,12 @@ class User(AbstractUser):
         """Analysts act for every authority; a référent for its own."""
         return self.is_analyst or self.is_referent_of(authority)
 
+    @property
+    def acts_for_an_authority(self) -> bool:
+        """Analysts and référents: whom the pages managing an authority's data are for (a
+        reader is never shown them)."""
+        return self.is_analyst or self.is_referent
+
 
 class AnonymousVisitor(AnonymousUser):
     """A visitor who has not logged in speaks the same vocabulary of roles, and has none."""
@@ -85,6 +91,7 @@ class AnonymousVisitor(AnonymousUser):
     authority_id = None
     is_analyst = False
     is_referent = False
+    acts_for_an_authority = False
 
     def is_referent_of(self, authority) -> bool:
         return False

@@ -9,7 +9,7 @@ from collections.abc import Iterable
 
 from django.conf import settings
 from django.core.mail import send_mass_mail
-from django.db import models, transaction
+from django.db import models
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -55,15 +55,6 @@ def kinds_for(user) -> list[Kind]:
 
 def switched_off(user) -> set[str]:
     return set(NotificationOptOut.objects.filter(user=user).values_list("kind", flat=True))
-
-
-@transaction.atomic
-def set_preferences(user, wanted: Iterable[str]) -> None:
-    """Keep on the kinds in `wanted` among those that concern the user; switch the rest off."""
-    off = {kind.value for kind in kinds_for(user)} - set(wanted)
-    NotificationOptOut.objects.filter(user=user).exclude(kind__in=off).delete()
-    for kind in off:
-        NotificationOptOut.objects.get_or_create(user=user, kind=kind)
 
 
 def opted_out_emails(kind: Kind, emails: Iterable[str]) -> set[str]:

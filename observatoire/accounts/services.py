@@ -1,5 +1,6 @@
 """Account actions: inviting a référent, accepting an invitation, API tokens."""
 
+from collections.abc import Iterable
 from datetime import timedelta
 
 from django.conf import settings
@@ -9,9 +10,10 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from observatoire.accounts import notifications
 from observatoire.accounts.access import require_analyst
 from observatoire.accounts.choices import Role
-from observatoire.accounts.models import ApiToken, Invitation, User
+from observatoire.accounts.models import ApiToken, Invitation, NotificationOptOut, User
 from observatoire.core.audit import acting_as, record_event
 
 
@@ -89,3 +91,12 @@ def unlock_login(attempt, *, by) -> None:
     reset(ip=attempt.ip_address)
     with acting_as(by):
         record_event("axes.accessattempt", str(attempt.pk), "Connexion débloquée")
+
+
+@transaction.atomic
+def set_notification_preferences(user, wanted: Iterable[str]) -> None:
+    """Keep on the kinds in `wanted` among those that concern the user; switch the rest off."""
+    off = {kind.value for kind in notifications.kinds_for(user)} - set(wanted)
+    NotificationOptOut.objects.filter(user=user).exclude(kind__in=off).delete()
+    for kind in off:
+        NotificationOptOut.objects.get_or_create(user=user, kind=kind)

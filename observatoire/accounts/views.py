@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from observatoire.accounts import notifications, services
+from observatoire.accounts import services
 from observatoire.accounts.forms import AcceptInvitationForm, ApiTokenForm, NotificationsForm
 from observatoire.accounts.models import ApiToken, Invitation
 
@@ -98,6 +98,6 @@ def notification_settings(request):
     """The account page's switches: the kinds left unticked are switched off."""
     form = NotificationsForm(request.POST, user=request.user)
     if form.is_valid():
-        notifications.set_preferences(request.user, form.cleaned_data["wanted"])
+        services.set_notification_preferences(request.user, form.cleaned_data["wanted"])
         messages.success(request, _("Vos préférences de notification sont enregistrées."))
     return redirect(reverse("accounts:profile") + "#notifications")

@@ -2,8 +2,6 @@ from django.conf import settings
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
-from observatoire.accounts.access import acts_for_an_authority
-
 # The modules in the header; one appears as soon as its app has an "index" page.
 NAV = [
     ("barometre:index", _("Baromètre")),
@@ -34,6 +32,8 @@ def site(request):
     return {
         "DEMO_MODE": settings.DEMO_MODE,
         "SITE_URL": settings.SITE_URL,
-        "nav_items": nav_items(request.path, acts_for_an_authority(getattr(request, "user", None))),
+        "nav_items": nav_items(
+            request.path, getattr(getattr(request, "user", None), "acts_for_an_authority", False)
+        ),
         "PROCONNECT_ENABLED": settings.PROCONNECT_ENABLED,
     }

@@ -37,7 +37,9 @@ def layout() -> tuple[set[str], dict[str, set[str]], set[str]]:
         else:
             standard |= names
     exceptions_text = text.split("Exceptions to")[1].split("\n\n")[0]
-    exceptions = {f"{app}/{m}" for app, m in re.findall(r"`(\w+)/(\w+)\.py`", exceptions_text)}
+    exceptions = {
+        f"{app}/{m}" for app, m in re.findall(r"`(\w+)/(\w+)(?:\.py|/)`", exceptions_text)
+    }
     return standard, domain, exceptions
 
 
