@@ -208,7 +208,7 @@ class ApiToken(BaseModel):
 
 class NotificationOptOut(models.Model):
     """A kind of e-mail the user switched off on its account page (all are on by default;
-    the kinds are `accounts.notifications.Kind`)."""
+    the kinds are `accounts.choices.NotificationKind`)."""
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_opt_outs"

@@ -9,47 +9,24 @@ from collections.abc import Iterable
 
 from django.conf import settings
 from django.core.mail import send_mass_mail
-from django.db import models
 from django.utils.translation import gettext
-from django.utils.translation import gettext_lazy as _
 
-from observatoire.accounts.choices import Role
+from observatoire.accounts.choices import NotificationKind, Role
 from observatoire.accounts.models import NotificationOptOut, User
 
-
-class Kind(models.TextChoices):
-    ENTRY_SUBMITTED = (
-        "entry_submitted",
-        _("Une fiche du registre de ma collectivité attend ma relecture"),
-    )
-    ENTRY_DECIDED = (
-        "entry_decided",
-        _("Une fiche que j'ai soumise est publiée ou renvoyée en brouillon"),
-    )
-    CASE_PROPOSED = "case_proposed", _("Un cas d'usage est proposé (analystes)")
-    CASE_MODERATED = (
-        "case_moderated",
-        _("Mon cas d'usage est accepté, à reprendre ou refusé"),
-    )
-    CAMPAIGN_REMINDER = (
-        "campaign_reminder",
-        _("Relance d'une invitation à répondre au questionnaire du baromètre"),
-    )
-
-
 # Who each kind can concern: a reader is shown none of them.
-KINDS_FOR: dict[str, list[Kind]] = {
+KINDS_FOR: dict[str, list[NotificationKind]] = {
     Role.REFERENT: [
-        Kind.ENTRY_SUBMITTED,
-        Kind.ENTRY_DECIDED,
-        Kind.CASE_MODERATED,
-        Kind.CAMPAIGN_REMINDER,
+        NotificationKind.ENTRY_SUBMITTED,
+        NotificationKind.ENTRY_DECIDED,
+        NotificationKind.CASE_MODERATED,
+        NotificationKind.CAMPAIGN_REMINDER,
     ],
-    Role.ANALYST: [Kind.ENTRY_DECIDED, Kind.CASE_PROPOSED],
+    Role.ANALYST: [NotificationKind.ENTRY_DECIDED, NotificationKind.CASE_PROPOSED],
 }
 
 
-def kinds_for(user) -> list[Kind]:
+def kinds_for(user) -> list[NotificationKind]:
     return KINDS_FOR.get("analyst" if user.is_analyst else user.role, [])
 
 
@@ -57,7 +34,7 @@ def switched_off(user) -> set[str]:
     return set(NotificationOptOut.objects.filter(user=user).values_list("kind", flat=True))
 
 
-def opted_out_emails(kind: Kind, emails: Iterable[str]) -> set[str]:
+def opted_out_emails(kind: NotificationKind, emails: Iterable[str]) -> set[str]:
     """Among these addresses, those of users who switched this kind off."""
     return set(
         NotificationOptOut.objects.filter(kind=kind, user__email__in=list(emails)).values_list(
@@ -66,7 +43,7 @@ def opted_out_emails(kind: Kind, emails: Iterable[str]) -> set[str]:
     )
 
 
-def _send(kind: Kind, users: Iterable, subject: str, body: str) -> int:
+def _send(kind: NotificationKind, users: Iterable, subject: str, body: str) -> int:
     """Send to each user that wants this kind, once (a user listed twice gets one mail)."""
     ids = {user.pk for user in users if user is not None}
     recipients = (
@@ -101,7 +78,7 @@ def entry_submitted(entry, *, by) -> int:
         "authority": entry.authority.name,
         "url": _link(entry),
     }
-    return _send(Kind.ENTRY_SUBMITTED, others, subject, body)
+    return _send(NotificationKind.ENTRY_SUBMITTED, others, subject, body)
 
 
 def entry_decided(entry, submitted_by, *, published: bool, by, reason: str = "") -> int:
@@ -117,14 +94,14 @@ def entry_decided(entry, submitted_by, *, published: bool, by, reason: str = "")
         }
         body = gettext("La fiche « %(name)s » est renvoyée en brouillon.\n%(reason)s\n%(url)s")
     body = body % {"name": entry.name, "url": _link(entry), "reason": reason}
-    return _send(Kind.ENTRY_DECIDED, [submitted_by], subject, body)
+    return _send(NotificationKind.ENTRY_DECIDED, [submitted_by], subject, body)
 
 
 def case_proposed(case) -> int:
     """To the analysts: a case waits for moderation."""
     analysts = User.objects.filter(role=Role.ANALYST)
     subject = gettext("[Observatoire] Cas d'usage à modérer : %(title)s") % {"title": case.title}
-    return _send(Kind.CASE_PROPOSED, analysts, subject, _link(case))
+    return _send(NotificationKind.CASE_PROPOSED, analysts, subject, _link(case))
 
 
 def case_moderated(case, author, outcome: str) -> int:
@@ -134,4 +111,4 @@ def case_moderated(case, author, outcome: str) -> int:
         "status": outcome,
     }
     body = f"{case.moderation_note}\n\n{_link(case)}".strip()
-    return _send(Kind.CASE_MODERATED, [author] if author else [], subject, body)
+    return _send(NotificationKind.CASE_MODERATED, [author] if author else [], subject, body)

@@ -4,8 +4,8 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
+from observatoire.accounts.choices import NotificationKind as Kind
 from observatoire.accounts.models import NotificationOptOut
-from observatoire.accounts.notifications import Kind
 from observatoire.cas_usage import services as cases
 from observatoire.questionnaires.factories import small_questionnaire
 from observatoire.questionnaires.services import campaigns

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 
 from observatoire.accounts import notifications
-from observatoire.accounts.choices import Role
+from observatoire.accounts.choices import NotificationKind, Role
 from observatoire.accounts.models import User
 from observatoire.accounts.services import invite_referent
 from observatoire.core.audit import acting_as, record_event
@@ -189,7 +189,7 @@ def send_reminders(questionnaire: Questionnaire, *, by: Any) -> Mailing:
     )
     emails = _referent_emails([m.authority_id for m in members])
     off = notifications.opted_out_emails(
-        notifications.Kind.CAMPAIGN_REMINDER, [e for found in emails.values() for e in found]
+        NotificationKind.CAMPAIGN_REMINDER, [e for found in emails.values() for e in found]
     )
     messages, reminded, opted_out = [], [], 0
     for member in members:
