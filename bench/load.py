@@ -3,7 +3,7 @@
     .venv/bin/pip install -e '.[bench]'      # locust
     .venv/bin/python bench/load.py [--engine postgresql|sqlite] [--seconds 30] [--rate 220]
 
-Prepares a database (PostgreSQL `obs_i14_load` at 127.0.0.1:5432, or a SQLite file under
+Prepares a database (PostgreSQL `observatoire_load` at 127.0.0.1:5432, or a SQLite file under
 data/load/) with the demo, 10,000 register entries and the 50,000-case catalogue (once;
 ANALYZE after), collects the static files (WhiteNoise, hashed and compressed), starts
 gunicorn (observatoire.wsgi, 3 workers of 4 threads), `observatoire worker` and a disposable
@@ -41,7 +41,7 @@ from urllib.parse import unquote, urlencode
 
 REPO = Path(__file__).resolve().parents[1]
 BIN = REPO / ".venv" / "bin"
-PG_URL = "postgres://postgres@127.0.0.1:5432/obs_i14_load"
+PG_URL = "postgres://postgres@127.0.0.1:5432/observatoire_load"
 WRITERS = 50
 ENTRIES = 10_000
 CASES = 50_000
@@ -369,8 +369,8 @@ def main() -> None:
         import psycopg
 
         with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as c:
-            if not c.execute("SELECT 1 FROM pg_database WHERE datname = 'obs_i14_load'").fetchone():
-                c.execute("CREATE DATABASE obs_i14_load")
+            if not c.execute("SELECT 1 FROM pg_database WHERE datname = 'observatoire_load'").fetchone():
+                c.execute("CREATE DATABASE observatoire_load")
     started = time.perf_counter()
     # The demo's accounts are refused in production: the data is loaded as in development,
     # before the disposable Redis starts (its pages are all made after the load).
