@@ -378,6 +378,68 @@ def _view(buffer: FloatArray, shape: tuple[int, int]) -> FloatArray:
     return buffer[: shape[0] * shape[1]].reshape(shape)
 
 
+def _interval_method(kind: Kind, ci: CIMethod | None) -> CIMethod:
+    """The request's interval method, checked against its kind, before any arithmetic."""
+    if kind not in KINDS:
+        raise StatsError(f"Type d'estimation inconnu : « {kind} » (mean, total ou proportion).")
+    method: CIMethod = ci if ci is not None else ("logit" if kind == "proportion" else "wald")
+    if method not in CI_METHODS:
+        raise StatsError(f"Méthode d'intervalle inconnue : « {method} » (logit, beta, mean, wald).")
+    check_ci(kind, method)
+    return method
+
+
+def _assemble(
+    kind: Kind,
+    method: CIMethod,
+    level: float,
+    cols: _Columns,
+    domains: list[_Domain],
+    est: FloatArray,
+    var: FloatArray,
+    pop: FloatArray,
+    nobs: FloatArray,
+    s2: FloatArray,
+) -> Estimates:
+    """Estimates, their design effects and intervals from the sums of :func:`estimate`
+    (one cell per domain and column, domain-major)."""
+    k = len(cols.variable)
+    total = kind == "total"
+    # A domain with no respondent to the variable has no estimate (never silently 0).
+    var = np.where(pop > 0, var, np.nan)
+    if kind == "proportion":
+        # all answers in one category: the share is exactly 0 or 1, not 1 - 4e-16
+        est = np.where(np.abs(est - 1.0) < 1e-12, 1.0, est)
+        var = np.where((est == 1.0) | (est == 0.0), 0.0, var)
+    se = np.sqrt(var)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if total:
+            vsrs = s2 * pop**2 * (pop - nobs) / (pop * nobs)
+        else:
+            vsrs = s2 * (pop - nobs) / (pop * nobs)
+        vsrs = np.where(pop < nobs, np.nan, vsrs)
+        deff = var / vsrs
+    dfs = np.repeat(np.array([d.df for d in domains], dtype=np.float64), k)
+    rows = np.repeat(np.array([d.rows for d in domains], dtype=np.float64), k)
+    low, high = confidence_interval(est, se, method=method, level=level, df=dfs, n=nobs, nrow=rows)
+    return Estimates(
+        variable=[v for _ in domains for v in cols.variable],
+        category=[c for _ in domains for c in cols.category],
+        domain=[d.name for d in domains for _ in range(k)],
+        domain_level=[d.level for d in domains for _ in range(k)],
+        kind=[kind] * (k * len(domains)),
+        estimate=est,
+        se=se,
+        ci_low=low,
+        ci_high=high,
+        n=nobs.astype(np.int64),
+        population=pop,
+        deff=deff,
+        df=dfs.astype(np.int64),
+        ci_method=[method] * (k * len(domains)),
+    )
+
+
 def estimate(
     design: Design,
     variables: Mapping[str, ArrayLike] | IndicatorMatrix,
@@ -403,12 +465,7 @@ def estimate(
     from that variable's estimates (R's ``na.rm=TRUE``); otherwise it is an error.
     ``progress`` is called with the number of estimates done after each block.
     """
-    if kind not in KINDS:
-        raise StatsError(f"Type d'estimation inconnu : « {kind} » (mean, total ou proportion).")
-    method: CIMethod = ci if ci is not None else ("logit" if kind == "proportion" else "wald")
-    if method not in CI_METHODS:
-        raise StatsError(f"Méthode d'intervalle inconnue : « {method} » (logit, beta, mean, wald).")
-    check_ci(kind, method)
+    method = _interval_method(kind, ci)
     cols = _columns(design, variables, kind, na_rm)
     if method in PROPORTION_CI:
         _check_unit_interval(cols, method)
@@ -489,40 +546,7 @@ def estimate(
         if progress is not None:
             progress((j + 1) * k)
 
-    # A domain with no respondent to the variable has no estimate (never silently 0).
-    var = np.where(pop > 0, var, np.nan)
-    if kind == "proportion":
-        # all answers in one category: the share is exactly 0 or 1, not 1 - 4e-16
-        est = np.where(np.abs(est - 1.0) < 1e-12, 1.0, est)
-        var = np.where((est == 1.0) | (est == 0.0), 0.0, var)
-    se = np.sqrt(var)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        if total:
-            vsrs = s2 * pop**2 * (pop - nobs) / (pop * nobs)
-        else:
-            vsrs = s2 * (pop - nobs) / (pop * nobs)
-        vsrs = np.where(pop < nobs, np.nan, vsrs)
-        deff = var / vsrs
-    dfs = np.repeat(np.array([d.df for d in domains], dtype=np.float64), k)
-    rows = np.repeat(np.array([d.rows for d in domains], dtype=np.float64), k)
-    low, high = confidence_interval(est, se, method=method, level=level, df=dfs, n=nobs, nrow=rows)
-    out = Estimates(
-        variable=[v for _ in domains for v in cols.variable],
-        category=[c for _ in domains for c in cols.category],
-        domain=[d.name for d in domains for _ in range(k)],
-        domain_level=[d.level for d in domains for _ in range(k)],
-        kind=[kind] * (k * len(domains)),
-        estimate=est,
-        se=se,
-        ci_low=low,
-        ci_high=high,
-        n=nobs.astype(np.int64),
-        population=pop,
-        deff=deff,
-        df=dfs.astype(np.int64),
-        ci_method=[method] * (k * len(domains)),
-    )
-    return out
+    return _assemble(kind, method, level, cols, domains, est, var, pop, nobs, s2)
 
 
 def estimate_ratio(
