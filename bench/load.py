@@ -369,7 +369,9 @@ def main() -> None:
         import psycopg
 
         with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as c:
-            if not c.execute("SELECT 1 FROM pg_database WHERE datname = 'observatoire_load'").fetchone():
+            if not c.execute(
+                "SELECT 1 FROM pg_database WHERE datname = 'observatoire_load'"
+            ).fetchone():
                 c.execute("CREATE DATABASE observatoire_load")
     started = time.perf_counter()
     # The demo's accounts are refused in production: the data is loaded as in development,
