@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils.text import capfirst
 
 from observatoire.barometre.choices import Flag
 from observatoire.barometre.indicator_specs import Indicator, IndicatorSet, for_edition, for_version
@@ -24,7 +25,7 @@ DOMAIN_TITLES = {
 LEVEL_LABELS: dict[str, dict[str, str]] = {
     "": {"": "Ensemble"},
     "strate": {s.value: str(s.label) for s in Stratum},
-    "type": {k.value: str(k.label).capitalize() for k in Kind},
+    "type": {k.value: str(capfirst(k.label)) for k in Kind},
     "taille": {"moins_3500": "Communes de moins de 3 500 habitants", "plus_3500": "Collectivités de 3 500 habitants et plus"},
     "sexe": {"femme": "Femmes", "homme": "Hommes"},
     "age": {"18_24": "18-24 ans", "25_34": "25-34 ans", "35_49": "35-49 ans", "50_64": "50-64 ans", "65_plus": "65 ans et plus"},

@@ -7,6 +7,7 @@ from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from observatoire.core.models import AuditEvent
@@ -26,7 +27,7 @@ def model_choices() -> list[tuple[str, str]]:
     named: list[tuple[str, str]] = []
     for label in labels:
         model = _model(label)
-        named.append((label, str(model._meta.verbose_name).capitalize() if model else label))
+        named.append((label, str(capfirst(model._meta.verbose_name)) if model else label))
     return [("", str(_("Tous"))), *sorted(named, key=lambda pair: pair[1])]
 
 
@@ -87,4 +88,4 @@ def readable_changes(event: AuditEvent) -> list[dict]:
 
 def object_name(event: AuditEvent) -> str:
     model = _model(event.model)
-    return str(model._meta.verbose_name).capitalize() if model else event.model
+    return str(capfirst(model._meta.verbose_name)) if model else event.model

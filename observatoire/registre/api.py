@@ -1,11 +1,10 @@
 """Register API: public read of published entries, write for the référents of the authority."""
 
-from datetime import date
-
 from django.core.exceptions import PermissionDenied, ValidationError
-from ninja import Query, Router, Schema, Status
+from ninja import ModelSchema, Query, Router, Schema, Status
 from ninja.decorators import decorate_view
 from ninja.errors import HttpError
+from pydantic import ConfigDict
 
 from observatoire.accounts.api import token_auth
 from observatoire.core.api import MAX_OFFSET
@@ -18,54 +17,35 @@ from observatoire.registre.access import (
     visible_entries,
 )
 from observatoire.registre.exports import EXPORTERS
+from observatoire.registre.fields import CONTENT_FIELDS, label
+from observatoire.registre.models import Entry
 from observatoire.registre.queries import authority_by_siren, filter_entries, for_export
 
 router = Router(tags=["Registre des systèmes d'IA"])
 
 
-class EntryIn(Schema):
-    name: str | None = None
-    summary: str | None = None
-    description: str | None = None
-    service: str | None = None
-    team: str | None = None
-    owner_role: str | None = None
-    elected_official: str | None = None
-    contact_email: str | None = None
-    public_url: str | None = None
-    theme: str | None = None
+# The product sheet (a foreign key) is chosen on the entry's page, where its list is.
+API_FIELDS = [name for name in CONTENT_FIELDS if name != "vendor_product"]
+
+
+def _titles_as_labels(schema: dict) -> None:
+    """The API docs name each field by its label on the pages (ninja would title-case it)."""
+    for name, prop in schema["properties"].items():
+        if name in API_FIELDS:
+            prop["title"] = label(name)
+
+
+class EntryIn(ModelSchema):
+    """What a référent writes: the content fields of the entry form (``fields.py``), each
+    optional; a field left out is left as it is."""
+
+    model_config = ConfigDict(json_schema_extra=_titles_as_labels)
     extra_themes: list[str] | None = None
-    technology: str | None = None
-    lifecycle: str | None = None
-    start_date: date | None = None
-    end_date: date | None = None
-    keywords: str | None = None
-    goal: str | None = None
-    previous_process: str | None = None
-    alternatives: str | None = None
-    proportionality: str | None = None
-    decision_integration: str | None = None
-    automation: str | None = None
-    human_oversight: str | None = None
-    staff_training: str | None = None
-    contest_procedure: str | None = None
-    volume_per_year: int | None = None
-    risks: str | None = None
-    individual_decisions: bool | None = None
-    crpa_contribution: str | None = None
-    crpa_data: str | None = None
-    crpa_parameters: str | None = None
-    crpa_operations: str | None = None
-    in_rules_inventory: bool | None = None
-    personal_data: bool | None = None
-    personal_data_categories: str | None = None
-    legal_basis: str | None = None
-    dpia_status: str | None = None
-    hosting_kind: str | None = None
-    hosting_country: str | None = None
-    model_size: str | None = None
-    requests_per_year: int | None = None
-    frugality_measures: str | None = None
+
+    class Meta:
+        model = Entry
+        fields = API_FIELDS
+        fields_optional = "__all__"
 
 
 class EntryCreate(EntryIn):
@@ -126,7 +106,7 @@ def create_entry(request, payload: EntryCreate):
     authority = authority_by_siren(payload.authority_siren)
     if authority is None:
         raise HttpError(404, "Collectivité introuvable.")
-    data = payload.dict(exclude_none=True, exclude={"authority_siren"})
+    data = payload.dict(exclude_unset=True, exclude_none=True, exclude={"authority_siren"})
     entry = _guard(lambda: services.create_entry(authority, data, by=request.user))
     return Status(201, _record(entry))
 
@@ -134,7 +114,7 @@ def create_entry(request, payload: EntryCreate):
 @router.patch("/entries/{pk}", auth=token_auth, summary="Modifier un brouillon")
 def update_entry(request, pk: int, payload: EntryIn):
     entry = _guard(lambda: get_editable_entry(request.user, pk))
-    data = payload.dict(exclude_none=True)
+    data = payload.dict(exclude_unset=True, exclude_none=True)
     return _record(_guard(lambda: services.update_entry(entry, data, by=request.user)))
 
 

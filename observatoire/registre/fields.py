@@ -9,6 +9,7 @@ from typing import cast
 
 from django.db import models
 from django.utils.functional import Promise
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from observatoire.registre.models import Entry
@@ -128,4 +129,4 @@ CHILD_FIELDS = {
 def label(name: str) -> str:
     """The French label of an entry field, capitalised, as the pages show it."""
     field = cast(models.Field, Entry._meta.get_field(name))
-    return str(field.verbose_name).capitalize()
+    return str(capfirst(field.verbose_name))

@@ -162,3 +162,33 @@ def test_dpia_hint_follows_the_cnil_criteria(authority_a):
     assert not EntryFactory(
         authority=authority_a, personal_data=True, ai_act_answers={"is_ai_system": True}
     ).dpia_likely_required
+
+
+def test_the_api_writes_every_field_of_the_form_and_leaves_the_others(entry, users, client):
+    """PATCH takes the content fields of the entry form (fields.py) and keeps what it is not
+    sent; a wrong value is a 422 in French that names the field, and changes nothing."""
+    from observatoire.accounts.models import ApiToken
+    from observatoire.registre.api import API_FIELDS
+
+    _token, secret = ApiToken.issue(users["referent_a"], "test")
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
+    schema = client.get("/api/v1/openapi.json").json()["components"]["schemas"]["EntryIn"]
+    assert set(schema["properties"]) == set(API_FIELDS)
+    assert schema["properties"]["secnumcloud"]["title"] == "Hébergeur qualifié SecNumCloud"
+    sent = {"secnumcloud": True, "review_date": "2027-03-01", "extra_themes": ["water"]}
+    answer = client.patch(
+        f"/api/v1/registre/entries/{entry.pk}", sent, content_type="application/json", **headers
+    )
+    assert answer.status_code == 200, answer.content
+    entry.refresh_from_db()
+    assert entry.secnumcloud and entry.review_date == datetime.date(2027, 3, 1)
+    assert entry.extra_themes == ["water"] and entry.requests_per_year == 100
+    wrong = client.patch(
+        f"/api/v1/registre/entries/{entry.pk}",
+        {"theme": "licornes", "name": "Perdu"},
+        content_type="application/json",
+        **headers,
+    )
+    assert wrong.status_code == 422 and "licornes" in wrong.json()["detail"]
+    entry.refresh_from_db()
+    assert entry.name == "Chatbot de la mairie"
