@@ -19,20 +19,15 @@ WORKING = 0
 class EditionQuerySet(models.QuerySet):
     """The published filter, said once."""
 
-    @staticmethod
-    def public_q() -> models.Q:
-        """Published, and out of its embargo if it had one."""
-        return models.Q(published_version__gt=0) & (
-            models.Q(embargo_until__isnull=True) | models.Q(embargo_until__lte=timezone.now())
-        )
-
     def published(self) -> "EditionQuerySet":
         """Editions with a published version, embargoed or not (analysts preview these)."""
         return self.filter(published_version__gt=0)
 
     def public(self) -> "EditionQuerySet":
-        """What a visitor sees: published and past its embargo."""
-        return self.filter(self.public_q())
+        """What a visitor sees: published, and out of its embargo if it had one."""
+        return self.published().filter(
+            models.Q(embargo_until__isnull=True) | models.Q(embargo_until__lte=timezone.now())
+        )
 
 
 class Edition(BaseModel):
