@@ -41,6 +41,43 @@ class Replicated:
     rep: ReplicateWeights
     mse: bool = False
 
+    def variance(self, deviations: FloatArray) -> FloatArray:
+        """Variance of each column of ``theta_r - theta`` (``R x m``), centred as R's
+        ``svrVar`` (on the replicates' mean, or on the full sample with ``mse``)."""
+        if not deviations.shape[0]:
+            return np.zeros(deviations.shape[1])
+        return self.rep.variance(deviations, np.zeros(deviations.shape[1]) if self.mse else None)
+
+    def covariance(self, deviations: FloatArray) -> FloatArray:
+        """Covariance matrix of the columns of ``theta_r - theta`` (``R x m``)."""
+        m = deviations.shape[1]
+        if not deviations.shape[0]:
+            return np.zeros((m, m))
+        return self.rep.covariance(deviations, np.zeros(m) if self.mse else None)
+
+    def df(self, rows: NDArray[np.bool_] | None = None) -> int:
+        """R's ``degf`` of a replicate design (or of its subset ``rows``): the rank of the
+        replicate weights, columns dropped when less than 1e-5 of their norm is left
+        (``qr(tol = 1e-5)``), minus one."""
+        from scipy.linalg import solve_triangular
+
+        w = self.weights if rows is None else self.weights[rows]
+        gram = w.T @ w
+        chol = np.zeros_like(gram)  # Cholesky factor of the kept columns' Gram matrix
+        kept: list[int] = []
+        for j in range(gram.shape[0]):
+            norm2 = gram[j, j]
+            if norm2 <= 0:
+                continue
+            r = len(kept)
+            proj = solve_triangular(chol[:r, :r], gram[kept, j], lower=True) if r else chol[0, :0]
+            left = norm2 - float(proj @ proj)
+            if left > 1e-10 * norm2:  # residual norm above 1e-5 of the column's
+                chol[r, :r] = proj
+                chol[r, r] = np.sqrt(left)
+                kept.append(j)
+        return len(kept) - 1
+
 
 def replicate_design(
     design: Design,
@@ -48,6 +85,7 @@ def replicate_design(
     *,
     replicates: int = 50,
     seed: int = 0,
+    rho: float = 0.0,
     mse: bool = False,
     recalibrate: bool = True,
 ) -> Replicated:
@@ -58,7 +96,7 @@ def replicate_design(
     what R does when those functions are called on a replicate design; otherwise the
     factors multiply the final weights.
     """
-    rep = replicate_weights(design, type, replicates=replicates, seed=seed)
+    rep = replicate_weights(design, type, replicates=replicates, seed=seed, rho=rho)
     if recalibrate and design.is_calibrated:
         base = np.asarray(design.base_weights)
         columns = [
@@ -140,30 +178,24 @@ def replicated_design(
     spec: Mapping[str, Any], data: Mapping[str, NDArray[Any]], design: Design, file: str
 ) -> Replicated | None:
     """The replicate weights a design file asks for (``repweights`` or ``replicates``), or
-    None; quantiles, tables and models are Taylor-only and refused with them."""
+    None.  Every estimate kind, table and model takes them; refused are what R does not
+    compute on a replicate design: an interval other than Wald's for a mean, total or
+    proportion, and ``ci`` on a quantile (its interval is ``interval_type``)."""
     if "repweights" not in spec and "replicates" not in spec:
         return None
     key = "repweights" if "repweights" in spec else "replicates"
-    refused = [
-        what
-        for what, present in (
-            ("les quantiles", any(r["kind"] == "quantile" for r in spec["estimates"])),
-            ("les tableaux (« tables »)", bool(spec.get("tables"))),
-            ("les modèles (« models »)", bool(spec.get("models"))),
-        )
-        if present
-    ]
     for i, req in enumerate(spec["estimates"], start=1):
-        if req.get("ci", "wald") != "wald":
+        if req["kind"] != "quantile" and req.get("ci", "wald") != "wald":
             raise StatsError(
                 f"{file} : estimation n° {i} : avec des poids répliqués (« {key} »), "
                 f"l'intervalle est celui de Wald (ci: wald), pas « {req['ci']} »."
             )
-    if refused:
-        raise StatsError(
-            f"{file} : avec des poids répliqués (« {key} »), {' et '.join(refused)} ne sont "
-            "pas calculés : retirez-les, ou retirez « " + key + " » (linéarisation)."
-        )
+        if req["kind"] == "quantile" and "ci" in req:
+            raise StatsError(
+                f"{file} : estimation n° {i} : l'intervalle d'un quantile se choisit par "
+                "« interval_type » (mean : Woodruff ; quantile : quantiles des répliques), "
+                "pas par « ci »."
+            )
     try:
         if key == "repweights":
             return given_replicates(design, data, spec[key])
@@ -173,6 +205,7 @@ def replicated_design(
             args["type"],
             replicates=args.get("replicates", 50),
             seed=args.get("seed", 0),
+            rho=float(args.get("rho", 0.0)),
             mse=bool(args.get("mse", False)),
         )
     except StatsError as exc:
