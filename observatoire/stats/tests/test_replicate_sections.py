@@ -37,7 +37,9 @@ def load(tmp_path: Path, name: str) -> Loaded:
     path = tmp_path / "plan.yaml"
     path.write_text(DESIGNS[name] + "estimates:\n  - {variable: y}\n", encoding="utf-8")
     loaded = load_design_file(RESULTS / "repweights.csv", path)
-    loaded.data["hi"] = np.where(loaded.data["y"] > 16, "oui", "non").astype(object)
+    data = loaded.data
+    data["hi"] = np.where(data["y"] > 16, "oui", "non").astype(object)
+    data["yna"] = np.where(data["x"] > 8, np.nan, data["y"])
     return loaded
 
 
@@ -62,14 +64,21 @@ def test_brr_and_fay_built_from_the_design(tmp_path: Path, ref: dict[str, float]
     same(pick_se(res, "y", "total", "dom"), ref, "rep.built.fay.by_dom.total.se")
 
 
-def test_hadamard_is_r_matrix() -> None:
-    """R's hadamard(n) for a few sizes of each construction (precooked 4/16/28/36, Paley,
-    doubled): its size and its orthogonality; the columns above prove the entries."""
-    for n, size in ((1, 4), (3, 4), (4, 8), (13, 16), (20, 24), (27, 28), (35, 36), (40, 44)):
+def test_hadamard_is_r_matrix(ref: dict[str, float]) -> None:
+    """R's hadamard(n) for 1 to 300 strata (precooked 4/16/28/36, Paley, doubled): its size
+    and two weighted sums of its entries; and it is a Hadamard matrix."""
+    for n in range(1, 301):
         h = hadamard(n)
-        assert h.shape == (size, size), n
-        signs = 2 * h - 1
-        np.testing.assert_array_equal(signs.T @ signs, size * np.eye(size))
+        k = np.arange(1, h.shape[0] + 1, dtype=np.float64)
+        got = [
+            h.shape[0],
+            float((h * np.outer(k, k**2)).sum()),
+            float((h * np.outer(k**2, k)).sum()),
+        ]
+        assert got == [ref[f"hadamard.{n}.{i}"] for i in (1, 2, 3)], n
+    for n in (1, 13, 20, 27, 35, 40):
+        signs = 2 * hadamard(n) - 1
+        np.testing.assert_array_equal(signs.T @ signs, signs.shape[0] * np.eye(signs.shape[0]))
 
 
 @pytest.mark.parametrize("name", list(DESIGNS))
@@ -90,6 +99,25 @@ def test_quantiles_equal_svyquantile(
         same(np.array(res.ci_high[part]), ref, f"{key}.high")
         same(np.array(res.se[part]), ref, f"{key}.se")
     assert res.df[0] == ref[f"rs.{name}.degf"]
+
+
+@pytest.mark.parametrize("name", list(DESIGNS))
+def test_missing_answers_with_replicates(tmp_path: Path, ref: dict[str, float], name: str) -> None:
+    """na_rm quantiles (R's design[!is.na(y), ], its own degf) and a model leaving out the
+    rows with a missing outcome (R's na.omit, df of the whole design)."""
+    loaded = load(tmp_path, name)
+    req = {"variable": "yna", "probs": [0.25, 0.5, 0.75], "na_rm": True}
+    res = run_quantiles(loaded.design, [req], loaded.data, loaded.replicates)
+    key = f"rs.{name}"
+    for what in ("est", "low", "high", "se"):
+        column = {"est": res.estimate, "low": res.ci_low, "high": res.ci_high, "se": res.se}
+        same(np.array(column[what]), ref, f"{key}.q.na.{what}")
+    rows, _tests = run_models(
+        loaded.design, [{"formula": "yna ~ x + dom"}], loaded.data, loaded.replicates
+    )
+    same(np.array([r["estimate"] for r in rows]), ref, f"{key}.glm.na.coef")
+    same(np.array([r["se"] for r in rows]), ref, f"{key}.glm.na.se")
+    assert rows[0]["df"] == ref[f"{key}.glm.na.df"]
 
 
 @pytest.mark.parametrize("name", list(DESIGNS))

@@ -335,6 +335,13 @@ put_by("rep.built.jkn.post.by_dom.total", svyby(~y, ~dom, rjkn, svytotal))
 # design, and quantiles, tables and models on replicate designs
 pop.dom <- data.frame(dom = c("p", "q"), Freq = c(4000, 3500))
 tight <- glm.control(epsilon = 1e-14, maxit = 100)
+# R's Hadamard matrices (precooked, Paley, doubled), by size and two weighted sums of
+# their entries, for every number of strata up to 300
+for (n in 1:300) {
+  H <- hadamard(n)
+  k <- seq_len(nrow(H))
+  put(paste0("hadamard.", n), c(nrow(H), sum(H * outer(k, k^2)), sum(H * outer(k^2, k))))
+}
 rbrrp <- postStratify(as.svrepdesign(drep, type = "BRR"), ~dom, pop.dom)
 put_stat("rep.built.brr.post.mean", svymean(~y + x, rbrrp))
 rfay <- as.svrepdesign(drep, type = "Fay", fay.rho = 0.3)
@@ -355,7 +362,7 @@ put_q_rep <- function(key, q) {
   put(paste0(key, ".se"), q[[1]][, 4])
 }
 for (nm in names(sections)) {
-  d <- update(sections[[nm]], hi = rep$hi)
+  d <- update(sections[[nm]], hi = rep$hi, yna = ifelse(rep$x > 8, NA, rep$y))
   key <- paste0("rs.", nm)
   put(paste0(key, ".degf"), degf(d))
   probs <- c(0.25, 0.5, 0.75)
@@ -368,6 +375,12 @@ for (nm in names(sections)) {
                             interval.type = it))
     }
   }
+  put_q_rep(paste0(key, ".q.na"), svyquantile(~yna, d, probs, ci = TRUE, se = TRUE,
+                                             na.rm = TRUE))
+  m <- svyglm(yna ~ x + dom, d, control = tight)  # rows with a missing yna left out
+  put(paste0(key, ".glm.na.coef"), coef(m))
+  put(paste0(key, ".glm.na.se"), SE(m))
+  put(paste0(key, ".glm.na.df"), m$df.residual)
   # table cat x dom (a missing cat leaves the respondent out): cells of the whole, by row,
   # by column, and the Rao-Scott tests; then cat x hi in each level of dom
   dc <- subset(d, !is.na(cat))
