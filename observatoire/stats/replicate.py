@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import fnmatch
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -40,6 +40,7 @@ class Replicated:
     weights: FloatArray
     rep: ReplicateWeights
     mse: bool = False
+    _ranks: dict[bytes, int] = field(default_factory=dict, compare=False, repr=False)
 
     def variance(self, deviations: FloatArray) -> FloatArray:
         """Variance of each column of ``theta_r - theta`` (``R x m``), centred as R's
@@ -59,9 +60,17 @@ class Replicated:
         """R's ``degf`` of a replicate design (or of its subset ``rows``): the rank of the
         replicate weights, columns dropped when less than 1e-5 of their norm is left
         (``qr(tol = 1e-5)``), minus one."""
+        key = b"" if rows is None else np.packbits(rows).tobytes()
+        if key not in self._ranks:  # the same domains come back for every variable
+            self._ranks[key] = self._rank(self.weights if rows is None else self.weights[rows])
+        return self._ranks[key] - 1
+
+    @staticmethod
+    def _rank(w: FloatArray) -> int:
+        """Rank of ``w`` as R's ``qr(w, tol = 1e-5)$rank`` (a column whose residual after
+        the previous ones is below 1e-5 of its norm does not count)."""
         from scipy.linalg import solve_triangular
 
-        w = self.weights if rows is None else self.weights[rows]
         gram = w.T @ w
         chol = np.zeros_like(gram)  # Cholesky factor of the kept columns' Gram matrix
         kept: list[int] = []
@@ -76,7 +85,7 @@ class Replicated:
                 chol[r, :r] = proj
                 chol[r, r] = np.sqrt(left)
                 kept.append(j)
-        return len(kept) - 1
+        return len(kept)
 
 
 def replicate_design(
