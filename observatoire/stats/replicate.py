@@ -10,7 +10,11 @@ products: ``theta_r = (W_r I_d)' Y / (W_r' I_d)``.
 For a calibrated design each replicate's weights go through the same calibration steps
 again (``Design.replay``), as R's methods for replicate designs do.  In a design file,
 ``repweights:`` gives the replicate columns (R's ``svrepdesign``, with R's default
-``scale`` and ``rscales`` per type) and ``replicates:`` builds them (``as.svrepdesign``).
+``scale`` and ``rscales`` per type) and ``replicates:`` builds them (``as.svrepdesign``:
+JK1, JKn, bootstrap, BRR, Fay).  Means, totals and proportions are computed here;
+quantiles, tables and models take a :class:`Replicated` in their own modules
+(``replicate_quantiles``, ``crosstab(replicated=)``, ``fit_model(replicated=)``), with
+:meth:`Replicated.variance`, :meth:`Replicated.covariance` and :meth:`Replicated.df`.
 """
 
 from __future__ import annotations
@@ -298,10 +302,7 @@ def _replicate_estimates(
                 shift = (wd @ centred) / full_pop  # the centre's rounding error
                 full = centre + shift
                 dev = (wr.T @ centred) / rep_pop - shift
-        if dev.shape[0]:
-            var = rep.variance(dev, np.zeros(k) if replicated.mse else None)
-        else:
-            var = np.zeros(k)
+        var = replicated.variance(dev)
         est_all.append(full)
         se_all.append(np.sqrt(np.where(full_pop > 0, var, np.nan)))
         n_all.append((wd != 0).astype(np.float64) @ ans)

@@ -17,7 +17,8 @@ designs produced by ``postStratify``, ``rake`` and ``calibrate``; see
 :class:`~observatoire.stats.design.ResidualOperator`.
 
 Replicate weights (Wolter 2007, ch. 4; Lumley 2010, §2.3): JK1 (delete one PSU,
-unstratified), JKn (delete one PSU within its stratum) and the Rao–Wu rescaling bootstrap.
+unstratified), JKn (delete one PSU within its stratum), the Rao–Wu rescaling bootstrap,
+and balanced half-samples (BRR, and Fay's with ``rho``) from R's Hadamard matrices.
 With replicate estimates ``theta_r``, ``V = scale sum_r rscale_r (theta_r - mean_r)^2``
 (R's ``svrVar`` with ``mse = FALSE``).
 """
