@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from .ci import confidence_interval
+from .ci import CIMethod, confidence_interval
 from .design import Design, FloatArray, as_float_vector
 from .errors import StatsError
 from .estimators import Estimates, Kind, _columns, _domains, cross
@@ -191,17 +191,19 @@ def replicated_design(
     spec: Mapping[str, Any], data: Mapping[str, NDArray[Any]], design: Design, file: str
 ) -> Replicated | None:
     """The replicate weights a design file asks for (``repweights`` or ``replicates``), or
-    None.  Every estimate kind, table and model takes them; refused are what R does not
-    compute on a replicate design: an interval other than Wald's for a mean, total or
-    proportion, and ``ci`` on a quantile (its interval is ``interval_type``)."""
+    None.  Every estimate kind, table and model takes them; refused are ``ci: logit``
+    (R's refits a logistic model per replicate to its glm tolerance: not reproducible to
+    the last digits) and ``ci`` on a quantile (its interval is ``interval_type``)."""
     if "repweights" not in spec and "replicates" not in spec:
         return None
     key = "repweights" if "repweights" in spec else "replicates"
     for i, req in enumerate(spec["estimates"], start=1):
-        if req["kind"] != "quantile" and req.get("ci", "wald") != "wald":
+        if req["kind"] != "quantile" and req.get("ci") == "logit":
             raise StatsError(
                 f"{file} : estimation n° {i} : avec des poids répliqués (« {key} »), "
-                f"l'intervalle est celui de Wald (ci: wald), pas « {req['ci']} »."
+                "l'intervalle logit n'est pas calculé (R l'obtient en ajustant un modèle "
+                "logistique sur chaque réplique, à la tolérance près de sa convergence) : "
+                "choisissez ci: beta, mean ou wald."
             )
         if req["kind"] == "quantile" and "ci" in req:
             raise StatsError(
@@ -240,6 +242,7 @@ def replicate_estimate(
     mse: bool = False,
     recalibrate: bool = True,
     na_rm: bool = False,
+    ci: CIMethod = "wald",
 ) -> Estimates:
     """Means, totals or proportions with replicate-weight standard errors.
 
@@ -247,7 +250,8 @@ def replicate_estimate(
     the design's weights, or None to build them (:func:`replicate_design` with ``type``,
     ``replicates``, ``seed``, ``recalibrate``).  ``mse=True`` centres on the full-sample
     estimate (R's ``mse=TRUE``).  With ``na_rm`` a missing answer leaves the respondent out
-    of that variable's estimates.  The CI is Wald.
+    of that variable's estimates.  The CI is Wald, or ``ci`` ``mean``/``beta`` as R's
+    ``svyciprop`` on the replicate design.
     """
     if isinstance(weights, Replicated):
         replicated = weights
@@ -258,7 +262,7 @@ def replicate_estimate(
         replicated = replicate_design(
             design, type, replicates=replicates, seed=seed, mse=mse, recalibrate=recalibrate
         )
-    return _replicate_estimates(replicated, variables, kind, by, overall, level, na_rm)
+    return _replicate_estimates(replicated, variables, kind, by, overall, level, na_rm, ci)
 
 
 def _replicate_estimates(
@@ -269,8 +273,13 @@ def _replicate_estimates(
     overall: bool,
     level: float,
     na_rm: bool,
+    ci: CIMethod = "wald",
 ) -> Estimates:
-    """Every variable in every domain, full sample and replicates (see :func:`replicate_estimate`)."""
+    """Every variable in every domain, full sample and replicates (see :func:`replicate_estimate`).
+
+    ``ci`` ``mean`` and ``beta`` are R's ``svyciprop`` on the replicate design (``svyby``
+    subsets it per domain, ``na.rm`` drops the missing answers): Student's t on the ``degf``
+    of those rows, Korn–Graubard with their number of rows."""
     if kind not in ("mean", "total", "proportion"):
         raise StatsError(f"Type d'estimation inconnu : « {kind} ».")
     design, rep = replicated.design, replicated.rep
@@ -282,9 +291,13 @@ def _replicate_estimates(
     answered = ~np.isnan(cols.values)
     y = np.where(answered, cols.values, 0.0)
     ans = answered.astype(np.float64)
-    est_all, se_all, n_all, pop_all = [], [], [], []
+    est_all, se_all, n_all, pop_all, df_all, rows_all = [], [], [], [], [], []
     for dom in domains:
         mask = np.ones(design.n) if dom.mask is None else dom.mask.astype(np.float64)
+        if ci != "wald":  # the rows R's subset keeps, per column
+            kept = answered & (mask[:, None] > 0)
+            df_all.append([replicated.df(kept[:, j]) for j in range(k)])
+            rows_all.append(kept.sum(axis=0))
         wd = w * mask
         wr = wrep * mask[:, None]
         full_sum = wd @ y
@@ -309,7 +322,19 @@ def _replicate_estimates(
         pop_all.append(full_pop)
     est = np.concatenate(est_all)
     se = np.concatenate(se_all)
-    low, high = confidence_interval(est, se, method="wald", level=level)
+    n_obs = np.concatenate(n_all)
+    if ci == "wald":
+        low, high = confidence_interval(est, se, method="wald", level=level)
+    else:
+        low, high = confidence_interval(
+            est,
+            se,
+            method=ci,
+            level=level,
+            df=np.concatenate(df_all).astype(np.float64),
+            n=n_obs,
+            nrow=np.concatenate(rows_all).astype(np.float64),
+        )
     m = k * len(domains)
     return Estimates(
         variable=[v for _ in domains for v in cols.variable],
@@ -321,11 +346,11 @@ def _replicate_estimates(
         se=se,
         ci_low=low,
         ci_high=high,
-        n=np.concatenate(n_all).astype(np.int64),
+        n=n_obs.astype(np.int64),
         population=np.concatenate(pop_all),
         deff=np.full(m, np.nan),
         df=np.repeat(np.array([d.df for d in domains], dtype=np.int64), k),
-        ci_method=[f"wald ({rep.type})"] * m,
+        ci_method=[f"{ci} ({rep.type})"] * m,
     )
 
 
@@ -354,6 +379,7 @@ def replicate_many(
                 bool(req.get("overall", True)),
                 float(req.get("level", 0.95)),
                 bool(req.get("na_rm", False)),
+                req.get("ci", "wald"),
             )
         )
         if progress is not None:

@@ -203,15 +203,14 @@ def test_repweights_errors(
 @pytest.mark.parametrize(
     ("estimate", "message"),
     [
-        ("{variable: cat, kind: proportion, ci: logit}", "l'intervalle est celui de Wald"),
-        ("{variable: y, kind: total, ci: mean}", "l'intervalle est celui de Wald"),
+        ("{variable: cat, kind: proportion, ci: logit}", "l'intervalle logit n'est pas calculé"),
     ],
 )
 def test_what_replicates_do_not_compute_is_refused(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], estimate: str, message: str
 ) -> None:
-    """A logit or t interval with replicate weights: refused, never a silent Wald (R's
-    confint on a replicate estimate is Wald's; quantiles: test_replicate_sections.py)."""
+    """A logit interval with replicate weights: refused, never a silent Wald (mean and beta
+    intervals, quantiles: test_replicate_sections.py)."""
     path = tmp_path / "plan.yaml"
     path.write_text(BOOT + f"estimates:\n  - {estimate}\n", encoding="utf-8")
     out = tmp_path / "out.csv"

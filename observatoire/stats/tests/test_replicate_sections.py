@@ -18,7 +18,7 @@ import pytest
 from observatoire.stats import Design
 from observatoire.stats.cli import main
 from observatoire.stats.design_file import Loaded, load_design_file, read_data
-from observatoire.stats.replicate import replicate_design
+from observatoire.stats.replicate import replicate_design, replicate_many
 from observatoire.stats.sections import run_models, run_quantiles, run_tables
 from observatoire.stats.tables import crosstabs
 from observatoire.stats.variance import hadamard
@@ -121,6 +121,34 @@ def test_missing_answers_with_replicates(tmp_path: Path, ref: dict[str, float], 
 
 
 @pytest.mark.parametrize("name", list(DESIGNS))
+@pytest.mark.parametrize("ci", ["mean", "beta"])
+def test_proportion_intervals_equal_svyciprop(
+    tmp_path: Path, ref: dict[str, float], name: str, ci: str
+) -> None:
+    """ci: mean and beta with replicate weights: R's svyciprop on the replicate design,
+    overall, per domain (svyby's subsets, their own degf and rows) and with na_rm."""
+    loaded = load(tmp_path, name)
+    assert loaded.replicates is not None
+    requests = [
+        {"variable": "hi", "kind": "proportion", "ci": ci, "by": ["dom"]},
+        {"variable": "cat", "kind": "proportion", "ci": ci, "na_rm": True},
+    ]
+    res = replicate_many(loaded.replicates, requests, loaded.data)
+    key = f"rs.{name}.ciprop.{ci}"
+    oui = [i for i, c in enumerate(res.category) if c == "oui"]
+    overall, by = oui[0], oui[1:]
+    cat_a = res.category.index("a")
+    for index, suffix in ((overall, ""), (cat_a, ".na")):
+        same(np.array([res.estimate[index]]), ref, f"{key}{suffix}.est")
+        same(np.array([res.se[index]]), ref, f"{key}{suffix}.se")
+        same(np.array([res.ci_low[index], res.ci_high[index]]), ref, f"{key}{suffix}.ci")
+    same(res.estimate[by], ref, f"{key}.by.est")
+    same(res.se[by], ref, f"{key}.by.se")
+    same(res.ci_low[by], ref, f"{key}.by.low")
+    same(res.ci_high[by], ref, f"{key}.by.high")
+
+
+@pytest.mark.parametrize("name", list(DESIGNS))
 def test_tables_equal_svymean_and_svychisq(
     tmp_path: Path, ref: dict[str, float], name: str
 ) -> None:
@@ -190,8 +218,8 @@ def test_models_equal_svyglm(tmp_path: Path, ref: dict[str, float], name: str) -
         ),
         (
             DESIGNS["fay"],
-            "{variable: y, kind: mean, ci: logit}",
-            "l'intervalle est celui de Wald (ci: wald), pas « logit »",
+            "{variable: cat, kind: proportion, ci: logit}",
+            "l'intervalle logit n'est pas calculé",
         ),
         (
             DESIGNS["fay"],

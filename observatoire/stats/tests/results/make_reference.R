@@ -381,6 +381,18 @@ for (nm in names(sections)) {
   put(paste0(key, ".glm.na.coef"), coef(m))
   put(paste0(key, ".glm.na.se"), SE(m))
   put(paste0(key, ".glm.na.df"), m$df.residual)
+  # svyciprop "mean" and "beta" (t on the replicate degf; Korn-Graubard), overall, per
+  # domain (svyby subsets the replicate design) and among the answers to cat
+  for (ci in c("mean", "beta")) {
+    put_ciprop(paste0(key, ".ciprop.", ci), svyciprop(~I(hi == "oui"), d, method = ci))
+    b <- svyby(~I(hi == "oui"), ~dom, d, svyciprop, method = ci, vartype = c("se", "ci"))
+    put(paste0(key, ".ciprop.", ci, ".by.est"), coef(b))
+    put(paste0(key, ".ciprop.", ci, ".by.se"), SE(b))
+    put(paste0(key, ".ciprop.", ci, ".by.low"), b$ci_l)
+    put(paste0(key, ".ciprop.", ci, ".by.high"), b$ci_u)
+    put_ciprop(paste0(key, ".ciprop.", ci, ".na"),
+               svyciprop(~I(cat == "a"), subset(d, !is.na(cat)), method = ci))
+  }
   # table cat x dom (a missing cat leaves the respondent out): cells of the whole, by row,
   # by column, and the Rao-Scott tests; then cat x hi in each level of dom
   dc <- subset(d, !is.na(cat))
