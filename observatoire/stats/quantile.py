@@ -160,6 +160,14 @@ def replicate_quantiles(
                         low = np.nan if not lo_p >= 0 else quantile_rule(xd, wd, lo_p)
                         high = np.nan if not hi_p <= 1 else quantile_rule(xd, wd, hi_p)
                     else:
+                        empty = np.flatnonzero(~(wr != 0).any(axis=0))
+                        if empty.size:
+                            where = "" if dom_name == OVERALL else f" (domaine {dom_level})"
+                            raise StatsError(
+                                f"Quantile de « {name} »{where} : la réplique n° "
+                                f"{empty[0] + 1} n'a aucun répondant, son quantile n'existe "
+                                "pas ; demandez « interval_type: mean » (Woodruff)."
+                            )
                         reps = np.array(
                             [quantile_rule(xd, wr[:, r], p) for r in range(wr.shape[1])]
                         )

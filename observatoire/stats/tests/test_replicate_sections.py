@@ -232,6 +232,11 @@ def test_models_equal_svyglm(tmp_path: Path, ref: dict[str, float], name: str) -
             "« interval_type: quantile » (quantiles des répliques) demande des poids répliqués",
         ),
         (
+            "ids: psu\nstrata: st\nweights: pw\nreplicates: {type: JKn}\n",
+            "{variable: y, kind: quantile, by: psu, interval_type: quantile}",
+            "Quantile de « y » (domaine 1) : la réplique n° 1 n'a aucun répondant",
+        ),
+        (
             "ids: psu\nweights: pw\nreplicates: {type: BRR}\n",
             "{variable: y}",
             "Les répliques BRR et Fay demandent un plan stratifié",
@@ -257,8 +262,8 @@ def test_models_equal_svyglm(tmp_path: Path, ref: dict[str, float], name: str) -
 def test_what_r_does_not_compute_is_refused(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], design: str, estimate: str, message: str
 ) -> None:
-    """A non-Wald interval, ``ci`` on a quantile, an interval type R does not compute here,
-    replicate quantiles without replicates, BRR on an unstratified design or on strata
+    """A logit interval, ``ci`` on a quantile, an interval type R does not compute here,
+    replicate quantiles without replicates or in a domain a replicate empties, BRR on an unstratified design or on strata
     without exactly two PSUs, Fay without rho, rho on BRR: exit 2, a French message."""
     path = tmp_path / "plan.yaml"
     path.write_text(design + f"estimates:\n  - {estimate}\n", encoding="utf-8")
