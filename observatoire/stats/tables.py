@@ -99,7 +99,7 @@ class CrossTable:
     column_margin: Proportions  # share of each column in the whole
     tests: dict[str, IndependenceTest] = field(default_factory=dict)
     layer: str = ""  # the third variable's level, "" for a two-way table
-    df: int = 0  # design degrees of freedom of the table's respondents
+    df: int = 0  # design degrees of freedom of the table's respondents (replicate degf)
 
     @property
     def row_n(self) -> NDArray[np.int64]:
@@ -283,7 +283,7 @@ def crosstab(
         column=_reshape(_interval(p_col, v_col, col_df[col_of_cell], n_flat, ci, level), shape),
         row_margin=margin(agg_r),
         column_margin=margin(agg_c),
-        df=int(all_df),
+        df=int(all_df) if replicated is None else replicated.df(complete),
     )
     if nr > 1 and nc > 1:
         if replicated is None:
