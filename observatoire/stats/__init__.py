@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from .errors import ConvergenceError, StatsError
     from .estimators import Estimates, IndicatorMatrix, cross, estimate, estimate_ratio
     from .models import Model, TermTest, fit_model, term_test
-    from .quantile import Quantiles, quantiles
+    from .quantile import Quantiles, quantiles, replicate_quantiles
     from .replicate import Replicated, given_replicates, replicate_design, replicate_estimate
     from .tables import CrossTable, IndependenceTest, crosstab, crosstabs
     from .variance import replicate_weights, taylor_variance
@@ -55,6 +55,7 @@ _HOMES = {
     "term_test": "models",
     "Quantiles": "quantile",
     "quantiles": "quantile",
+    "replicate_quantiles": "quantile",
     "CrossTable": "tables",
     "IndependenceTest": "tables",
     "crosstab": "tables",
@@ -108,6 +109,7 @@ __all__ = [
     "rake",
     "replicate_design",
     "replicate_estimate",
+    "replicate_quantiles",
     "replicate_weights",
     "stratified_weights",
     "taylor_variance",

@@ -92,7 +92,14 @@ def main(argv: list[str]) -> int:
         else:
             results = run_estimates(loaded)
         written = (
-            write_sections(loaded.design, loaded.spec, loaded.data, args.out, loaded.file)
+            write_sections(
+                loaded.design,
+                loaded.spec,
+                loaded.data,
+                args.out,
+                loaded.file,
+                replicated=loaded.replicates,
+            )
             if args.out and has_sections(loaded.spec)
             else []
         )

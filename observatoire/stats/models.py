@@ -18,6 +18,12 @@ treatment contrasts against the first level in sorted order, named as R names th
 (``stypeH``).  A respondent with a missing value in any term is left out (R's
 ``na.omit``), as a domain of the design.  ``term_test`` is ``regTermTest`` (Wald):
 ``F = b' V^-1 b / k`` on ``k`` and the residual df.
+
+With replicate weights (``replicated``, R's ``svyglm`` on a ``svrepdesign``) the model is
+refitted on each replicate's weights (from the full-sample coefficients, to convergence)
+and the covariance is the replicates' (R's ``svrVar``); the residual degrees of freedom
+are the replicate design's ``degf`` (rank of the replicate weights minus one) plus one
+minus the number of coefficients, as R's.
 """
 
 from __future__ import annotations
@@ -25,7 +31,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -35,6 +41,9 @@ from .design import Design, FloatArray, is_missing, label
 from .errors import StatsError
 from .tables import domain_df
 from .variance import taylor_covariance
+
+if TYPE_CHECKING:
+    from .replicate import Replicated
 
 Family = Literal["gaussian", "quasibinomial"]
 FAMILIES: tuple[str, ...] = ("gaussian", "quasibinomial")
@@ -240,8 +249,10 @@ def fit_model(
     family: Family = "gaussian",
     tol: float = 1e-12,
     max_iter: int = 100,
+    replicated: Replicated | None = None,
 ) -> Model:
-    """Fit ``formula`` on the design (see the module docstring); R's ``svyglm``."""
+    """Fit ``formula`` on the design (see the module docstring); R's ``svyglm``, with
+    replicate variances when ``replicated`` is given."""
     if family not in FAMILIES:
         raise StatsError(f"Famille inconnue : « {family} » (gaussian ou quasibinomial).")
     parsed = Formula.parse(formula)
@@ -252,27 +263,8 @@ def fit_model(
     w = np.where(complete, np.asarray(design.weights), 0.0)
     if np.count_nonzero(w) <= x.shape[1]:
         raise StatsError("Trop peu de répondants pour estimer ce modèle.")
-    beta = np.zeros(x.shape[1])
-    iterations = 0
-    if family == "gaussian":
-        beta, working = _wls(x, y, w), w
-        mu = x @ beta
-    else:
-        mu = np.full(n, float(w @ y) / float(w.sum()))
-        eta = special.logit(np.clip(mu, 1e-10, 1 - 1e-10))
-        for iterations in range(1, max_iter + 1):  # noqa: B007 (the count is reported)
-            var = mu * (1 - mu)
-            z = eta + (y - mu) / var
-            new = _wls(x, z, w * var)
-            step = float(np.max(np.abs(new - beta) / (np.abs(new) + 0.1)))
-            beta = new
-            eta = x @ beta
-            mu = special.expit(eta)
-            if step < tol:
-                break
-        else:
-            raise StatsError("Le modèle logistique n'a pas convergé (séparation des données ?).")
-        working = w * mu * (1 - mu)
+    beta, mu, iterations = _fit(x, y, w, family, tol, max_iter)
+    working = w if family == "gaussian" else w * mu * (1 - mu)
     gram = x.T @ (working[:, None] * x)
     try:
         a_inv = np.linalg.inv(gram)
@@ -280,9 +272,20 @@ def fit_model(
         raise StatsError(
             "Le modèle n'est pas estimable : des variables explicatives sont redondantes."
         ) from exc
-    influence = (x * (w * (y - mu))[:, None]) @ a_inv
-    vcov = taylor_covariance(design, influence)
-    df = domain_df(design, complete) + 1 - x.shape[1]
+    if replicated is None:
+        influence = (x * (w * (y - mu))[:, None]) @ a_inv
+        vcov = taylor_covariance(design, influence)
+        df = domain_df(design, complete) + 1 - x.shape[1]
+    else:
+        rep_w = np.where(complete[:, None], replicated.weights, 0.0)
+        betas = np.array(
+            [
+                _fit(x, y, rep_w[:, r], family, tol, max_iter, start=beta)[0]
+                for r in range(rep_w.shape[1])
+            ]
+        ).reshape(rep_w.shape[1], x.shape[1])
+        vcov = replicated.covariance(betas - beta)
+        df = replicated.df() + 1 - x.shape[1]
     return Model(
         formula=str(parsed),
         family=family,
@@ -295,6 +298,42 @@ def fit_model(
         iterations=iterations,
         reference=reference,
     )
+
+
+def _fit(
+    x: FloatArray,
+    y: FloatArray,
+    w: FloatArray,
+    family: str,
+    tol: float,
+    max_iter: int,
+    start: FloatArray | None = None,
+) -> tuple[FloatArray, FloatArray, int]:
+    """Coefficients, fitted means and iterations: weighted least squares, or IRLS with the
+    logit link from ``start`` (else from the weighted mean) until the largest relative
+    step is below ``tol``."""
+    if family == "gaussian":
+        beta = _wls(x, y, w)
+        return beta, x @ beta, 0
+    if start is None:
+        beta = np.zeros(x.shape[1])
+        mu = np.full(y.size, float(w @ y) / float(w.sum()))
+        eta = special.logit(np.clip(mu, 1e-10, 1 - 1e-10))
+    else:
+        beta = start
+        eta = x @ beta
+        mu = special.expit(eta)
+    for iterations in range(1, max_iter + 1):
+        var = mu * (1 - mu)
+        z = eta + (y - mu) / var
+        new = _wls(x, z, w * var)
+        step = float(np.max(np.abs(new - beta) / (np.abs(new) + 0.1)))
+        beta = new
+        eta = x @ beta
+        mu = special.expit(eta)
+        if step < tol:
+            return beta, mu, iterations
+    raise StatsError("Le modèle logistique n'a pas convergé (séparation des données ?).")
 
 
 def _wls(x: FloatArray, y: FloatArray, w: FloatArray) -> FloatArray:

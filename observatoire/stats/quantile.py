@@ -11,6 +11,13 @@ Woodruff (1952) interval (``interval.type = "mean"``): estimate the share
 two bounds back through the same quantile rule; a bound outside [0, 1] is NaN.  The SE
 R reports is the interval's width over ``2 t_{df, 1-alpha/2}``.
 
+With replicate weights (:func:`replicate_quantiles`, R's ``svyquantile`` on a
+``svrepdesign``) the share's SE comes from the replicates (``interval_type: mean``, the
+default, Woodruff as above), or the quantile is recomputed on each replicate and the
+interval is ``q -/+ t SE`` with the replicate SE of the quantiles (``interval_type:
+quantile``); the degrees of freedom are the replicate design's (``degf``: rank of the
+replicate weights minus one, of the domain's rows as R's ``svyby`` subsets them).
+
 The exact comparison ``W_(i) = p W`` decides ties (equal weights in a stratum make them
 common), so it is made on the numbers R compares: weights stored as probabilities and
 read back (``1 / (1 / w)``, one unit in the last place away from ``w`` at times) and
@@ -21,6 +28,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -30,6 +38,13 @@ from .errors import StatsError
 from .estimators import OVERALL, domain_codes
 from .tables import domain_df
 from .variance import taylor_variance
+
+if TYPE_CHECKING:
+    from .replicate import Replicated
+
+#: R's ``interval.type`` values computed: Woodruff's, and (replicate designs only) the
+#: replicates' quantiles.
+INTERVAL_TYPES: tuple[str, ...] = ("mean", "quantile")
 
 
 @dataclass
@@ -77,6 +92,100 @@ def quantile_rule(x: FloatArray, w: FloatArray, p: float) -> float:
     return float(xs[pos] if p - cumw[pos] / total == 0 else xs[nxt])
 
 
+def _domains(
+    design: Design, by: Mapping[str, ArrayLike] | None, overall: bool
+) -> list[tuple[str, str, NDArray[np.bool_]]]:
+    domains: list[tuple[str, str, NDArray[np.bool_]]] = []
+    if overall:
+        domains.append((OVERALL, "", np.ones(design.n, dtype=bool)))
+    for name, values in (by or {}).items():
+        codes, labels = domain_codes(design, values, name)
+        domains.extend((name, label(lab), codes == j) for j, lab in enumerate(labels))
+    return domains
+
+
+def _check(probs: Sequence[float], level: float) -> list[float]:
+    out = [float(p) for p in probs]
+    if not out or any(not 0 <= p <= 1 for p in out):
+        raise StatsError("Les probabilités des quantiles doivent être comprises entre 0 et 1.")
+    if not 0 < level < 1:
+        raise StatsError("Le niveau de confiance doit être compris entre 0 et 1.")
+    return out
+
+
+def replicate_quantiles(
+    replicated: Replicated,
+    variables: Mapping[str, ArrayLike],
+    probs: Sequence[float] = (0.5,),
+    *,
+    by: Mapping[str, ArrayLike] | None = None,
+    overall: bool = True,
+    level: float = 0.95,
+    na_rm: bool = False,
+    interval_type: str = "mean",
+) -> Quantiles:
+    """Quantiles with replicate-weight intervals, as R's ``svyquantile`` on a replicate
+    design (``svyby`` for the domains): see the module docstring."""
+    from scipy import stats as sps  # on demand: scipy.stats costs half a second to import
+
+    if interval_type not in INTERVAL_TYPES:
+        raise StatsError(
+            f"Intervalle de quantile inconnu : « {interval_type} » (mean ou quantile)."
+        )
+    probs = _check(probs, level)
+    design = replicated.design
+    domains = _domains(design, by, overall)
+    w = np.asarray(design.weights)
+    out = Quantiles()
+    for name, raw in variables.items():
+        x = _numeric(raw, name, design.n, na_rm)
+        answered = ~np.isnan(x)
+        for dom_name, dom_level, mask in domains:
+            inside = mask & answered
+            xd, wd, wr = x[inside], w[inside], replicated.weights[inside]
+            df = replicated.df(inside) if inside.any() else 0
+            crit = float(sps.t.ppf(1 - (1 - level) / 2, df)) if df > 0 else np.nan
+            n = int(np.count_nonzero(wd))
+            for p in probs:
+                q = low = high = np.nan
+                if n:
+                    q = quantile_rule(xd, wd, p)
+                    if interval_type == "mean":
+                        below = (xd <= q).astype(np.float64)
+                        share = float(wd @ below) / float(wd.sum())
+                        with np.errstate(divide="ignore", invalid="ignore"):
+                            reps = (wr.T @ below) / wr.sum(axis=0)
+                        half = crit * np.sqrt(replicated.variance((reps - share)[:, None])[0])
+                        lo_p, hi_p = share - half, share + half
+                        low = np.nan if not lo_p >= 0 else quantile_rule(xd, wd, lo_p)
+                        high = np.nan if not hi_p <= 1 else quantile_rule(xd, wd, hi_p)
+                    else:
+                        empty = np.flatnonzero(~(wr != 0).any(axis=0))
+                        if empty.size:
+                            where = "" if dom_name == OVERALL else f" (domaine {dom_level})"
+                            raise StatsError(
+                                f"Quantile de « {name} »{where} : la réplique n° "
+                                f"{empty[0] + 1} n'a aucun répondant, son quantile n'existe "
+                                "pas ; demandez « interval_type: mean » (Woodruff)."
+                            )
+                        reps = np.array(
+                            [quantile_rule(xd, wr[:, r], p) for r in range(wr.shape[1])]
+                        )
+                        half = crit * np.sqrt(replicated.variance((reps - q)[:, None])[0])
+                        low, high = q - half, q + half
+                out.variable.append(name)
+                out.domain.append(dom_name)
+                out.domain_level.append(dom_level)
+                out.probability.append(p)
+                out.estimate.append(q)
+                out.se.append((high - low) / (2 * crit))
+                out.ci_low.append(low)
+                out.ci_high.append(high)
+                out.n.append(n)
+                out.df.append(df)
+    return out
+
+
 def quantiles(
     design: Design,
     variables: Mapping[str, ArrayLike],
@@ -93,17 +202,8 @@ def quantiles(
     unless ``na_rm`` (then the respondent is left out of that variable's quantiles)."""
     from scipy import stats as sps  # on demand: scipy.stats costs half a second to import
 
-    probs = [float(p) for p in probs]
-    if not probs or any(not 0 <= p <= 1 for p in probs):
-        raise StatsError("Les probabilités des quantiles doivent être comprises entre 0 et 1.")
-    if not 0 < level < 1:
-        raise StatsError("Le niveau de confiance doit être compris entre 0 et 1.")
-    domains: list[tuple[str, str, NDArray[np.bool_]]] = []
-    if overall:
-        domains.append((OVERALL, "", np.ones(design.n, dtype=bool)))
-    for name, values in (by or {}).items():
-        codes, labels = domain_codes(design, values, name)
-        domains.extend((name, label(lab), codes == j) for j, lab in enumerate(labels))
+    probs = _check(probs, level)
+    domains = _domains(design, by, overall)
     w = np.asarray(design.weights)
     out = Quantiles()
     for name, raw in variables.items():

@@ -10,20 +10,24 @@ products: ``theta_r = (W_r I_d)' Y / (W_r' I_d)``.
 For a calibrated design each replicate's weights go through the same calibration steps
 again (``Design.replay``), as R's methods for replicate designs do.  In a design file,
 ``repweights:`` gives the replicate columns (R's ``svrepdesign``, with R's default
-``scale`` and ``rscales`` per type) and ``replicates:`` builds them (``as.svrepdesign``).
+``scale`` and ``rscales`` per type) and ``replicates:`` builds them (``as.svrepdesign``:
+JK1, JKn, bootstrap, BRR, Fay).  Means, totals and proportions are computed here;
+quantiles, tables and models take a :class:`Replicated` in their own modules
+(``replicate_quantiles``, ``crosstab(replicated=)``, ``fit_model(replicated=)``), with
+:meth:`Replicated.variance`, :meth:`Replicated.covariance` and :meth:`Replicated.df`.
 """
 
 from __future__ import annotations
 
 import fnmatch
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from .ci import confidence_interval
+from .ci import CIMethod, confidence_interval
 from .design import Design, FloatArray, as_float_vector
 from .errors import StatsError
 from .estimators import Estimates, Kind, _columns, _domains, cross
@@ -40,6 +44,52 @@ class Replicated:
     weights: FloatArray
     rep: ReplicateWeights
     mse: bool = False
+    _ranks: dict[bytes, int] = field(default_factory=dict, compare=False, repr=False)
+
+    def variance(self, deviations: FloatArray) -> FloatArray:
+        """Variance of each column of ``theta_r - theta`` (``R x m``), centred as R's
+        ``svrVar`` (on the replicates' mean, or on the full sample with ``mse``)."""
+        if not deviations.shape[0]:
+            return np.zeros(deviations.shape[1])
+        return self.rep.variance(deviations, np.zeros(deviations.shape[1]) if self.mse else None)
+
+    def covariance(self, deviations: FloatArray) -> FloatArray:
+        """Covariance matrix of the columns of ``theta_r - theta`` (``R x m``)."""
+        m = deviations.shape[1]
+        if not deviations.shape[0]:
+            return np.zeros((m, m))
+        return self.rep.covariance(deviations, np.zeros(m) if self.mse else None)
+
+    def df(self, rows: NDArray[np.bool_] | None = None) -> int:
+        """R's ``degf`` of a replicate design (or of its subset ``rows``): the rank of the
+        replicate weights, columns dropped when less than 1e-5 of their norm is left
+        (``qr(tol = 1e-5)``), minus one."""
+        key = b"" if rows is None else np.packbits(rows).tobytes()
+        if key not in self._ranks:  # the same domains come back for every variable
+            self._ranks[key] = self._rank(self.weights if rows is None else self.weights[rows])
+        return self._ranks[key] - 1
+
+    @staticmethod
+    def _rank(w: FloatArray) -> int:
+        """Rank of ``w`` as R's ``qr(w, tol = 1e-5)$rank`` (a column whose residual after
+        the previous ones is below 1e-5 of its norm does not count)."""
+        from scipy.linalg import solve_triangular
+
+        gram = w.T @ w
+        chol = np.zeros_like(gram)  # Cholesky factor of the kept columns' Gram matrix
+        kept: list[int] = []
+        for j in range(gram.shape[0]):
+            norm2 = gram[j, j]
+            if norm2 <= 0:
+                continue
+            r = len(kept)
+            proj = solve_triangular(chol[:r, :r], gram[kept, j], lower=True) if r else chol[0, :0]
+            left = norm2 - float(proj @ proj)
+            if left > 1e-10 * norm2:  # residual norm above 1e-5 of the column's
+                chol[r, :r] = proj
+                chol[r, r] = np.sqrt(left)
+                kept.append(j)
+        return len(kept)
 
 
 def replicate_design(
@@ -48,6 +98,7 @@ def replicate_design(
     *,
     replicates: int = 50,
     seed: int = 0,
+    rho: float = 0.0,
     mse: bool = False,
     recalibrate: bool = True,
 ) -> Replicated:
@@ -58,7 +109,7 @@ def replicate_design(
     what R does when those functions are called on a replicate design; otherwise the
     factors multiply the final weights.
     """
-    rep = replicate_weights(design, type, replicates=replicates, seed=seed)
+    rep = replicate_weights(design, type, replicates=replicates, seed=seed, rho=rho)
     if recalibrate and design.is_calibrated:
         base = np.asarray(design.base_weights)
         columns = [
@@ -140,30 +191,26 @@ def replicated_design(
     spec: Mapping[str, Any], data: Mapping[str, NDArray[Any]], design: Design, file: str
 ) -> Replicated | None:
     """The replicate weights a design file asks for (``repweights`` or ``replicates``), or
-    None; quantiles, tables and models are Taylor-only and refused with them."""
+    None.  Every estimate kind, table and model takes them; refused are ``ci: logit``
+    (R's refits a logistic model per replicate to its glm tolerance: not reproducible to
+    the last digits) and ``ci`` on a quantile (its interval is ``interval_type``)."""
     if "repweights" not in spec and "replicates" not in spec:
         return None
     key = "repweights" if "repweights" in spec else "replicates"
-    refused = [
-        what
-        for what, present in (
-            ("les quantiles", any(r["kind"] == "quantile" for r in spec["estimates"])),
-            ("les tableaux (« tables »)", bool(spec.get("tables"))),
-            ("les modèles (« models »)", bool(spec.get("models"))),
-        )
-        if present
-    ]
     for i, req in enumerate(spec["estimates"], start=1):
-        if req.get("ci", "wald") != "wald":
+        if req["kind"] != "quantile" and req.get("ci") == "logit":
             raise StatsError(
                 f"{file} : estimation n° {i} : avec des poids répliqués (« {key} »), "
-                f"l'intervalle est celui de Wald (ci: wald), pas « {req['ci']} »."
+                "l'intervalle logit n'est pas calculé (R l'obtient en ajustant un modèle "
+                "logistique sur chaque réplique, à la tolérance près de sa convergence) : "
+                "choisissez ci: beta, mean ou wald."
             )
-    if refused:
-        raise StatsError(
-            f"{file} : avec des poids répliqués (« {key} »), {' et '.join(refused)} ne sont "
-            "pas calculés : retirez-les, ou retirez « " + key + " » (linéarisation)."
-        )
+        if req["kind"] == "quantile" and "ci" in req:
+            raise StatsError(
+                f"{file} : estimation n° {i} : l'intervalle d'un quantile se choisit par "
+                "« interval_type » (mean : Woodruff ; quantile : quantiles des répliques), "
+                "pas par « ci »."
+            )
     try:
         if key == "repweights":
             return given_replicates(design, data, spec[key])
@@ -173,6 +220,7 @@ def replicated_design(
             args["type"],
             replicates=args.get("replicates", 50),
             seed=args.get("seed", 0),
+            rho=float(args.get("rho", 0.0)),
             mse=bool(args.get("mse", False)),
         )
     except StatsError as exc:
@@ -194,6 +242,7 @@ def replicate_estimate(
     mse: bool = False,
     recalibrate: bool = True,
     na_rm: bool = False,
+    ci: CIMethod = "wald",
 ) -> Estimates:
     """Means, totals or proportions with replicate-weight standard errors.
 
@@ -201,7 +250,8 @@ def replicate_estimate(
     the design's weights, or None to build them (:func:`replicate_design` with ``type``,
     ``replicates``, ``seed``, ``recalibrate``).  ``mse=True`` centres on the full-sample
     estimate (R's ``mse=TRUE``).  With ``na_rm`` a missing answer leaves the respondent out
-    of that variable's estimates.  The CI is Wald.
+    of that variable's estimates.  The CI is Wald, or ``ci`` ``mean``/``beta`` as R's
+    ``svyciprop`` on the replicate design.
     """
     if isinstance(weights, Replicated):
         replicated = weights
@@ -212,7 +262,7 @@ def replicate_estimate(
         replicated = replicate_design(
             design, type, replicates=replicates, seed=seed, mse=mse, recalibrate=recalibrate
         )
-    return _replicate_estimates(replicated, variables, kind, by, overall, level, na_rm)
+    return _replicate_estimates(replicated, variables, kind, by, overall, level, na_rm, ci)
 
 
 def _replicate_estimates(
@@ -223,8 +273,13 @@ def _replicate_estimates(
     overall: bool,
     level: float,
     na_rm: bool,
+    ci: CIMethod = "wald",
 ) -> Estimates:
-    """Every variable in every domain, full sample and replicates (see :func:`replicate_estimate`)."""
+    """Every variable in every domain, full sample and replicates (see :func:`replicate_estimate`).
+
+    ``ci`` ``mean`` and ``beta`` are R's ``svyciprop`` on the replicate design (``svyby``
+    subsets it per domain, ``na.rm`` drops the missing answers): Student's t on the ``degf``
+    of those rows, Korn–Graubard with their number of rows."""
     if kind not in ("mean", "total", "proportion"):
         raise StatsError(f"Type d'estimation inconnu : « {kind} ».")
     design, rep = replicated.design, replicated.rep
@@ -236,9 +291,13 @@ def _replicate_estimates(
     answered = ~np.isnan(cols.values)
     y = np.where(answered, cols.values, 0.0)
     ans = answered.astype(np.float64)
-    est_all, se_all, n_all, pop_all = [], [], [], []
+    est_all, se_all, n_all, pop_all, df_all, rows_all = [], [], [], [], [], []
     for dom in domains:
         mask = np.ones(design.n) if dom.mask is None else dom.mask.astype(np.float64)
+        if ci != "wald":  # the rows R's subset keeps, per column
+            kept = answered & (mask[:, None] > 0)
+            df_all.append([replicated.df(kept[:, j]) for j in range(k)])
+            rows_all.append(kept.sum(axis=0))
         wd = w * mask
         wr = wrep * mask[:, None]
         full_sum = wd @ y
@@ -256,17 +315,26 @@ def _replicate_estimates(
                 shift = (wd @ centred) / full_pop  # the centre's rounding error
                 full = centre + shift
                 dev = (wr.T @ centred) / rep_pop - shift
-        if dev.shape[0]:
-            var = rep.variance(dev, np.zeros(k) if replicated.mse else None)
-        else:
-            var = np.zeros(k)
+        var = replicated.variance(dev)
         est_all.append(full)
         se_all.append(np.sqrt(np.where(full_pop > 0, var, np.nan)))
         n_all.append((wd != 0).astype(np.float64) @ ans)
         pop_all.append(full_pop)
     est = np.concatenate(est_all)
     se = np.concatenate(se_all)
-    low, high = confidence_interval(est, se, method="wald", level=level)
+    n_obs = np.concatenate(n_all)
+    if ci == "wald":
+        low, high = confidence_interval(est, se, method="wald", level=level)
+    else:
+        low, high = confidence_interval(
+            est,
+            se,
+            method=ci,
+            level=level,
+            df=np.concatenate(df_all).astype(np.float64),
+            n=n_obs,
+            nrow=np.concatenate(rows_all).astype(np.float64),
+        )
     m = k * len(domains)
     return Estimates(
         variable=[v for _ in domains for v in cols.variable],
@@ -278,11 +346,11 @@ def _replicate_estimates(
         se=se,
         ci_low=low,
         ci_high=high,
-        n=np.concatenate(n_all).astype(np.int64),
+        n=n_obs.astype(np.int64),
         population=np.concatenate(pop_all),
         deff=np.full(m, np.nan),
         df=np.repeat(np.array([d.df for d in domains], dtype=np.int64), k),
-        ci_method=[f"wald ({rep.type})"] * m,
+        ci_method=[f"{ci} ({rep.type})"] * m,
     )
 
 
@@ -311,6 +379,7 @@ def replicate_many(
                 bool(req.get("overall", True)),
                 float(req.get("level", 0.95)),
                 bool(req.get("na_rm", False)),
+                req.get("ci", "wald"),
             )
         )
         if progress is not None:

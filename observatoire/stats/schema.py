@@ -398,8 +398,9 @@ REPWEIGHTS: dict[str, Key] = {
 
 #: ``replicates:`` (R's ``as.svrepdesign``): replicate weights built from the design.
 REPLICATES: dict[str, Key] = {
-    "type": Key(one_of(("JK1", "JKn", "bootstrap")), required=True),
+    "type": Key(one_of(("JK1", "JKn", "bootstrap", "BRR", "Fay")), required=True),
     "replicates": Key(number(2, 100_000, integer=True)),
+    "rho": Key(below_one),
     "seed": Key(number(0, 2**63 - 1, integer=True)),
     "mse": Key(boolean),
 }
@@ -423,14 +424,27 @@ def repweights(value: Any, place: Place) -> dict[str, Any]:
 
 
 def replicates(value: Any, place: Place) -> dict[str, Any]:
-    """``replicates`` checked: ``replicates`` and ``seed`` are for the bootstrap only."""
+    """``replicates`` checked: ``replicates`` and ``seed`` are for the bootstrap only,
+    ``rho`` for Fay (and required there)."""
     checked = section(value, REPLICATES, place)
+    kind = checked["type"]
+    if kind == "Fay" and not checked.get("rho"):
+        raise place.error(
+            "le type Fay demande « rho » entre 0 et 1, 0 exclu (par exemple rho: 0.5)"
+        )
+    if kind != "Fay" and "rho" in checked:
+        raise place.key(value, "rho").error(f"ne s'applique qu'au type Fay (type : {kind})")
     if checked["type"] != "bootstrap":
         for key in ("replicates", "seed"):
             if key in checked:
                 raise place.key(value, key).error(
-                    f"ne s'applique qu'au bootstrap (le jackknife {checked['type']} a une "
-                    "réplique par unité primaire)"
+                    "ne s'applique qu'au bootstrap ("
+                    + (
+                        f"le jackknife {kind} a une réplique par unité primaire"
+                        if kind.startswith("JK")
+                        else f"les répliques {kind} viennent d'une matrice de Hadamard"
+                    )
+                    + ")"
                 )
     return checked
 
@@ -478,7 +492,9 @@ KIND_KEYS: dict[str, dict[str, Key]] = {
     "mean": {},
     "total": {},
     "proportion": {},
-    "quantile": {"probs": Key(probabilities)},  # R's svyquantile (sections.py)
+    # R's svyquantile (sections.py); interval_type: R's interval.type, "quantile" with
+    # replicate weights only
+    "quantile": {"probs": Key(probabilities), "interval_type": Key(one_of(("mean", "quantile")))},
 }
 
 #: Keys of every estimate request.

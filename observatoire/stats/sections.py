@@ -19,7 +19,7 @@ from __future__ import annotations
 import csv
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -27,8 +27,11 @@ from numpy.typing import NDArray
 from .design import Design
 from .errors import StatsError
 from .models import fit_model, term_test
-from .quantile import Quantiles, quantiles
+from .quantile import Quantiles, quantiles, replicate_quantiles
 from .tables import CrossTable, crosstab, crosstabs, table_rows
+
+if TYPE_CHECKING:
+    from .replicate import Replicated
 
 Rows = list[dict[str, Any]]
 TEST_COLUMNS = ("source", "name", "layer", "test", "statistic", "ndf", "ddf", "p_value")
@@ -73,22 +76,25 @@ def write_sections(
     data: Mapping[str, NDArray[Any]],
     out: str | Path,
     file: str,
+    *,
+    replicated: Replicated | None = None,
 ) -> list[Path]:
     """Compute the quantiles, tables and models of the design file and write their CSV files
-    beside ``out``; returns the files written (all computed before any is written)."""
+    beside ``out``; returns the files written (all computed before any is written).  With
+    ``replicated`` their variances are the replicate weights'."""
     files: list[tuple[Path, Sequence[str], Rows]] = []
     tests: Rows = []
     try:
         requests = [r for r in spec["estimates"] if r["kind"] == "quantile"]
         if requests:
-            rows = quantile_rows(run_quantiles(design, requests, data))
+            rows = quantile_rows(run_quantiles(design, requests, data, replicated))
             files.append((sibling(out, "quantiles"), Quantiles.OUTPUT_COLUMNS, rows))
         if spec.get("tables"):
-            cells, table_tests = run_tables(design, spec["tables"], data)
+            cells, table_tests = run_tables(design, spec["tables"], data, replicated)
             files.append((sibling(out, "tables"), TABLE_COLUMNS, cells))
             tests += table_tests
         if spec.get("models"):
-            coefficients, model_tests = run_models(design, spec["models"], data)
+            coefficients, model_tests = run_models(design, spec["models"], data, replicated)
             files.append((sibling(out, "models"), MODEL_COLUMNS, coefficients))
             tests += model_tests
     except StatsError as exc:
@@ -101,24 +107,40 @@ def write_sections(
 
 
 def run_quantiles(
-    design: Design, requests: Sequence[Mapping[str, Any]], data: Mapping[str, NDArray[Any]]
+    design: Design,
+    requests: Sequence[Mapping[str, Any]],
+    data: Mapping[str, NDArray[Any]],
+    replicated: Replicated | None = None,
 ) -> Quantiles:
-    """Every ``kind: quantile`` request (``variable``, ``probs``, ``by``, ``na_rm``, ``level``)."""
+    """Every ``kind: quantile`` request (``variable``, ``probs``, ``by``, ``na_rm``, ``level``,
+    and ``interval_type`` with replicate weights)."""
     out = Quantiles()
     for req in requests:
         by: dict[str, Any] = {}
         for entry in req.get("by") or []:
             names = [entry] if isinstance(entry, str) else list(entry)
             by[":".join(names)] = _crossed(data, names)
-        part = quantiles(
-            design,
-            {req["variable"]: data[req["variable"]]},
-            req.get("probs") or (0.5,),
-            by=by,
-            overall=bool(req.get("overall", True)),
-            level=float(req.get("level", 0.95)),
-            na_rm=bool(req.get("na_rm", False)),
-        )
+        common: dict[str, Any] = {
+            "by": by,
+            "overall": bool(req.get("overall", True)),
+            "level": float(req.get("level", 0.95)),
+            "na_rm": bool(req.get("na_rm", False)),
+        }
+        variables = {req["variable"]: data[req["variable"]]}
+        probs = req.get("probs") or (0.5,)
+        if replicated is None:
+            if req.get("interval_type", "mean") != "mean":
+                raise StatsError(
+                    f"quantile de « {req['variable']} » : « interval_type: quantile » "
+                    "(quantiles des répliques) demande des poids répliqués (« repweights » "
+                    "ou « replicates ») ; sans eux, l'intervalle est celui de Woodruff (mean)."
+                )
+            part = quantiles(design, variables, probs, **common)
+        else:
+            interval = req.get("interval_type", "mean")
+            part = replicate_quantiles(
+                replicated, variables, probs, interval_type=interval, **common
+            )
         for name in Quantiles.__dataclass_fields__:
             getattr(out, name).extend(getattr(part, name))
     return out
@@ -131,7 +153,10 @@ def _crossed(data: Mapping[str, NDArray[Any]], names: list[str]) -> NDArray[Any]
 
 
 def run_tables(
-    design: Design, specs: Sequence[Mapping[str, Any]], data: Mapping[str, NDArray[Any]]
+    design: Design,
+    specs: Sequence[Mapping[str, Any]],
+    data: Mapping[str, NDArray[Any]],
+    replicated: Replicated | None = None,
 ) -> tuple[Rows, Rows]:
     """Cells and tests of every table (``rows``, ``columns``, optional ``layer``, ``level``)."""
     cells: Rows = []
@@ -148,6 +173,7 @@ def run_tables(
                 data[spec["layer"]],
                 names=(spec["rows"], spec["columns"], spec["layer"]),
                 level=level,
+                replicated=replicated,
             )
         else:
             tables = [
@@ -157,6 +183,7 @@ def run_tables(
                     data[spec["columns"]],
                     names=(spec["rows"], spec["columns"]),
                     level=level,
+                    replicated=replicated,
                 )
             ]
         for table in tables:
@@ -178,13 +205,22 @@ def run_tables(
 
 
 def run_models(
-    design: Design, specs: Sequence[Mapping[str, Any]], data: Mapping[str, NDArray[Any]]
+    design: Design,
+    specs: Sequence[Mapping[str, Any]],
+    data: Mapping[str, NDArray[Any]],
+    replicated: Replicated | None = None,
 ) -> tuple[Rows, Rows]:
     """Coefficients and term tests of every model (``formula``, ``family``, ``test``, ``level``)."""
     rows: Rows = []
     tests: Rows = []
     for i, spec in enumerate(specs, start=1):
-        model = fit_model(design, spec["formula"], data, family=spec.get("family", "gaussian"))
+        model = fit_model(
+            design,
+            spec["formula"],
+            data,
+            family=spec.get("family", "gaussian"),
+            replicated=replicated,
+        )
         for row in model.rows(float(spec.get("level", 0.95))):
             rows.append(
                 {

@@ -27,12 +27,19 @@ and Pearson's ``X^2`` on the weighted table scaled to ``n``:
 
 A third variable gives one table and one pair of tests per level (R: ``svychisq`` on
 ``subset(design, layer == level)``).
+
+With replicate weights (``replicated``, R's ``svymean``/``svyby`` and ``svychisq`` on a
+``svrepdesign``) every proportion is recomputed on each replicate and its variance, and
+the covariance ``V`` of the cell proportions in the tests, are the replicates' (R's
+``svrVar``); ``nu`` is the replicate design's ``degf`` (rank of the replicate weights
+minus one) and a layer is a subset of the rows, as R's ``subset`` of a replicate design.
+Intervals are then Wald's (R's ``confint`` on a replicate estimate).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -41,6 +48,9 @@ from .ci import CIMethod, confidence_interval
 from .design import Design, FloatArray, IntArray, is_missing, label
 from .errors import StatsError
 from .variance import taylor_covariance
+
+if TYPE_CHECKING:
+    from .replicate import Replicated
 
 #: Largest number of categories of a variable in a cross-tabulation.
 MAX_CATEGORIES = 60
@@ -89,7 +99,7 @@ class CrossTable:
     column_margin: Proportions  # share of each column in the whole
     tests: dict[str, IndependenceTest] = field(default_factory=dict)
     layer: str = ""  # the third variable's level, "" for a two-way table
-    df: int = 0  # design degrees of freedom of the table's respondents
+    df: int = 0  # design degrees of freedom of the table's respondents (replicate degf)
 
     @property
     def row_n(self) -> NDArray[np.int64]:
@@ -150,6 +160,22 @@ def _ratio_views(
     return est, var
 
 
+def _replicate_ratios(
+    replicated: Replicated,
+    totals: FloatArray,
+    rep_totals: FloatArray,
+    groups: IntArray,
+    n_groups: int,
+) -> tuple[FloatArray, FloatArray]:
+    """``T_k / sum_{j in group(k)} T_j`` and its replicate variance, for each cell ``k``."""
+    sums = np.bincount(groups, weights=totals, minlength=n_groups)
+    rep_sums = np.column_stack([rep_totals[:, groups == g].sum(axis=1) for g in range(n_groups)])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        est = totals / sums[groups]
+        reps = rep_totals / rep_sums[:, groups]
+    return est, replicated.variance(reps - est)
+
+
 def _interval(
     est: FloatArray, var: FloatArray, df: FloatArray, n: FloatArray, method: CIMethod, level: float
 ) -> Proportions:
@@ -167,12 +193,14 @@ def crosstab(
     within: NDArray[np.bool_] | None = None,
     ci: CIMethod = "logit",
     level: float = 0.95,
+    replicated: Replicated | None = None,
 ) -> CrossTable:
     """Cross-tabulate two categorical columns with proportions, SEs, intervals and tests.
 
     ``within`` restricts the table to a domain (a filter, or a layer of a three-way table),
     estimated on the whole design like R's ``subset``.  Intervals use ``ci`` (logit by
-    default, as ``svyciprop``) with each domain's degrees of freedom.
+    default, as ``svyciprop``) with each domain's degrees of freedom; with ``replicated``
+    the variances are the replicates' and the intervals Wald's (see the module docstring).
     """
     n_all = design.n
     r_codes, r_labels = categories(rows, names[0], n_all)
@@ -202,15 +230,11 @@ def crosstab(
     dummies = np.zeros((n_all, k))
     dummies[rows_in, cell_of[rows_in]] = w[rows_in]
     totals = dummies.sum(axis=0)
-    cov_t = taylor_covariance(design, dummies)
     counts = np.bincount(cell_of[rows_in], minlength=k).astype(np.int64)
 
     cell_index = np.arange(k)
     row_of_cell, col_of_cell = cell_index // nc, cell_index % nc
     all_df = float(domain_df(design, complete))
-    p_cell, v_cell = _ratio_views(totals, cov_t, np.zeros(k, dtype=np.intp), 1)
-    p_row, v_row = _ratio_views(totals, cov_t, row_of_cell, nr)
-    p_col, v_col = _ratio_views(totals, cov_t, col_of_cell, nc)
     row_df = np.array(
         [domain_df(design, complete & (cell_of // nc == r)) for r in range(nr)], dtype=float
     )
@@ -218,11 +242,28 @@ def crosstab(
         [domain_df(design, complete & (cell_of % nc == c)) for c in range(nc)], dtype=float
     )
     n_flat = counts.astype(float)
-    # Margins: sums of cell proportions, variance through the same covariance.
+    # Margins: sums of cell proportions.
     agg_r = (row_of_cell[None, :] == np.arange(nr)[:, None]).astype(float)
     agg_c = (col_of_cell[None, :] == np.arange(nc)[:, None]).astype(float)
-    jac_cell = (np.eye(k) - p_cell[:, None]) / totals.sum()
-    v_cells = jac_cell @ cov_t @ jac_cell.T
+    zeros = np.zeros(k, dtype=np.intp)
+    if replicated is None:
+        cov_t = taylor_covariance(design, dummies)
+        p_cell, v_cell = _ratio_views(totals, cov_t, zeros, 1)
+        p_row, v_row = _ratio_views(totals, cov_t, row_of_cell, nr)
+        p_col, v_col = _ratio_views(totals, cov_t, col_of_cell, nc)
+        jac_cell = (np.eye(k) - p_cell[:, None]) / totals.sum()
+        v_cells = jac_cell @ cov_t @ jac_cell.T
+    else:
+        ci = "wald"
+        onehot = np.zeros((rows_in.size, k))
+        onehot[np.arange(rows_in.size), cell_of[rows_in]] = 1.0
+        rep_totals = replicated.weights[rows_in].T @ onehot  # replicates x cells
+        p_cell, v_cell = _replicate_ratios(replicated, totals, rep_totals, zeros, 1)
+        p_row, v_row = _replicate_ratios(replicated, totals, rep_totals, row_of_cell, nr)
+        p_col, v_col = _replicate_ratios(replicated, totals, rep_totals, col_of_cell, nc)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            rep_cells = rep_totals / rep_totals.sum(axis=1, keepdims=True)
+        v_cells = replicated.covariance(rep_cells - p_cell)
 
     def margin(agg: FloatArray) -> Proportions:
         est = agg @ p_cell
@@ -242,10 +283,13 @@ def crosstab(
         column=_reshape(_interval(p_col, v_col, col_df[col_of_cell], n_flat, ci, level), shape),
         row_margin=margin(agg_r),
         column_margin=margin(agg_c),
-        df=int(all_df),
+        df=int(all_df) if replicated is None else replicated.df(complete),
     )
     if nr > 1 and nc > 1:
-        n_rows, nu = _rows_and_nu(design, mask)
+        if replicated is None:
+            n_rows, nu = _rows_and_nu(design, mask)
+        else:  # R's subset of a replicate design drops the rows
+            n_rows, nu = int(mask.sum()), float(replicated.df(None if mask.all() else mask))
         table.tests = rao_scott(p_cell, v_cells, totals, (nr, nc), n_rows, nu)
     return table
 
@@ -333,6 +377,7 @@ def crosstabs(
     within: NDArray[np.bool_] | None = None,
     ci: CIMethod = "logit",
     level: float = 0.95,
+    replicated: Replicated | None = None,
 ) -> list[CrossTable]:
     """A three-way table: the table of ``rows`` by ``columns`` in each level of ``layer``."""
     codes, labels = categories(layer, names[2], design.n)
@@ -347,6 +392,7 @@ def crosstabs(
             within=base & (codes == j),
             ci=ci,
             level=level,
+            replicated=replicated,
         )
         table.layer = lab
         out.append(table)

@@ -17,7 +17,8 @@ designs produced by ``postStratify``, ``rake`` and ``calibrate``; see
 :class:`~observatoire.stats.design.ResidualOperator`.
 
 Replicate weights (Wolter 2007, ch. 4; Lumley 2010, §2.3): JK1 (delete one PSU,
-unstratified), JKn (delete one PSU within its stratum) and the Rao–Wu rescaling bootstrap.
+unstratified), JKn (delete one PSU within its stratum), the Rao–Wu rescaling bootstrap,
+and balanced half-samples (BRR, and Fay's with ``rho``) from R's Hadamard matrices.
 With replicate estimates ``theta_r``, ``V = scale sum_r rscale_r (theta_r - mean_r)^2``
 (R's ``svrVar`` with ``mse = FALSE``).
 """
@@ -30,7 +31,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
-from .design import Design, FloatArray, IntArray
+from .design import Design, FloatArray, IntArray, label
 from .errors import StatsError
 
 if TYPE_CHECKING:
@@ -316,7 +317,112 @@ class DomainVariance:
 
 
 # ---------------------------------------------------------------------- replicate weights
-ReplicateType = Literal["JK1", "JKn", "bootstrap"]
+ReplicateType = Literal["JK1", "JKn", "bootstrap", "BRR", "Fay"]
+
+#: R's precooked Hadamard matrices (``survey:::hadamard.list``, 0/1 entries), one
+#: hexadecimal number per row: the sizes that neither Sylvester's doubling nor Paley's
+#: construction gives in the order R tries them.
+_HADAMARD_ROWS: dict[int, tuple[str, ...]] = {
+    4: ("f", "a", "c", "9"),
+    16: (
+        "ffff", "aaaa", "cccc", "9999", "f0f0", "a5a5", "c3c3", "9696",
+        "ff00", "aa55", "cc33", "9966", "f00f", "a55a", "c33c", "9669",
+    ),
+    28: (
+        "fffffff", "9c71c78", "83cd378", "83b2e66", "9a0f8d6", "952c5ae", "8cd239e",
+        "58aa7f0", "45b59d4", "46cbcac", "561774a", "4b64e9a", "5959b26", "2d1eae8",
+        "3666b34", "2b3b51c", "31d74b2", "32f89ca", "2ced646", "ea545e4", "f1632cc",
+        "f09ce1c", "e54ad52", "e6392b2", "e8a792a", "dffe000", "bf81f80", "7f8007e",
+    ),
+    36: (
+        "fffffffff", "5c7dc8564", "b8fb90ac8", "71f721592", "e3ee42b24", "c7dc8564a",
+        "8fb90ac96", "1f721592e", "3ee42b25c", "7dc8564b8", "fb90ac970", "f721592e2",
+        "ee42b25c6", "dc8564b8e", "b90ac971e", "721592e3e", "e42b25c7c", "c8564b8fa",
+        "90ac971f6", "21592e3ee", "42b25c7dc", "8564b8fb8", "0ac971f72", "1592e3ee4",
+        "2b25c7dc8", "564b8fb90", "ac971f720", "592e3ee42", "b25c7dc84", "64b8fb90a",
+        "c971f7214", "92e3ee42a", "25c7dc856", "4b8fb90ac", "971f72158", "2e3ee42b2",
+    ),
+}  # fmt: skip
+_HADAMARD_SIZES = (4, 16, 28, 36)
+#: Largest prime R's ``paley`` tries (``survey:::paley``'s ``small.primes``: every prime
+#: ``p = 3 mod 4`` up to this one).
+_PALEY_LARGEST = 7919
+
+
+def _paley_primes() -> list[int]:
+    """The primes ``p = 3 mod 4`` up to :data:`_PALEY_LARGEST` (R's ``small.primes``)."""
+    sieve = np.ones(_PALEY_LARGEST + 1, dtype=bool)
+    sieve[:2] = False
+    for k in range(2, int(_PALEY_LARGEST**0.5) + 1):
+        if sieve[k]:
+            sieve[k * k :: k] = False
+    return [int(p) for p in np.flatnonzero(sieve) if p % 4 == 3]
+
+
+def _double(h: IntArray) -> IntArray:
+    """R's ``hadamard.doubler``: ``[[H, H], [H, 1 - H]]``."""
+    return np.block([[h, h], [h, 1 - h]])
+
+
+def _paley(n: int, nmax: int | None = None, prime: int | None = None) -> IntArray | None:
+    """R's ``survey:::paley``: a Paley Hadamard matrix of size at least ``n + 1`` (0/1)."""
+    primes = _paley_primes()
+    if prime is None:
+        nmax = 2 * n if nmax is None else nmax
+        nceil = nn = n + 4 - n % 4
+        if n % 4 + 4 == n % 8:
+            while nn % 8 == 0:
+                nn //= 2
+            if nn - 1 in primes:
+                m = _paley(nn - 1, prime=nn - 1)
+                assert m is not None
+                while nn < nceil:
+                    m = _double(m)
+                    nn *= 2
+                return m
+        if n > primes[-1]:
+            return None
+        p = min(q for q in primes if q >= n)
+        if p + 1 > nceil + 4 and nceil + 4 < nmax:
+            return _paley(nceil + 3)
+        if p > nmax:
+            return None
+    else:
+        p = prime
+    residues = {0} | {i * i % p for i in range(1, (p - 1) // 2 + 1)}
+    m = np.add.outer(np.arange(p), np.arange(p)) % p
+    core = (~np.isin(m, list(residues))).astype(np.intp)
+    out = np.ones((p + 1, p + 1), dtype=np.intp)
+    out[1:, 1:] = core
+    return out
+
+
+def hadamard(n: int) -> IntArray:
+    """R's ``survey::hadamard(n)``: the 0/1 Hadamard matrix (at least ``n + 1`` rows) whose
+    rows 2 to ``n + 1`` give the half-samples of ``n`` strata, the very matrix R builds
+    (precooked, Paley or doubled), so that BRR replicates equal R's column for column."""
+    sizes = np.array(_HADAMARD_SIZES)
+    precooked = [
+        np.array([[int(b) for b in f"{int(row, 16):0{size}b}"] for row in _HADAMARD_ROWS[size]])
+        for size in _HADAMARD_SIZES
+    ]
+    m = n - n % 4
+    fits = np.flatnonzero((m < sizes) & (m + 4 >= sizes))
+    if fits.size:
+        return precooked[int(fits.min())]
+    if (m < sizes).all():
+        return precooked[0]
+    doubles = np.maximum(0, np.ceil(np.log2((n + 1) / sizes))).astype(int)
+    grown = sizes * 2**doubles
+    best = int(np.argmin(grown - n))
+    h: IntArray | None = None
+    if grown[best] - n > 4:
+        h = _paley(n, int(grown[best]))
+    if h is None:
+        h = precooked[best]
+        for _ in range(int(doubles[best])):
+            h = _double(h)
+    return h
 
 
 @dataclass(frozen=True)
@@ -347,9 +453,25 @@ class ReplicateWeights:
         dev = reps - centre
         return np.asarray(self.scale * (self.rscales @ (dev * dev)), dtype=np.float64)
 
+    def covariance(self, replicates: FloatArray, full: FloatArray | None = None) -> FloatArray:
+        """Covariance matrix of the columns of ``replicates`` (``R x m``), as R's ``svrVar``."""
+        reps = np.asarray(replicates, dtype=np.float64)
+        if full is None:
+            keep = self.rscales > 0
+            centre = reps[keep].mean(axis=0) if keep.any() else reps.mean(axis=0)
+        else:
+            centre = np.asarray(full, dtype=np.float64)
+        dev = reps - centre
+        return np.asarray(self.scale * (dev.T @ (self.rscales[:, None] * dev)), dtype=np.float64)
+
 
 def replicate_weights(
-    design: Design, type: ReplicateType = "JKn", *, replicates: int = 50, seed: int = 0
+    design: Design,
+    type: ReplicateType = "JKn",
+    *,
+    replicates: int = 50,
+    seed: int = 0,
+    rho: float = 0.0,
 ) -> ReplicateWeights:
     """Replicate weight factors for ``design`` (R: ``as.svrepdesign(design, type=...)``).
 
@@ -361,6 +483,8 @@ def replicate_weights(
     * ``bootstrap``: Rao–Wu (1988) rescaling bootstrap with ``n_h - 1`` PSUs drawn with
       replacement in each stratum; ``scale = 1 / (R - 1)`` on the mean of replicates.
       Random (``seed``), so it does not reproduce R's draws.
+    * ``BRR`` and ``Fay`` (``rho``): balanced half-samples, R's ``brrweights`` (see
+      :func:`brr_factors`); ``scale = 1 / (R (1 - rho)^2)``.  The fpc is dropped, as R does.
 
     The factors multiply the weights of ``design``; for a calibrated design, re-calibrate
     each replicate (see :func:`observatoire.stats.weighting.recalibrate_replicates`) to
@@ -426,4 +550,46 @@ def replicate_weights(
             lam = np.sqrt(f)  # sqrt(m_h (1 - f_h) / (n_h - 1)) with m_h = n_h - 1
             mat[members] = 1 - lam + lam * counts * n_h / (n_h - 1)
         return ReplicateWeights(mat[psu], 1.0 / (replicates - 1), np.ones(replicates), "bootstrap")
-    raise StatsError(f"Type de répliques inconnu : « {type} » (JK1, JKn ou bootstrap).")
+    if type in ("BRR", "Fay"):
+        factors = brr_factors(design, rho if type == "Fay" else 0.0)
+        count = factors.shape[1]
+        scale = 1.0 / (count * (1.0 - rho) ** 2) if type == "Fay" else 1.0 / count
+        return ReplicateWeights(factors, scale, np.ones(count), type)
+    raise StatsError(f"Type de répliques inconnu : « {type} » (JK1, JKn, bootstrap, BRR ou Fay).")
+
+
+def brr_factors(design: Design, rho: float = 0.0) -> FloatArray:
+    """Half-sample factors of a design with two PSUs per stratum, as R's ``brrweights``.
+
+    Strata are numbered in the order of their labels as text (R's ``order`` on
+    ``as.character(strata)``) and, within a stratum, PSUs in the order of their first row;
+    replicate ``r`` gives ``2 - rho`` to the first PSU of stratum ``s`` when
+    ``H[s + 1, r] = 1`` (to the second otherwise) and ``rho`` to the other, ``H`` being
+    :func:`hadamard` of the number of strata: R's replicates, column for column.
+    """
+    if not design.has_strata:
+        raise StatsError(
+            "Les répliques BRR et Fay demandent un plan stratifié à deux unités primaires par "
+            "strate (« strata » et « ids ») ; sinon, JK1 ou bootstrap."
+        )
+    psu_strata = design.psu_strata
+    counts = np.bincount(psu_strata, minlength=len(design.strata_labels))
+    for h in np.flatnonzero(counts != 2).tolist():
+        raise StatsError(
+            f"La strate « {label(design.strata_labels[h])} » a {counts[h]} unité(s) "
+            "primaire(s) : les répliques BRR et Fay demandent exactement deux unités "
+            "primaires par strate."
+        )
+    n_units = psu_strata.shape[0]
+    first_row = np.full(n_units, design.n, dtype=np.intp)
+    np.minimum.at(first_row, design.psu_codes, np.arange(design.n, dtype=np.intp))
+    texts = [label(v) for v in design.strata_labels]
+    number = np.empty(len(texts), dtype=np.intp)
+    number[sorted(range(len(texts)), key=texts.__getitem__)] = np.arange(1, len(texts) + 1)
+    order = np.lexsort((first_row, psu_strata))  # by stratum, then first row
+    second = np.zeros(n_units, dtype=bool)
+    second[order[1::2]] = True
+    matrix = hadamard(len(texts))
+    high = (matrix[number[psu_strata]] == 1) != second[:, None]  # units x replicates
+    per_unit = np.where(high, 2.0 - rho, rho)
+    return np.asarray(per_unit[design.psu_codes], dtype=np.float64)

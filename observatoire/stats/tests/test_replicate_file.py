@@ -180,8 +180,8 @@ BOOT = 'weights: pw\nrepweights: {columns: "boot_*", type: bootstrap}\n'
             "ligne 6 : « seed » de « replicates » : ne s'applique qu'au bootstrap",
         ),
         (
-            "weights: pw\nreplicates: {type: BRR}\n",
-            "ligne 2 : « type » de « replicates » : vaut « BRR »",
+            "weights: pw\nreplicates: {type: SDR}\n",
+            "ligne 2 : « type » de « replicates » : vaut « SDR »",
         ),
     ],
 )
@@ -203,14 +203,14 @@ def test_repweights_errors(
 @pytest.mark.parametrize(
     ("estimate", "message"),
     [
-        ("{variable: cat, kind: proportion, ci: logit}", "l'intervalle est celui de Wald"),
-        ("{variable: y, kind: quantile, probs: 0.5}", "les quantiles ne sont pas calculés"),
+        ("{variable: cat, kind: proportion, ci: logit}", "l'intervalle logit n'est pas calculé"),
     ],
 )
 def test_what_replicates_do_not_compute_is_refused(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], estimate: str, message: str
 ) -> None:
-    """A logit interval or a quantile with replicate weights: refused, never a silent Wald."""
+    """A logit interval with replicate weights: refused, never a silent Wald (mean and beta
+    intervals, quantiles: test_replicate_sections.py)."""
     path = tmp_path / "plan.yaml"
     path.write_text(BOOT + f"estimates:\n  - {estimate}\n", encoding="utf-8")
     out = tmp_path / "out.csv"

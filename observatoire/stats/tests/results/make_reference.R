@@ -1,6 +1,8 @@
 # Reference values for observatoire.stats, produced by R's survey package.
 #
 # Run from this folder:  Rscript make_reference.R
+# (it is the one source of reference.csv and of the data sets below: rerun it after any
+# change here, then run the tests: .venv/bin/python -m pytest observatoire/stats)
 # Writes reference.csv (key,value with 17 significant digits) and the two data sets the
 # Python tests read (apistrat.csv, apiclus1.csv), so that the test suite runs without R.
 # Requires the Debian packages r-cran-survey (it ships the `api` data sets) and r-cran-mass
@@ -328,6 +330,102 @@ rjkn <- postStratify(as.svrepdesign(drep, type = "JKn"), ~dom,
                      data.frame(dom = c("p", "q"), Freq = c(4000, 3500)))
 put_stat("rep.built.jkn.post.mean", svymean(~y + x, rjkn))
 put_by("rep.built.jkn.post.by_dom.total", svyby(~y, ~dom, rjkn, svytotal))
+
+# ---- replicate designs for every estimate kind (issue 16): BRR and Fay built from the
+# design, and quantiles, tables and models on replicate designs
+pop.dom <- data.frame(dom = c("p", "q"), Freq = c(4000, 3500))
+tight <- glm.control(epsilon = 1e-14, maxit = 100)
+# R's Hadamard matrices (precooked, Paley, doubled), by size and two weighted sums of
+# their entries, for every number of strata up to 300
+for (n in 1:300) {
+  H <- hadamard(n)
+  k <- seq_len(nrow(H))
+  put(paste0("hadamard.", n), c(nrow(H), sum(H * outer(k, k^2)), sum(H * outer(k^2, k))))
+}
+rbrrp <- postStratify(as.svrepdesign(drep, type = "BRR"), ~dom, pop.dom)
+put_stat("rep.built.brr.post.mean", svymean(~y + x, rbrrp))
+rfay <- as.svrepdesign(drep, type = "Fay", fay.rho = 0.3)
+put_stat("rep.built.fay.mean", svymean(~y + x, rfay))
+put_by("rep.built.fay.by_dom.total", svyby(~y, ~dom, rfay, svytotal))
+rep$hi <- ifelse(rep$y > 16, "oui", "non")
+bootw <- as.data.frame(lapply(rep[, grep("^boot_", names(rep))], as.numeric))
+sections <- list(
+  fay = rfay,
+  brrpost = rbrrp,
+  bootmse = svrepdesign(data = rep, repweights = bootw, weights = ~pw, type = "bootstrap",
+                        combined.weights = TRUE, mse = TRUE)
+)
+put_q_rep <- function(key, q) {
+  put(paste0(key, ".est"), q[[1]][, 1])
+  put(paste0(key, ".low"), q[[1]][, 2])
+  put(paste0(key, ".high"), q[[1]][, 3])
+  put(paste0(key, ".se"), q[[1]][, 4])
+}
+for (nm in names(sections)) {
+  d <- update(sections[[nm]], hi = rep$hi, yna = ifelse(rep$x > 8, NA, rep$y))
+  key <- paste0("rs.", nm)
+  put(paste0(key, ".degf"), degf(d))
+  probs <- c(0.25, 0.5, 0.75)
+  for (it in c("mean", "quantile")) {
+    put_q_rep(paste0(key, ".q.", it), svyquantile(~y, d, probs, ci = TRUE, se = TRUE,
+                                                  interval.type = it))
+    for (lv in c("p", "q")) {
+      put_q_rep(paste0(key, ".q.", it, ".", lv),
+                svyquantile(~y, subset(d, dom == lv), probs, ci = TRUE, se = TRUE,
+                            interval.type = it))
+    }
+  }
+  put_q_rep(paste0(key, ".q.na"), svyquantile(~yna, d, probs, ci = TRUE, se = TRUE,
+                                             na.rm = TRUE))
+  m <- svyglm(yna ~ x + dom, d, control = tight)  # rows with a missing yna left out
+  put(paste0(key, ".glm.na.coef"), coef(m))
+  put(paste0(key, ".glm.na.se"), SE(m))
+  put(paste0(key, ".glm.na.df"), m$df.residual)
+  # svyciprop "mean" and "beta" (t on the replicate degf; Korn-Graubard), overall, per
+  # domain (svyby subsets the replicate design) and among the answers to cat
+  for (ci in c("mean", "beta")) {
+    put_ciprop(paste0(key, ".ciprop.", ci), svyciprop(~I(hi == "oui"), d, method = ci))
+    b <- svyby(~I(hi == "oui"), ~dom, d, svyciprop, method = ci, vartype = c("se", "ci"))
+    put(paste0(key, ".ciprop.", ci, ".by.est"), coef(b))
+    put(paste0(key, ".ciprop.", ci, ".by.se"), SE(b))
+    put(paste0(key, ".ciprop.", ci, ".by.low"), b$ci_l)
+    put(paste0(key, ".ciprop.", ci, ".by.high"), b$ci_u)
+    put_ciprop(paste0(key, ".ciprop.", ci, ".na"),
+               svyciprop(~I(cat == "a"), subset(d, !is.na(cat)), method = ci))
+  }
+  # table cat x dom (a missing cat leaves the respondent out): cells of the whole, by row,
+  # by column, and the Rao-Scott tests; then cat x hi in each level of dom
+  dc <- subset(d, !is.na(cat))
+  cells <- svymean(~I(cat == "a" & dom == "p") + I(cat == "a" & dom == "q") +
+                     I(cat == "b" & dom == "p") + I(cat == "b" & dom == "q") +
+                     I(cat == "c" & dom == "p") + I(cat == "c" & dom == "q"), dc)
+  put(paste0(key, ".tab.cell.est"), coef(cells)[c(FALSE, TRUE)])
+  put(paste0(key, ".tab.cell.se"), SE(cells)[c(FALSE, TRUE)])
+  for (r in c("a", "b", "c")) put_stat(paste0(key, ".tab.row.", r), svymean(~dom, subset(dc, cat == r)))
+  for (c in c("p", "q")) put_stat(paste0(key, ".tab.col.", c), svymean(~cat, subset(dc, dom == c)))
+  f <- svychisq(~cat + dom, d, statistic = "F")
+  put(paste0(key, ".tab.F"), c(f$statistic, f$parameter, f$p.value))
+  x <- svychisq(~cat + dom, d, statistic = "Chisq")
+  put(paste0(key, ".tab.Chisq"), c(x$statistic, x$p.value))
+  for (lv in c("p", "q")) {
+    f <- svychisq(~cat + hi, subset(d, dom == lv), statistic = "F")
+    put(paste0(key, ".tab3.", lv, ".F"), c(f$statistic, f$parameter, f$p.value))
+  }
+  # models: linear and logistic, with regTermTest on each term
+  m <- svyglm(y ~ x + dom, d, control = tight)
+  put(paste0(key, ".glm.gaussian.coef"), coef(m))
+  put(paste0(key, ".glm.gaussian.se"), SE(m))
+  put(paste0(key, ".glm.gaussian.df"), m$df.residual)
+  r <- regTermTest(m, ~dom)
+  put(paste0(key, ".glm.gaussian.test.dom"), c(r$Ftest, r$df, r$ddf, r$p))
+  m <- suppressWarnings(svyglm(I(hi == "oui") ~ x + cat, d, family = quasibinomial(),
+                               control = tight))
+  put(paste0(key, ".glm.logit.coef"), coef(m))
+  put(paste0(key, ".glm.logit.se"), SE(m))
+  r <- regTermTest(m, ~cat)
+  put(paste0(key, ".glm.logit.test.cat"), c(r$Ftest, r$df, r$ddf, r$p))
+}
+rep$hi <- NULL
 
 # ---- cancellation stress with replicate weights: 40,000 values 10,000 +- 10, exact inputs
 # (decimal values and binary fractions that Python rebuilds identically); the SE is
