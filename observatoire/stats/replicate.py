@@ -191,9 +191,9 @@ def replicated_design(
     spec: Mapping[str, Any], data: Mapping[str, NDArray[Any]], design: Design, file: str
 ) -> Replicated | None:
     """The replicate weights a design file asks for (``repweights`` or ``replicates``), or
-    None.  Every estimate kind, table and model takes them; refused are ``ci: logit``
-    (R's refits a logistic model per replicate to its glm tolerance: not reproducible to
-    the last digits) and ``ci`` on a quantile (its interval is ``interval_type``)."""
+    None.  Every estimate kind, table and model takes them; refused is ``ci: logit`` (R
+    refits a logistic model per replicate to its glm tolerance: not reproducible to the
+    last digits)."""
     if "repweights" not in spec and "replicates" not in spec:
         return None
     key = "repweights" if "repweights" in spec else "replicates"
@@ -204,12 +204,6 @@ def replicated_design(
                 "l'intervalle logit n'est pas calculé (R l'obtient en ajustant un modèle "
                 "logistique sur chaque réplique, à la tolérance près de sa convergence) : "
                 "choisissez ci: beta, mean ou wald."
-            )
-        if req["kind"] == "quantile" and "ci" in req:
-            raise StatsError(
-                f"{file} : estimation n° {i} : l'intervalle d'un quantile se choisit par "
-                "« interval_type » (mean : Woodruff ; quantile : quantiles des répliques), "
-                "pas par « ci »."
             )
     try:
         if key == "repweights":

@@ -255,6 +255,11 @@ def estimates(value: Any, place: Place) -> list[dict[str, Any]]:
         allowed = {**ESTIMATE, **KIND_KEYS.get(kind, {})} if isinstance(kind, str) else ESTIMATE
         checked = section(req, allowed, at)
         checked.setdefault("kind", "mean")
+        if "ci" in checked and checked["kind"] == "quantile":
+            raise at.key(req, "ci").error(
+                "l'intervalle d'un quantile se choisit par « interval_type » (mean : Woodruff ; "
+                "quantile : quantiles des répliques), pas par « ci »"
+            )
         if "ci" in checked:
             try:
                 check_ci(checked["kind"], checked["ci"])

@@ -84,12 +84,18 @@ def test_design_file_not_in_utf8(tmp_path: Path) -> None:
             "d.yaml, ligne 3 : « ci » de l'estimation n° 1 : l'intervalle « beta » ne convient "
             "pas à une estimation « total »",
         ),
+        (
+            "{variable: api00, kind: quantile, ci: wald}",
+            "d.yaml, ligne 3 : « ci » de l'estimation n° 1 : l'intervalle d'un quantile se "
+            "choisit par « interval_type »",
+        ),
     ],
 )
 def test_logit_and_beta_intervals_only_for_shares(
     tmp_path: Path, estimate: str, message: str
 ) -> None:
-    """ci: logit or beta on a mean of a continuous variable or on a total is refused."""
+    """ci: logit or beta on a mean of a continuous variable or on a total is refused, and
+    ci on a quantile (whose interval is interval_type) is not silently ignored."""
     err = refused(tmp_path, f"weights: pw\nestimates:\n  - {estimate}\n")
     assert message in err
 
