@@ -86,7 +86,6 @@ def build(cases: int, rng: random.Random) -> int:
     from observatoire.cas_usage import pstw, services
     from observatoire.cas_usage.choices import Origin, Status
     from observatoire.cas_usage.models import UseCase, scope_of
-    from observatoire.core import search
 
     path = pstw.shared_file()
     if path is None:
@@ -125,19 +124,18 @@ def build(cases: int, rng: random.Random) -> int:
                 )
                 made += 1
                 if len(batch) == 2000:
-                    _flush(batch, search, services)
+                    _flush(batch, services)
                     batch = []
                     print(f"  {made} cas…", file=sys.stderr)
-        _flush(batch, search, services)
+        _flush(batch, services)
     return UseCase.objects.count()
 
 
-def _flush(batch, search, services) -> None:
+def _flush(batch, services) -> None:
+    """Write a batch as the PSTW import does: one bulk insert, then the index in bulk."""
     from observatoire.cas_usage.models import UseCase
 
-    created = UseCase.objects.bulk_create(batch)
-    for case in created:
-        search.index(services.LABEL, case.pk, services.index_fields(case))
+    services.index_cases(UseCase.objects.bulk_create(batch))
 
 
 def run_engine(engine: str, cases: int, count: int, verbose: bool = False) -> str:
@@ -187,7 +185,9 @@ def run_engine(engine: str, cases: int, count: int, verbose: bool = False) -> st
 
 
 def _search(services, params: dict) -> int:
-    found = queries.search_cases(queries.Filters.from_params(params))
+    from observatoire.cas_usage import queries as catalogue
+
+    found = catalogue.search_cases(catalogue.Filters.from_params(params))
     page = list(found.results[: services.PAGE_SIZE])
     return len(page)
 

@@ -48,6 +48,7 @@ __all__ = [
     "excerpt",
     "fts5_query",
     "index",
+    "index_many",
     "query_stems",
     "rebuild",
     "reindex",
@@ -104,6 +105,31 @@ def index(model_label: str, pk: int, fields: dict[str, str], connection: Any = N
     texts = {name: fields[name] or "" for name in tables.check_fields(fields)}
     shown = "\n".join(t for t in list(texts.values())[1:] if t)
     backend(connection).index(connection, model_label, pk, texts, shown)
+
+
+BATCH = 500  # objects written by one statement of index_many
+
+
+def index_many(
+    model_label: str, rows: Iterable[tuple[int, dict[str, str]]], connection: Any = None
+) -> int:
+    """(Re)index many objects, `rows` of (pk, fields) as index() takes them, BATCH per
+    statement: a bulk import's way (one statement per object kept 50,000 cases indexing
+    for over twenty minutes on PostgreSQL). Returns how many."""
+    connection = connection or default_connection
+    engine = backend(connection)
+    count = 0
+    batch: dict[int, tuple[dict[str, str], str]] = {}  # by pk: an object once a statement
+    for pk, fields in rows:
+        texts = {name: fields[name] or "" for name in tables.check_fields(fields)}
+        batch[pk] = (texts, "\n".join(t for t in list(texts.values())[1:] if t))
+        if len(batch) == BATCH:
+            engine.index_many(connection, model_label, batch)
+            count, batch = count + len(batch), {}
+    if batch:
+        engine.index_many(connection, model_label, batch)
+        count += len(batch)
+    return count
 
 
 def remove(model_label: str, pk: int, connection: Any = None) -> None:
@@ -412,11 +438,7 @@ class _SourcePaged(Paged):
 def rebuild(model_label: str, rows: Iterable[tuple[int, dict[str, str]]]) -> int:
     """Replace a model's whole index with `rows` of (pk, fields); returns how many."""
     clear(model_label)
-    count = 0
-    for pk, fields in rows:
-        index(model_label, pk, fields)
-        count += 1
-    return count
+    return index_many(model_label, rows)
 
 
 def reindex(

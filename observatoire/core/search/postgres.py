@@ -106,6 +106,40 @@ def index(connection: Any, model_label: str, pk: int, fields: dict[str, str], sh
         )
 
 
+def index_many(
+    connection: Any, model_label: str, batch: dict[int, tuple[dict[str, str], str]]
+) -> None:
+    """index() for many objects (pk → fields, shown text): one statement, the texts passed
+    as arrays, their filter fields read by a join."""
+    table, filters = table_name(model_label), filter_columns(model_label)
+    names = list(next(iter(batch.values()))[0])
+    vector = " || ".join(
+        f"setweight(to_tsvector('{CONFIG}', v.f{i}), '{weight_letter(i)}')"
+        for i in range(len(names))
+    )
+    arrays = ", ".join(["%s::bigint[]", *["%s::text[]"] * (len(names) + 1)])
+    aliases = ", ".join(["id", *(f"f{i}" for i in range(len(names))), "shown"])
+    copied, join = "", ""
+    if filters:
+        rows, key = tables.model_table(model_label)
+        copied = "".join(f", {value}" for value in tables.as_text("m", filters))
+        join = f" JOIN {rows} AS m ON m.{key} = v.id"
+    params = [
+        list(batch),
+        *([fields[name] for fields, _shown in batch.values()] for name in names),
+        [stored_text(shown) for _fields, shown in batch.values()],
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (obj_id, document, text{''.join(f', {c}' for c in filters)})"
+            f" SELECT v.id, {vector}, v.shown{copied} FROM unnest({arrays}) AS v({aliases})"
+            f"{join} ON CONFLICT (obj_id) DO UPDATE"
+            " SET document = EXCLUDED.document, text = EXCLUDED.text"
+            + "".join(f", {c} = EXCLUDED.{c}" for c in filters),
+            params,
+        )
+
+
 def remove(connection: Any, model_label: str, pk: int | None = None) -> None:
     """Take one object (`pk`), or every object, out of the index."""
     where, params = ("WHERE obj_id = %s", [pk]) if pk is not None else ("", [])

@@ -110,6 +110,34 @@ def index(connection: Any, model_label: str, pk: int, fields: dict[str, str], sh
             )
 
 
+def index_many(
+    connection: Any, model_label: str, batch: dict[int, tuple[dict[str, str], str]]
+) -> None:
+    """index() for many objects (pk → fields, shown text): three statements."""
+    table, filters = table_name(model_label), filter_columns(model_label)
+    names = list(next(iter(batch.values()))[0])
+    pks = list(batch)
+    keys = ", ".join(["%s"] * len(pks))
+    marks = ", ".join(["%s"] * (len(names) + 2))
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {table} WHERE rowid IN ({keys})", pks)
+        cursor.executemany(
+            f"INSERT INTO {table} (rowid, {', '.join([*names, '_text'])}) VALUES ({marks})",
+            [
+                [pk, *(" ".join(stems(fields[name])) for name in names), stored_text(shown)]
+                for pk, (fields, shown) in batch.items()
+            ],
+        )
+        if filters:
+            rows, key = tables.model_table(model_label)
+            cursor.execute(
+                f"INSERT OR REPLACE INTO {filters_table(model_label)} SELECT m.{key},"
+                f" {', '.join(tables.as_text('m', filters))} FROM {rows} AS m"
+                f" WHERE m.{key} IN ({keys})",
+                pks,
+            )
+
+
 def remove(connection: Any, model_label: str, pk: int | None = None) -> None:
     """Take one object (`pk`), or every object, out of the index."""
     where, params = ("WHERE rowid = %s", [pk]) if pk is not None else ("", [])
