@@ -1,5 +1,7 @@
 """French search on the cited cases, on whichever engine the suite runs (SQLite or PostgreSQL)."""
 
+from collections import Counter
+
 import pytest
 from django.db import connection
 
@@ -105,14 +107,21 @@ def test_search_follows_every_change_of_a_case(cited):
 
 def test_counts_and_pages_read_the_matches_first(cited):
     """Counts and pages read the matches and the copy of the case fields kept beside the
-    index (in PostgreSQL's search table; in a narrow table that SQLite's hits look up),
-    never the cases' wide table."""
+    index (in PostgreSQL's search table; on SQLite in a narrow table, copied into each
+    search's hits as they are written), never the cases' wide table."""
     matches = search.Matches(UseCase, "cantine", {"status": Status.PUBLISHED})
     source, _where, _params = matches._source(queries.COMBO, {"stage": Stage.IDEA}, None)
     if connection.vendor == "postgresql":
         assert source == "search_cas_usage_usecase AS m"
     else:
-        assert source == f"{matches.engine.hits} CROSS JOIN search_cas_usage_usecase_filters AS m"
+        assert source == f"{matches.engine.hits} AS m"
+    published = UseCase.objects.published()
+    expected = search.search(published, "cantine").order_by().values_list("domain", "stage")
+    counted = matches.count_by(["domain", "stage"])
+    assert sorted(counted) == sorted(
+        (domain, stage, n) for (domain, stage), n in Counter(expected).items()
+    )
+    assert counted
 
 
 def test_matches_rank_count_and_page_as_search_does(cited):

@@ -1,9 +1,9 @@
 """The SQLite backend: an FTS5 virtual table per indexed model (tokenizer `unicode61
 remove_diacritics 2`) whose columns hold the words already unaccented and stemmed in Python
 (french.stems), the same way queries are; ranked by `bm25()`. A search runs its MATCH once
-into a temporary table of hits (id, rank) that filters, counts, facets and pages then join.
-The filter fields are copied to a narrow table `<search table>_filters` (FTS5 takes no new
-column), looked up for each hit."""
+into a temporary table of hits (obj_id, rank, filter fields) that counts, facets and pages
+then read alone. The filter fields are copied to a narrow table `<search table>_filters`
+(FTS5 takes no new column), looked up once for each hit, as the hits are written."""
 
 from __future__ import annotations
 
@@ -177,7 +177,7 @@ class Search:
         hits, model = self.hits, self.model
         base = f"{model._meta.db_table}.{model._meta.pk.column}"
         return (
-            queryset.extra(tables=[hits], where=[f"{hits}.id = {base}"])
+            queryset.extra(tables=[hits], where=[f"{hits}.obj_id = {base}"])
             .annotate(
                 search_rank=RawSQL(f"{hits}.rank", [], output_field=models.FloatField()),
                 search_excerpt=RawSQL(
@@ -189,15 +189,17 @@ class Search:
             .order_by("-search_rank", "pk")
         )
 
-    def source(self) -> tuple[str, list[str], list[Any]]:
-        """The hits as `m`, with their filter columns (CROSS JOIN: SQLite walks the hits,
-        whatever its estimates)."""
-        source = f"{self.hits} CROSS JOIN {filters_table(self.label)} AS m"
-        return source, [f"m.obj_id = {self.hits}.id"], []
+    def source(self, exact: bool = False) -> tuple[str, list[str], list[Any]]:
+        """The hits as `m`: they hold their filter columns (no lookup per hit and read).
+        `exact` is never asked for (no exact_rank)."""
+        return f"{self.hits} AS m", [], []
+
+    def counted(self, count: int) -> None:
+        """Nothing to learn: the hits were counted as they were written."""
 
     def rank(self) -> tuple[str, list[Any]]:
         """The rank of a row of source()."""
-        return f"{self.hits}.rank", []
+        return "m.rank", []
 
     def exact_rank(self) -> None:
         """None: the hits are ranked once, their index walked in order (see postgres)."""
@@ -205,21 +207,24 @@ class Search:
 
 
 def _hits(connection: Any, model_label: str, terms: Query) -> str:
-    """Run the full-text query once; keep (id, rank) in a new temporary table, named back.
+    """Run the full-text query once; keep (obj_id, rank) and each hit's filter columns in a
+    new temporary table, named back.
 
     One pass ranks every match by where its words are (the tier fields, and EXACT_BONUS for
-    the user's own words when synonyms were added), each test a set of ids FTS5 makes once;
-    when it found BROAD matches at most, a second pass over those few ranks them by bm25
-    instead (the user's own words still first). The rank index is made once the table is
-    full. A connection keeps its last KEPT_SEARCHES tables; a queryset evaluated after that
-    fails loudly (no such table).
+    the user's own words when synonyms were added), each test a set of ids FTS5 makes once,
+    and copies its filter fields (one lookup per hit, here only: counting a broad query's
+    facets then reads the hits alone, 8 ms instead of 20 for 15,000 hits); when it found
+    BROAD matches at most, a second pass over those few ranks them by bm25 instead (the
+    user's own words still first). The rank index is made once the table is full. A
+    connection keeps its last KEPT_SEARCHES tables; a queryset evaluated after that fails
+    loudly (no such table).
     """
     table = table_name(model_label)
     match = fts5(terms.clauses)
     token = getattr(connection, "_search_token", 0) + 1
     connection._search_token = token  # on the database wrapper (the proxy forwards to it)
     hits = f"search_hits_{token}"
-    has = f"rowid IN (SELECT rowid FROM {table} WHERE {table} MATCH %s)"
+    has = f"{table}.rowid IN (SELECT rowid FROM {table} WHERE {table} MATCH %s)"
     exact, exact_params = "", []
     if terms.expanded:  # the user's own words rank above their synonyms
         exact, exact_params = f" + {EXACT_BONUS} * ({has})", [fts5(terms.parsed)]
@@ -227,25 +232,34 @@ def _hits(connection: Any, model_label: str, terms: Query) -> str:
         (f" + {field_weight(position)} * ({has})", f"{{{name}}} : ({match})")
         for position, name in enumerate(tier_fields(list(columns(model_label))))
     ]
+    filters = filter_columns(model_label)
+    source, copied = table, "".join(f", f.{c}" for c in filters)
+    if filters:  # LEFT JOIN: the FTS5 table walked first, every hit kept
+        source += f" LEFT JOIN {filters_table(model_label)} AS f ON f.obj_id = {table}.rowid"
     with connection.cursor() as cursor:
         if token > KEPT_SEARCHES:
             cursor.execute(f"DROP TABLE IF EXISTS temp.search_hits_{token - KEPT_SEARCHES}")
         cursor.execute(f"DROP TABLE IF EXISTS temp.{hits}")
-        cursor.execute(f"CREATE TEMP TABLE {hits} (id INTEGER PRIMARY KEY, rank REAL NOT NULL)")
         cursor.execute(
-            f"INSERT INTO {hits} SELECT rowid, 0{''.join(t for t, _p in tiers)}{exact}"
-            f" FROM {table} WHERE {table} MATCH %s",
+            f"CREATE TEMP TABLE {hits} (obj_id INTEGER PRIMARY KEY, rank REAL NOT NULL"
+            f"{''.join(f', {c} TEXT' for c in filters)})"
+        )
+        cursor.execute(
+            f"INSERT INTO {hits} SELECT {table}.rowid,"
+            f" 0{''.join(t for t, _p in tiers)}{exact}{copied}"
+            f" FROM {source} WHERE {table} MATCH %s",
             [*(p for _t, p in tiers), *exact_params, match],
         )
         if cursor.rowcount <= tables.BROAD:
             cursor.execute(f"DELETE FROM {hits}")
             cursor.execute(
-                f"INSERT INTO {hits} SELECT rowid, -bm25({table}, {_weights(model_label)}){exact}"
-                f" FROM {table} WHERE {table} MATCH %s",
+                f"INSERT INTO {hits} SELECT {table}.rowid,"
+                f" -bm25({table}, {_weights(model_label)}){exact}{copied}"
+                f" FROM {source} WHERE {table} MATCH %s",
                 [*exact_params, match],
             )
-        cursor.execute(f"CREATE INDEX temp.{hits}_rank ON {hits} (rank DESC, id)")
+        cursor.execute(f"CREATE INDEX temp.{hits}_rank ON {hits} (rank DESC, obj_id)")
         # The planner learns how many hits there are (a fraction of a millisecond): knowing
-        # them few, it looks their facets up in an index instead of reading all of it.
+        # them few, it looks their participants up in an index instead of reading all of it.
         cursor.execute(f"ANALYZE temp.{hits}")
     return hits
