@@ -347,14 +347,25 @@ class Matches:
                 sql, params = queryset.annotate(n=models.Count("pk")).query.sql_with_params()
             except EmptyResultSet:  # narrowed to no id at all (`pk__in=[]`)
                 return []
-        else:
+        every = found is not None and not more and within is None  # all the matches
+        collect = every and self.engine.COLLECTS_IDS
+        if found is not None:
             source, where, params = found
             columns = ", ".join(f"m.{self._column(f)}" for f in fields)
-            sql = f"SELECT {columns}, count(*) FROM {source} WHERE {where} GROUP BY {columns}"
+            ids = (  # a narrow query's only: a broad one's would cost more to read than to redo
+                f", CASE WHEN sum(count(*)) OVER () <= {tables.BROAD} THEN array_agg(m.obj_id) END"
+                if collect
+                else ""
+            )
+            sql = f"SELECT {columns}, count(*){ids} FROM {source} WHERE {where} GROUP BY {columns}"
         with default_connection.cursor() as cursor:  # raw rows: no conversion per row
             cursor.execute(sql, params)
             rows = cursor.fetchall()
-        if found is not None and not more and within is None:  # every match: their number
+        if collect:  # the engine keeps the matches' ids, to read them again without searching
+            count = sum(row[-2] for row in rows)
+            self.engine.counted(count, [i for row in rows for i in row[-1] or ()])
+            rows = [row[:-1] for row in rows]
+        elif every:
             self.engine.counted(sum(row[-1] for row in rows))
         return rows
 
@@ -415,9 +426,7 @@ class _SourcePaged(Paged):
     def ranks(self, index: slice) -> dict[Any, float]:
         """The page's keys. When the user's own words rank first (a widened query) and
         enough matches hold them to fill the page, the page is among those alone: the
-        backend may rank them only (`exact_rank`), not every match of the synonyms, read
-        through the user's words alone (they imply the widened query's: every widened
-        clause keeps them as an alternative, or a shorter one they hold)."""
+        backend may rank them only (`exact_rank`), not every match of the synonyms."""
         matches, (source, where, params) = self.matches, self.found
         start = index.start or 0
         if index.stop is not None:
@@ -425,6 +434,8 @@ class _SourcePaged(Paged):
         else:
             limit = matches.backend.NO_LIMIT
         exact = matches.engine.exact_rank() if index.stop is not None else None
+        if exact is not None and self.known_count is not None and self.known_count < index.stop:
+            exact = None  # fewer matches than the page ends at: it cannot be filled by them
         if exact is not None:
             exact_found = matches._source([], self.more, self.within, exact=True)
             if exact_found is not None:

@@ -207,7 +207,9 @@ class Search:
         `exact` is never asked for (no exact_rank)."""
         return f"{self.hits} AS m", [], []
 
-    def counted(self, count: int) -> None:
+    COLLECTS_IDS = False  # the hits are kept already
+
+    def counted(self, count: int, ids: list[int] | None = None) -> None:
         """Nothing to learn: the hits were counted as they were written."""
 
     def rank(self) -> tuple[str, list[Any]]:
