@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Max, Q, prefetch_related_objects
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -79,6 +79,14 @@ def index_fields(case: UseCase) -> dict[str, str]:
 def index_case(case: UseCase) -> None:
     search.index(LABEL, case.pk, index_fields(case))
     pages_changed("cas_usage")  # the index is written after the save the signal saw
+
+
+def index_cases(cases: Iterable[UseCase]) -> int:
+    """Index many cases at once (a bulk import): their participants and results read in two
+    queries, the index written a batch at a time (search.index_many)."""
+    cases = list(cases)
+    prefetch_related_objects(cases, "participants", "results")
+    return search.index_many(LABEL, ((case.pk, index_fields(case)) for case in cases))
 
 
 def reindex_all(progress: Callable[[int], None] | None = None) -> int:
@@ -468,9 +476,7 @@ def import_pstw(path: Path, progress: Callable[[int], None] | None = None) -> Im
             fields_to_update = [*valid[0].keys(), "actor", "scope", "updated_at"]
             UseCase.objects.bulk_update(changed, fields_to_update, batch_size=500)
         touched = [c.external_id for c in new + changed]
-        cases = UseCase.objects.filter(origin=Origin.PSTW, external_id__in=touched)
-        for case in cases.prefetch_related("participants", "results"):
-            search.index(LABEL, case.pk, index_fields(case))
+        index_cases(UseCase.objects.filter(origin=Origin.PSTW, external_id__in=touched))
         summary.matched = match_organisations(organisations)
         summary.created, summary.updated = len(new), len(changed)
         record_event("cas_usage.usecase", "pstw", f"Import PSTW : {summary}")

@@ -1,5 +1,7 @@
 """French search on the cited cases, on whichever engine the suite runs (SQLite or PostgreSQL)."""
 
+from collections import Counter
+
 import pytest
 from django.db import connection
 
@@ -105,14 +107,21 @@ def test_search_follows_every_change_of_a_case(cited):
 
 def test_counts_and_pages_read_the_matches_first(cited):
     """Counts and pages read the matches and the copy of the case fields kept beside the
-    index (in PostgreSQL's search table; in a narrow table that SQLite's hits look up),
-    never the cases' wide table."""
+    index (in PostgreSQL's search table; on SQLite in a narrow table, copied into each
+    search's hits as they are written), never the cases' wide table."""
     matches = search.Matches(UseCase, "cantine", {"status": Status.PUBLISHED})
     source, _where, _params = matches._source(queries.COMBO, {"stage": Stage.IDEA}, None)
     if connection.vendor == "postgresql":
         assert source == "search_cas_usage_usecase AS m"
     else:
-        assert source == f"{matches.engine.hits} CROSS JOIN search_cas_usage_usecase_filters AS m"
+        assert source == f"{matches.engine.hits} AS m"
+    published = UseCase.objects.published()
+    expected = search.search(published, "cantine").order_by().values_list("domain", "stage")
+    counted = matches.count_by(["domain", "stage"])
+    assert sorted(counted) == sorted(
+        (domain, stage, n) for (domain, stage), n in Counter(expected).items()
+    )
+    assert counted
 
 
 def test_matches_rank_count_and_page_as_search_does(cited):
@@ -156,3 +165,33 @@ def test_query_of_stop_words_finds_nothing(cited):
         {"france": 0, "national": 0, "europe": 0},
     )
     assert all(counts == [] for counts in found.facets.values())
+
+
+def test_counting_first_pages_the_same_matches(cited):
+    """Counting every match first, as the search page does (PostgreSQL then keeps a narrow
+    query's ids and reads them again by id), changes neither the ranking nor the page."""
+    query = "données or eau or cantine"
+    expected = [(c.pk, c.search_rank) for c in search.search(UseCase.objects.published(), query)]
+    matches = search.Matches(UseCase, query, {"status": Status.PUBLISHED})
+    assert sum(row[-1] for row in matches.count_by(["scope"])) == len(expected) > 3
+    if connection.vendor == "postgresql":
+        assert sorted(matches.engine.ids) == sorted(pk for pk, _rank in expected)
+    assert [(c.pk, c.search_rank) for c in matches.ranked()] == expected
+    france = matches.ranked({"scope": Scope.FRANCE})
+    assert [c.pk for c in france] == [
+        pk for pk, _rank in expected if UseCase.objects.get(pk=pk).scope == Scope.FRANCE
+    ]
+
+
+def test_page_of_own_words_stays_among_the_widened_matches(db):
+    """A widened term is matched as a phrase; the user's words apart are no match, even on
+    the page first looked for among the cases that hold the user's own words."""
+    apart = UseCaseFactory(title="Relation directe entre agents et usagers")
+    synonym = UseCaseFactory(title="Accueil du public en mairie")
+    thesaurus = search.Thesaurus([["relation usagers", "accueil du public"]], search.stems)
+    matches = search.Matches(
+        UseCase, "relation usagers", {"status": Status.PUBLISHED}, ("pk",), thesaurus
+    )
+    assert [c.pk for c in matches.ranked()[0:1]] == [synonym.pk]
+    assert apart.pk not in [c.pk for c in matches.ranked()]
+    assert sum(row[-1] for row in matches.count_by(["scope"])) == 1

@@ -58,3 +58,10 @@ def filter_copy(model_label: str, columns: Iterable[str], pk: int) -> tuple[str,
     meta = apps.get_model(model_label)._meta
     copied = "".join(f", {value}" for value in as_text("m", columns))
     return copied, f" FROM {meta.db_table} AS m WHERE m.{meta.pk.column} = %s", [pk]
+
+
+def model_table(model_label: str) -> tuple[str, str]:
+    """The table of a model's rows and its primary key's column (filter fields are copied
+    from there)."""
+    meta = apps.get_model(model_label)._meta
+    return meta.db_table, meta.pk.column

@@ -11,6 +11,12 @@ from observatoire.territoires.factories import AuthorityFactory
 from observatoire.territoires.models import Authority
 
 LABEL = "territoires.Authority"
+TEXTS = {
+    "Nantes": "Prévisions de fréquentation des cantines scolaires par apprentissage automatique.",
+    "Saint-Savin": "Prédiction des fuites d'eau sur le réseau communal.",
+    "Plaisir": "Un agent conversationnel répond aux demandes des habitants <b>jour et nuit</b>.",
+    "Besançon": "Charte éthique de l'intelligence artificielle, adoptée en conseil.",
+}
 
 
 @pytest.fixture
@@ -18,14 +24,8 @@ def indexed(db):
     with connection.cursor() as cursor:
         for sql in search.create_index_sql(connection.vendor, LABEL, ["title", "body"]):
             cursor.execute(sql)
-    texts = {
-        "Nantes": "Prévisions de fréquentation des cantines scolaires par apprentissage automatique.",
-        "Saint-Savin": "Prédiction des fuites d'eau sur le réseau communal.",
-        "Plaisir": "Un agent conversationnel répond aux demandes des habitants <b>jour et nuit</b>.",
-        "Besançon": "Charte éthique de l'intelligence artificielle, adoptée en conseil.",
-    }
     objects = {}
-    for name, body in texts.items():
+    for name, body in TEXTS.items():
         authority = AuthorityFactory(name=name)
         search.index(LABEL, authority.pk, {"title": name, "body": body})
         objects[name] = authority
@@ -113,6 +113,32 @@ def test_remove_and_reindex(indexed):
     search.index(LABEL, indexed["Saint-Savin"].pk, {"title": "Saint-Savin", "body": "Cantine"})
     assert names("cantine") == ["Saint-Savin"]
     assert names("fuites") == []
+
+
+def test_index_many_writes_what_index_writes(indexed, monkeypatch):
+    """A bulk index (here in batches smaller than the objects) gives the same matches, ranks
+    and excerpts as indexing one object at a time, and replaces earlier texts."""
+    query = "eau or cantine or habitants or charte"
+
+    def found():
+        return [(a.name, a.search_rank, a.search_excerpt) for a in _search(query)]
+
+    one_by_one = found()
+    assert len(one_by_one) == 4
+    search.clear(LABEL)
+    assert found() == []
+    monkeypatch.setattr(search, "BATCH", 3)
+    rows = [(a.pk, {"title": name, "body": TEXTS[name]}) for name, a in indexed.items()]
+    assert search.index_many(LABEL, rows) == 4
+    assert found() == one_by_one
+    saint_savin = indexed["Saint-Savin"].pk
+    assert search.index_many(LABEL, [(saint_savin, {"title": "Saint-Savin", "body": "Cantine"})])
+    assert sorted(names("cantine")) == ["Nantes", "Saint-Savin"]
+    assert names("fuites") == []
+
+
+def _search(query):
+    return search.search(Authority.objects.all(), query)
 
 
 def test_excerpt_windows_long_texts():
