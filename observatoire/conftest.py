@@ -20,6 +20,34 @@ PERSONAS = ["anonymous", "reader", "referent_a", "colleague_a", "referent_b", "a
 OUTPUT_DIR = Path(os.environ.get("TEST_OUTPUT_DIR", Path(__file__).parent.parent / "test-output"))
 
 
+def pytest_collection_modifyitems(config, items):
+    """``@pytest.mark.postgresql``: a test of what only PostgreSQL does (row locks), skipped
+    on SQLite, which serialises writes."""
+    from django.db import connection
+
+    if connection.vendor == "sqlite":
+        skip = pytest.mark.skip(reason="SQLite sérialise les écritures : test pour PostgreSQL.")
+        for item in items:
+            if item.get_closest_marker("postgresql"):
+                item.add_marker(skip)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Under ./scripts/test, which installs every tool the tests use (R, poppler, Node, the
+    shared PSTW file), a test skipped for a missing tool fails: nothing is skipped silently."""
+    outcome = yield
+    report = outcome.get_result()
+    if (
+        report.skipped
+        and os.environ.get("OBSERVATOIRE_EVERY_TOOL")
+        and not item.get_closest_marker("postgresql")
+    ):
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else report.longrepr
+        report.outcome = "failed"
+        report.longrepr = f"sauté alors que ./scripts/test installe tout : {reason}"
+
+
 @pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
     """Personas are created for most tests; the default hasher costs ~0.5 s per user."""

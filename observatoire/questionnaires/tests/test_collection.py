@@ -110,10 +110,7 @@ def test_two_referents_editing_at_once_lose_nothing(response, client_for):
     }
 
 
-@pytest.mark.skipif(
-    connection.vendor == "sqlite",
-    reason="SQLite sérialise les écritures ; le verrou de ligne se teste sur PostgreSQL.",
-)
+@pytest.mark.postgresql
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_saves_from_threads_keep_every_answer(questionnaire, authority_a, users):
     """Many simultaneous saves of different questions (row lock): none is lost."""
