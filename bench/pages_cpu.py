@@ -34,6 +34,7 @@ from urllib.parse import urlencode
 
 REPO = Path(__file__).resolve().parents[1]
 REDIS_PORT = 8601
+BODY = b""  # the last answer's body
 
 
 def pages() -> dict[str, str]:
@@ -80,10 +81,16 @@ def environ(address: str) -> dict:
 
 
 def call(app, address: str) -> int:
+    return call_environ(app, environ(address))
+
+
+def call_environ(app, overrides: dict) -> int:
+    """The WSGI application called as a server does; the status code."""
     status = []
-    body = app(environ(address), lambda s, headers, exc_info=None: status.append(s))
-    for _chunk in body:
-        pass
+    request = {**environ(overrides.get("PATH_INFO", "/")), **overrides}
+    body = app(request, lambda s, headers, exc_info=None: status.append(s))
+    global BODY
+    BODY = b"".join(body)
     if hasattr(body, "close"):
         body.close()
     return int(status[0].split()[0])
@@ -127,11 +134,16 @@ def serve_and_measure(args, redis_pid: int | None) -> None:
         call_command("collectstatic", "--noinput", verbosity=0)
     addresses = list(pages().values())
     workers, _, threads = args.server.partition("x")
-    server = subprocess.Popen(
-        [str(REPO / ".venv" / "bin" / "gunicorn"), "observatoire.wsgi", "--bind",
-         "127.0.0.1:8600", "--workers", workers, "--threads", threads or "1",
-         "--log-level", "warning", *args.gunicorn_args.split()],
+    command = (
+        [str(REPO / ".venv" / "bin" / "granian"), "--interface", "wsgi",
+         "observatoire.wsgi:application", "--host", "127.0.0.1", "--port", "8600",
+         "--workers", workers, "--blocking-threads", threads or "1", "--log-level", "warning"]
+        if args.granian
+        else [str(REPO / ".venv" / "bin" / "gunicorn"), "observatoire.wsgi", "--bind",
+              "127.0.0.1:8600", "--workers", workers, "--threads", threads or "1",
+              "--log-level", "warning"]
     )  # fmt: skip
+    server = subprocess.Popen(command + args.gunicorn_args.split())
     try:
         for _ in range(120):
             try:
@@ -167,7 +179,8 @@ def serve_and_measure(args, redis_pid: int | None) -> None:
         count = per_client * args.clients
         gunicorn, redis, own = ((e - b) / count * 1000 for b, e in zip(begin, end, strict=True))
         print(
-            f"gunicorn {args.server} {args.gunicorn_args}: {count} requests in {seconds:.1f} s, "
+            f"{'granian' if args.granian else 'gunicorn'} {args.server} {args.gunicorn_args}: "
+            f"{count} requests in {seconds:.1f} s, "
             f"{len(errors)} errors; CPU per request: gunicorn {gunicorn:.2f} ms, "
             f"redis {redis:.2f} ms, client {own:.2f} ms"
         )
@@ -187,6 +200,7 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--requests", type=int, default=6000, help="with --server")
     parser.add_argument("--gunicorn-args", default="", help="more gunicorn options")
+    parser.add_argument("--granian", action="store_true", help="granian (WSGI) instead")
     args = parser.parse_args()
 
     redis = None

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from observatoire.core import formats
-from observatoire.core.audit import acting_as, record_event
+from observatoire.core.audit import acting_as, read_before, record_event
 from observatoire.questionnaires.choices import (
     DONT_KNOW,
     REFUSED,
@@ -204,16 +204,24 @@ def save_answers(
     the French errors by code (those answers are not saved).
     """
     form = form or LoadedQuestionnaire.load(response.questionnaire)
+    # Writers of one response wait for each other on its row: under the lock, only the
+    # merge, one UPDATE of the answers and the audit entry (its "before" is this read, its
+    # name from the joined questionnaire and authority: no more reads).
     with acting_as(by), transaction.atomic():
-        locked = Response.objects.select_for_update().get(pk=response.pk)
+        locked = (
+            Response.objects.select_for_update(of=("self",))
+            .select_related("questionnaire", "authority")
+            .get(pk=response.pk)
+        )
         if locked.status == ResponseStatus.SUBMITTED:
             raise ResponseLocked(
                 _("Cette réponse a été envoyée : elle ne peut plus être modifiée.")
             )
         answers, errors = merge_answers(form, locked.answers, changes)
         if answers != locked.answers:
+            read_before(locked)
             locked.answers = answers
-            locked.save()
+            locked.save(update_fields=["answers", "updated_at"])
     return locked, errors
 
 
