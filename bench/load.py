@@ -9,7 +9,8 @@ ANALYZE after), collects the static files (WhiteNoise, hashed and compressed), s
 gunicorn (observatoire.wsgi, 3 workers of 4 threads), `observatoire worker` and a disposable
 Redis (CACHE_URL) with OBSERVATOIRE_ENV=production, reads each page of the mix once (the
 first reads after a publication, timed apart), then runs locust headless twice, each
-bounded in time:
+bounded in time, and prints the CPU each part used per request (gunicorn, Redis, the
+PostgreSQL backends, the worker, locust): on a shared machine, what wall-clock times hide:
   1. visitors on the public mix: home, note, indicator page, register and catalogue
      searches, API reads, asked at --rate pages a second together (0: without pause);
   2. 50 référents saving different questions of one response at once; afterwards every
@@ -29,6 +30,7 @@ import importlib.util
 import json
 import os
 import random
+import resource
 import secrets
 import string
 import subprocess
@@ -290,7 +292,49 @@ if os.environ.get("OBS_LOAD_PLAN"):
 # --- Orchestration ----------------------------------------------------------------------------
 
 
-def run_locust(env, host, user_class, users, seconds, prefix) -> dict[str, float]:
+def process_cpu(pid: int) -> float:
+    """Seconds of CPU a process and its living children have used (from /proc)."""
+    total = 0.0
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            for child in (task / "children").read_text().split():
+                total += process_cpu(int(child))
+    except (FileNotFoundError, ProcessLookupError):
+        pass
+    return total
+
+
+def postgres_pids(engine: str) -> list[int]:
+    """The PostgreSQL backends serving the load database (none on SQLite)."""
+    if engine != "postgresql":
+        return []
+    import psycopg
+
+    with psycopg.connect(PG_URL.replace("postgres://", "postgresql://")) as connection:
+        rows = connection.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+            "AND pid <> pg_backend_pid()"
+        ).fetchall()
+    return [pid for (pid,) in rows]
+
+
+def cpu_by_pid(pids) -> dict[int, float]:
+    return {pid: process_cpu(pid) for pid in pids}
+
+
+def children_cpu() -> float:
+    """CPU of this process's children that ended: locust (the servers run until the end)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def run_locust(env, host, user_class, users, seconds, prefix, servers, engine) -> dict[str, float]:
+    """One locust run: its figures, and the CPU each part used per request (ms): gunicorn
+    and its workers, Redis, the PostgreSQL backends of the load database, locust itself."""
+    begin_servers, begin_pg = cpu_by_pid(servers.values()), cpu_by_pid(postgres_pids(engine))
+    begin_locust = children_cpu()
     subprocess.run(
         [str(BIN / "locust"), "-f", __file__, "--headless", "--host", host, "-u", str(users),
          "-r", str(users), "-t", f"{seconds}s", "--only-summary", "--csv", str(prefix),
@@ -305,6 +349,20 @@ def run_locust(env, host, user_class, users, seconds, prefix) -> dict[str, float
                 f"  échec ×{row['Occurrences']} {row['Name']}: {row['Error'][:160]}",
                 file=sys.stderr,
             )
+    requests = max(float(total["Request Count"]), 1.0)
+    end_servers = cpu_by_pid(servers.values())
+    cpu = {
+        name: (end_servers[pid] - begin_servers[pid]) * 1000 / requests
+        for name, pid in servers.items()
+    }
+    end_pg = cpu_by_pid(postgres_pids(engine))
+    cpu["postgres"] = sum(end_pg[p] - begin_pg.get(p, 0.0) for p in end_pg) * 1000 / requests
+    cpu["locust"] = (children_cpu() - begin_locust) * 1000 / requests
+    print(
+        f"  CPU par requête ({user_class}) : "
+        + ", ".join(f"{name} {ms:.2f} ms" for name, ms in cpu.items()),
+        file=sys.stderr,
+    )
     return {
         "requests": float(total["Request Count"]),
         "errors": float(total["Failure Count"]),
@@ -390,6 +448,7 @@ def main() -> None:
             stdout=subprocess.DEVNULL,
         )
     ]  # fmt: skip
+    servers = {"redis": processes[0].pid} if processes else {}
     processes += [
         subprocess.Popen(
             [str(BIN / "gunicorn"), "observatoire.wsgi", "--bind", f"127.0.0.1:{args.port}",
@@ -399,19 +458,24 @@ def main() -> None:
         ),
         subprocess.Popen([str(BIN / "observatoire"), "worker", "--no-reload", "-v0"], env=env),
     ]  # fmt: skip
+    servers.update(gunicorn=processes[-2].pid, worker=processes[-1].pid)
     try:
         wait_healthy(f"{host}/sante/")
         env["OBS_LOAD_PLAN"] = str(plan)
         env["OBS_LOAD_RATE"], env["OBS_LOAD_VISITORS"] = str(args.rate), str(args.visitors)
         warm_up(host, json.loads(plan.read_text()))
-        public = run_locust(env, host, "Visitor", args.visitors, args.seconds, data / "public")
+        public = run_locust(
+            env, host, "Visitor", args.visitors, args.seconds, data / "public", servers, args.engine
+        )
         print(
             f"public: requests={public['requests']:.0f} rps={public['rps']:.1f} "
             f"p50_ms={public['p50']:.0f} p95_ms={public['p95']:.0f} errors={public['errors']:.0f}"
         )
         saved = Path(f"{plan}.saved")
         saved.unlink(missing_ok=True)
-        writers = run_locust(env, host, "Writer", WRITERS, args.seconds, data / "writers")
+        writers = run_locust(
+            env, host, "Writer", WRITERS, args.seconds, data / "writers", servers, args.engine
+        )
     finally:
         for process in processes:
             process.terminate()

@@ -78,8 +78,18 @@ def _is_audited(sender: type) -> bool:
     return issubclass(sender, BaseModel) and getattr(sender, "audited", True)
 
 
+def read_before(instance: models.Model) -> None:
+    """The instance was just read under a row lock: its next save's "before" is this
+    state, so the audit need not read the row again (the lock holder's time is shortest)."""
+    instance._audit_read = snapshot(instance)  # type: ignore[attr-defined]
+
+
 def _before_save(sender, instance, raw=False, **kwargs):
     if raw or not _is_audited(sender) or instance._state.adding:
+        return
+    read = instance.__dict__.pop("_audit_read", None)  # once: a later save reads again
+    if read is not None:
+        instance._audit_before = read
         return
     old = sender._default_manager.filter(pk=instance.pk).first()
     instance._audit_before = snapshot(old) if old else None

@@ -36,29 +36,18 @@ def cached_page(stamp: Callable[[], Any]) -> Callable:
     def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         @wraps(view)
         def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            if (
-                request.method != "GET"
-                or "HTTP_AUTHORIZATION" in request.META
-                or request.user.is_authenticated
-                or "messages" in request.COOKIES
-            ):
+            if not _may_share(request) or request.user.is_authenticated:
                 return view(request, *args, **kwargs)
-            address = f"{stamp()}|{request.path}?{normalised_query(request)}"
-            key = "page:" + hashlib.sha256(address.encode()).hexdigest()
+            _learn(request.path, stamp)
+            key = page_key(stamp, request)
             kept = _kept(key)
             if kept is not None:
-                content, content_type = kept
-                return HttpResponse(content, content_type=content_type)
+                return _served(kept)
             response = view(request, *args, **kwargs)
-            if (
-                response.status_code == 200
-                and not response.streaming
-                and not response.cookies
-                and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
-            ):
-                kept = (response.content, response["Content-Type"])
-                cache.set(key, kept, settings.CACHE_PAGES_SECONDS)
-                _remember(key, kept)
+            if getattr(request, "_page_cache_middleware", False):
+                request._page_key = key  # type: ignore[attr-defined]  # kept by the middleware
+            else:
+                _keep(key, request, response)
             return response
 
         return wrapper
@@ -66,15 +55,96 @@ def cached_page(stamp: Callable[[], Any]) -> Callable:
     return decorator
 
 
+class CachedPageMiddleware:
+    """Serves a kept page before sessions, locale, CSRF, authentication, messages and CSP
+    are set up, and keeps a new one with the headers they added.
+
+    A hit is a visitor's GET with no session, message or API token (so no user's page)
+    for an address whose view this process has seen decorated with `cached_page` (a path
+    names one view): one cache read for the stamp, the page from this process's copy.
+    Everything else goes down the chain unchanged. Place it after WhiteNoise: the security
+    middleware above it still adds HSTS and the redirect to HTTPS.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        stamp = _STAMPS.get(request.path)
+        if (
+            stamp is not None
+            and _may_share(request)
+            and settings.SESSION_COOKIE_NAME not in request.COOKIES
+        ):
+            kept = _kept(page_key(stamp, request))
+            if kept is not None:
+                return _served(kept)
+        request._page_cache_middleware = True  # type: ignore[attr-defined]
+        response = self.get_response(request)
+        key = getattr(request, "_page_key", None)
+        if key is not None:
+            _keep(key, request, response)
+        return response
+
+
+def _may_share(request: HttpRequest) -> bool:
+    """A GET whose page may be anyone's: no API token, no message waiting in a cookie."""
+    return (
+        request.method == "GET"
+        and "HTTP_AUTHORIZATION" not in request.META
+        and "messages" not in request.COOKIES
+    )
+
+
+def page_key(stamp: Callable[[], Any], request: HttpRequest) -> str:
+    address = f"{stamp()}|{request.path}?{normalised_query(request)}"
+    return "page:v2:" + hashlib.sha256(address.encode()).hexdigest()  # v2: with headers
+
+
+# A kept page: its body and its headers (Content-Type, Content-Length, CSP, Vary…).
+Kept = tuple[bytes, list[tuple[str, str]]]
+
+
+def _keep(key: str, request: HttpRequest, response: HttpResponse) -> None:
+    """Keep a page that is anyone's: a 200 that sets no cookie (a form token, a session)."""
+    if (
+        response.status_code == 200
+        and not response.streaming
+        and not response.cookies
+        and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+    ):
+        kept = (response.content, list(response.items()))
+        cache.set(key, kept, settings.CACHE_PAGES_SECONDS)
+        _remember(key, kept)
+
+
+def _served(kept: Kept) -> HttpResponse:
+    content, headers = kept
+    return HttpResponse(content, headers=dict(headers))
+
+
+# path → the stamp of the cached view it names, learned by `cached_page` in this process
+# (the URLs are fixed, so a path always names the same view); bounded.
+_STAMPS: dict[str, Callable[[], Any]] = {}
+_STAMPS_SIZE = 20_000
+
+
+def _learn(path: str, stamp: Callable[[], Any]) -> None:
+    if path not in _STAMPS:
+        if len(_STAMPS) >= _STAMPS_SIZE:
+            _STAMPS.clear()
+        _STAMPS[path] = stamp
+
+
 # This process's most read pages, in front of the shared cache: a page's key holds its
 # stamp, so a copy here is never older than the shared one (and expires with it), and a
 # hit is one cache read (the stamp) instead of two.
-_LOCAL: OrderedDict[str, tuple[float, tuple[bytes, str]]] = OrderedDict()
+_LOCAL: OrderedDict[str, tuple[float, Kept]] = OrderedDict()
 _LOCAL_SIZE = 256
 _local_lock = threading.Lock()
 
 
-def _kept(key: str) -> tuple[bytes, str] | None:
+def _kept(key: str) -> Kept | None:
     with _local_lock:
         local = _LOCAL.get(key)
         if local is not None and local[0] > time.monotonic():
@@ -86,7 +156,7 @@ def _kept(key: str) -> tuple[bytes, str] | None:
     return kept
 
 
-def _remember(key: str, kept: tuple[bytes, str]) -> None:
+def _remember(key: str, kept: Kept) -> None:
     with _local_lock:
         _LOCAL[key] = (time.monotonic() + settings.CACHE_PAGES_SECONDS, kept)
         _LOCAL.move_to_end(key)

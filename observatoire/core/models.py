@@ -15,7 +15,16 @@ class BaseModel(models.Model):
         abstract = True
 
     def save(self, *args, **kwargs):
-        self.full_clean()
+        """Validate what is written: every field, or those of `update_fields` only (a
+        frequent small write, such as one answer saved, checks no foreign key again)."""
+        written = kwargs.get("update_fields")
+        if written is None:
+            self.full_clean()
+        else:
+            names = {self._meta.get_field(name).name for name in written}
+            self.full_clean(
+                exclude=[f.name for f in self._meta.concrete_fields if f.name not in names]
+            )
         super().save(*args, **kwargs)
 
 

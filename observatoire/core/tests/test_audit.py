@@ -28,6 +28,21 @@ def test_create_update_delete_are_logged_with_actor_and_values(users):
     }
 
 
+def test_saving_some_fields_validates_them_and_logs_their_change(db):
+    """save(update_fields=…) checks the fields it writes (not the others) and is logged."""
+    from django.core.exceptions import ValidationError
+
+    authority = AuthorityFactory(code="99003", name="Syndicat A")
+    authority.kind = "pas-un-type"
+    with pytest.raises(ValidationError):
+        authority.save(update_fields=["kind"])
+    authority.refresh_from_db()
+    authority.name = "Syndicat C"
+    authority.save(update_fields=["name", "updated_at"])
+    update = AuditEvent.objects.filter(model="territoires.authority", action="update").first()
+    assert update.changes["name"] == ["Syndicat A", "Syndicat C"]
+
+
 def test_saving_without_change_logs_nothing(db):
     authority = AuthorityFactory(code="99002")
     before = AuditEvent.objects.count()

@@ -143,3 +143,19 @@ def test_barometer_pages_follow_publications_and_embargo_ends(client, users):
     time.sleep(max(0, (ends - timezone.now()).total_seconds()) + 0.1)
     assert f"/barometre/{edition.code}/" in served_from_cache(client, "/barometre/")
     assert edition.code in served_from_cache(client, "/api/v1/barometre/editions")
+
+
+def test_a_visitors_hit_skips_the_session_and_keeps_every_header(client, authority_a):
+    """The second read is served by CachedPageMiddleware before sessions, authentication
+    and CSP run, with the headers the first read had (CSP, framing, type, length, Vary)."""
+    EntryFactory(authority=authority_a, status="published", ai_act_level="minimal")
+    first = client.get("/registre/", {"q": "eau"})
+    again = client.get("/registre/", {"q": "eau"})
+    assert hasattr(first.wsgi_request, "session")
+    assert not hasattr(again.wsgi_request, "session") and not hasattr(again.wsgi_request, "user")
+    assert sorted(again.items()) == sorted(first.items())
+    assert again["Content-Security-Policy"] and again["X-Frame-Options"] == "DENY"
+    assert again.content == first.content
+    # A visitor who has a session (a signed-in user's cookie) goes down the whole chain.
+    client.cookies["sessionid"] = "inconnue"
+    assert hasattr(client.get("/registre/", {"q": "eau"}).wsgi_request, "session")

@@ -6,7 +6,7 @@ choice, a number, a text, an ISO date, DONT_KNOW / REFUSED, or no key when skipp
 """
 
 import datetime
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from observatoire.core import formats
-from observatoire.core.audit import acting_as, record_event
+from observatoire.core.audit import acting_as, read_before, record_event
 from observatoire.questionnaires.choices import (
     DONT_KNOW,
     REFUSED,
@@ -55,15 +55,25 @@ class LoadedQuestionnaire:
 
     @classmethod
     def load(cls, questionnaire: Questionnaire) -> "LoadedQuestionnaire":
-        choices: dict[str, list[tuple[str, str]]] = {}
-        for choice in questionnaire.choices.order_by("list_name", "order"):
-            choices.setdefault(choice.list_name, []).append((choice.value, choice.label))
-        return cls(
-            questionnaire,
-            list(questionnaire.questions.select_related("section")),
-            choices,
-            dict(questionnaire.sections.values_list("pk", "relevant")),
-        )
+        """Read once per process: a questionnaire's sections, questions and choices are
+        written with it and never changed (services.create_from_form; a new version is a
+        new questionnaire), and every save of an answer needs them. Read-only: share it."""
+        key = (questionnaire.pk, questionnaire.created_at)
+        loaded = _LOADED.get(key)
+        if loaded is None:
+            choices: dict[str, list[tuple[str, str]]] = {}
+            for choice in questionnaire.choices.order_by("list_name", "order"):
+                choices.setdefault(choice.list_name, []).append((choice.value, choice.label))
+            loaded = cls(
+                questionnaire,
+                list(questionnaire.questions.select_related("section")),
+                choices,
+                dict(questionnaire.sections.values_list("pk", "relevant")),
+            )
+            if len(_LOADED) >= 16:
+                _LOADED.clear()
+            _LOADED[key] = loaded
+        return replace(loaded, questionnaire=questionnaire)  # the caller's own instance
 
     def by_code(self) -> dict[str, Question]:
         return {q.code: q for q in self.questions}
@@ -76,6 +86,9 @@ class LoadedQuestionnaire:
     def clean(self, question: Question, value: Any, answers: dict[str, Any]) -> Any:
         """A submitted value as it will be stored (None: no answer); AnswerError if bad."""
         return clean_answer(question, value, self.choices.get(question.choice_list, []), answers)
+
+
+_LOADED: dict[tuple, LoadedQuestionnaire] = {}
 
 
 def _holds(expression: str, answers: dict[str, Any], current: Any = None) -> bool:
@@ -204,16 +217,24 @@ def save_answers(
     the French errors by code (those answers are not saved).
     """
     form = form or LoadedQuestionnaire.load(response.questionnaire)
+    # Writers of one response wait for each other on its row: under the lock, only the
+    # merge, one UPDATE of the answers and the audit entry (its "before" is this read, its
+    # name from the joined questionnaire and authority: no more reads).
     with acting_as(by), transaction.atomic():
-        locked = Response.objects.select_for_update().get(pk=response.pk)
+        locked = (
+            Response.objects.select_for_update(of=("self",))
+            .select_related("questionnaire", "authority")
+            .get(pk=response.pk)
+        )
         if locked.status == ResponseStatus.SUBMITTED:
             raise ResponseLocked(
                 _("Cette réponse a été envoyée : elle ne peut plus être modifiée.")
             )
         answers, errors = merge_answers(form, locked.answers, changes)
         if answers != locked.answers:
+            read_before(locked)
             locked.answers = answers
-            locked.save()
+            locked.save(update_fields=["answers", "updated_at"])
     return locked, errors
 
 

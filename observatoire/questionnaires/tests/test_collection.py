@@ -41,6 +41,31 @@ def test_save_merges_only_the_changed_question(response, users):
     assert response.answers == {"ia_usage": "teste", "nb_agents": 120}
 
 
+def test_a_save_holds_the_row_for_three_statements_and_is_audited(response, users):
+    """Under the row lock: the locked read, the UPDATE of the answers, the audit entry — its
+    "before" is the locked read, not a second read of the row."""
+    from django.test.utils import CaptureQueriesContext
+
+    form = collection.LoadedQuestionnaire.load(response.questionnaire)
+    collection.save_answers(response, {"ia_usage": "teste"}, by=users["referent_a"], form=form)
+    with CaptureQueriesContext(connection) as queries:
+        collection.save_answers(response, {"nb_agents": "120"}, by=users["colleague_a"], form=form)
+    statements = [
+        q["sql"].split()[0] for q in queries.captured_queries if "SAVEPOINT" not in q["sql"]
+    ]
+    assert [s for s in statements if s not in {"BEGIN", "COMMIT"}] == [
+        "SELECT",
+        "UPDATE",
+        "INSERT",
+    ]
+    event = AuditEvent.objects.filter(model="questionnaires.response", action="update").first()
+    assert event.actor == users["colleague_a"]
+    assert event.changes == {
+        "answers": [{"ia_usage": "teste"}, {"ia_usage": "teste", "nb_agents": 120}]
+    }
+    assert event.object_repr == str(Response.objects.get(pk=response.pk))
+
+
 @pytest.mark.parametrize(
     ("code", "value", "message"),
     [
