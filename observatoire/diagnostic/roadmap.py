@@ -100,10 +100,16 @@ def legal_duties(
 
 
 def similar_cases(authority, domains: tuple[str, ...], exclude: set[int]) -> list[UseCase]:
-    """Published cases of these domains: same stratum first, then same size band, then any."""
+    """Published cases of other authorities in these domains: same stratum first, then same
+    size band, then any (an authority's own cases are nothing new to it)."""
     if not domains:
         return []
-    base = UseCase.objects.published().filter(domain__in=domains).exclude(pk__in=exclude)
+    base = (
+        UseCase.objects.published()
+        .filter(domain__in=domains)
+        .exclude(pk__in=exclude)
+        .exclude(participants__authority=authority)
+    )
     small = authority.stratum == Stratum.COMMUNE_LT_3500
     band = Q(participants__stratum=Stratum.COMMUNE_LT_3500)
     tiers = [

@@ -3,6 +3,8 @@ roadmap, with the duties that apply to each size of authority."""
 
 import pytest
 
+from observatoire.cas_usage.choices import Domain
+from observatoire.cas_usage.factories import UseCaseFactory
 from observatoire.diagnostic import roadmap, scoring
 from observatoire.diagnostic.choices import RulesKind
 from observatoire.diagnostic.factories import BEST, SMALL_COMMUNE, WORST
@@ -81,6 +83,20 @@ def test_typical_small_commune(db):
     assert [i.code for i in acculturate.items] == ["doctrine_ia_generative", "formation_agents", "formation_elus"]  # fmt: skip
     register = items["registre_ia"][1]
     assert register.url == f"/registre/gerer/nouvelle/?authority={authority.siren}"
+
+
+def test_roadmap_proposes_other_authorities_cases_not_its_own(db):
+    """On a weak axis the roadmap proposes cases to reuse from other authorities; the
+    authority's own case of that domain (Plaisir's chatbot, in the demo) is not one."""
+    authority = AuthorityFactory(population=30_000)
+    own = UseCaseFactory(authority=authority, domain=Domain.ADMINISTRATION, title="Le nôtre")
+    other = UseCaseFactory(
+        authority=AuthorityFactory(population=40_000), domain=Domain.ADMINISTRATION
+    )
+    _items, steps = _roadmap(authority, WORST)
+    proposed = [i.url for s in steps for i in s.items if i.kind == "case"]
+    assert other.get_absolute_url() in proposed
+    assert own.get_absolute_url() not in proposed
 
 
 def test_epci_with_a_high_risk_system(db):
