@@ -31,6 +31,13 @@ def test_docs_page_loads_nothing_from_another_site():
     assert '<html lang="en">' in page  # Swagger UI's own words are English
 
 
+def test_docs_page_leads_back_to_the_site():
+    """The API documentation, outside the site's layout, still has a French link home."""
+    page = Client().get("/api/v1/docs").content.decode()
+    assert re.search(r'<nav class="api-back" lang="fr"[^>]*>\s*<a href="/">', page)
+    assert "Retour à l&#x27;Observatoire" in page or "Retour à l'Observatoire" in page
+
+
 def test_every_page_links_a_favicon_that_exists():
     """The layout names an icon found among the static files (no 404 on /favicon.ico)."""
     from django.contrib.staticfiles import finders
