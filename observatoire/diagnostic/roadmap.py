@@ -149,8 +149,15 @@ def build(grid: scoring.Grid, duties, scores: scoring.Scores, run) -> list[Roadm
     for duty, state in legal_duties(duties, situation):
         if state != "met":
             steps[duty.step].items.append(_action_item(duty, authority, "duty", state == "check"))
+    # « Open your AI register » is done once the register has a published entry, whatever
+    # the answer said: the roadmap must not send an authority to start what it publishes.
+    has_register = Entry.objects.published().filter(authority=authority).exists()
     actions = sorted(
-        (a for a in grid.actions if scoring.any_holds(a.when, situation)),
+        (
+            a
+            for a in grid.actions
+            if scoring.any_holds(a.when, situation) and not (a.link == "registre" and has_register)
+        ),
         key=lambda a: rank.get(a.axis, len(rank)),
     )
     for action in actions:

@@ -99,6 +99,21 @@ def test_roadmap_proposes_other_authorities_cases_not_its_own(db):
     assert own.get_absolute_url() not in proposed
 
 
+def test_register_action_is_done_once_the_register_is_published(db):
+    """« Ouvrir son registre » is proposed to an authority without a published entry (a
+    draft does not count), not to one whose register is public, whatever its answer."""
+    from observatoire.registre.choices import Status
+
+    authority = AuthorityFactory(population=30_000)
+    answers = WORST | {"registre_ia": "non"}
+    EntryFactory(authority=authority)
+    items, _ = _roadmap(authority, answers)
+    assert "registre_ia" in items
+    EntryFactory(authority=authority, status=Status.PUBLISHED)
+    items, _ = _roadmap(authority, answers)
+    assert "registre_ia" not in items
+
+
 def test_epci_with_a_high_risk_system(db):
     """An agglomeration of 80 000 inhabitants and 600 agents whose register holds a high-risk
     system: the AI Act deployer's duties (to check), the algorithm mention and the REEN
