@@ -38,6 +38,8 @@ class Item:
     url: str = ""
     url_label: str = ""
     to_check: bool = False
+    summary: str = ""  # a case's or an entry's own words, after `why`
+    lang: str = ""  # the title's and summary's language when not French (lang="…")
 
     @property
     def effort_label(self) -> str:
@@ -171,7 +173,9 @@ def build(grid: scoring.Grid, duties, scores: scoring.Scores, run) -> list[Roadm
             steps[Step.EXPERIMENT].items.append(
                 Item(
                     title=case.title,
-                    why=f"Cas d'usage ({axis.title.lower()}) : {case.summary}",
+                    why=f"Cas d'usage ({axis.title.lower()}) :",
+                    summary=case.summary,
+                    lang=case.foreign_language,
                     kind="case",
                     axis=axis.code,
                     url=case.get_absolute_url(),

@@ -99,6 +99,26 @@ def test_roadmap_proposes_other_authorities_cases_not_its_own(db):
     assert own.get_absolute_url() not in proposed
 
 
+def test_roadmap_marks_a_case_in_english(db, client_for, users, authority_a):
+    """A European case's title and summary, in English, carry lang="en" on the result
+    page (a screen reader then reads them in English), the French words around them not."""
+    from observatoire.diagnostic.factories import RunFactory
+    from observatoire.diagnostic.services import score_run
+
+    UseCaseFactory(
+        authority=AuthorityFactory(population=40_000),
+        domain=Domain.ADMINISTRATION,
+        title="Smart permits",
+        summary="A chatbot answers permit questions.",
+        language="en",
+    )
+    run = score_run(RunFactory(authority=authority_a, answers=dict(WORST)), by=users["referent_a"])
+    page = client_for("referent_a").get(f"/diagnostic/{run.pk}/resultat/").content.decode()
+    assert '<strong lang="en">Smart permits</strong>' in page
+    assert '<span lang="en">A chatbot answers permit questions.</span>' in page
+    assert "Cas d'usage (" in page.replace("&#x27;", "'")
+
+
 def test_register_action_is_done_once_the_register_is_published(db):
     """« Ouvrir son registre » is proposed to an authority without a published entry (a
     draft does not count), not to one whose register is public, whatever its answer."""
