@@ -28,3 +28,7 @@ class NotificationKind(models.TextChoices):
         "campaign_reminder",
         _("Relance d'une invitation à répondre au questionnaire du baromètre"),
     )
+    REVIEW_DUE = (
+        "review_due",
+        _("La date de réexamen d'une fiche du registre de ma collectivité est passée"),
+    )

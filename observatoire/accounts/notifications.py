@@ -21,6 +21,7 @@ KINDS_FOR: dict[str, list[NotificationKind]] = {
         NotificationKind.ENTRY_DECIDED,
         NotificationKind.CASE_MODERATED,
         NotificationKind.CAMPAIGN_REMINDER,
+        NotificationKind.REVIEW_DUE,
     ],
     Role.ANALYST: [NotificationKind.ENTRY_DECIDED, NotificationKind.CASE_PROPOSED],
 }
@@ -43,19 +44,25 @@ def opted_out_emails(kind: NotificationKind, emails: Iterable[str]) -> set[str]:
     )
 
 
-def _send(kind: NotificationKind, users: Iterable, subject: str, body: str) -> int:
-    """Send to each user that wants this kind, once (a user listed twice gets one mail)."""
+def _send(
+    kind: NotificationKind, users: Iterable, subject: str, body: str, also: Iterable[str] = ()
+) -> int:
+    """Send to each user that wants this kind, once (a user listed twice gets one mail);
+    `also` are addresses without an account (a service's contact), skipped when they are
+    the address of a user who switched this kind off."""
     ids = {user.pk for user in users if user is not None}
-    recipients = (
+    recipients = set(
         User.objects.filter(pk__in=ids, is_active=True)
         .exclude(email="")
         .exclude(notification_opt_outs__kind=kind)
         .values_list("email", flat=True)
     )
+    extra = {address for address in also if address}
+    recipients |= extra - opted_out_emails(kind, extra)
     footer = gettext(
         "\n\n—\nVous recevez ce message de l'Observatoire. Pour ne plus le recevoir : %(url)s"
     ) % {"url": settings.SITE_URL + "/comptes/compte/#notifications"}
-    messages = [(subject, body + footer, None, [email]) for email in sorted(set(recipients))]
+    messages = [(subject, body + footer, None, [email]) for email in sorted(recipients)]
     send_mass_mail(messages)
     return len(messages)
 
@@ -112,3 +119,19 @@ def case_moderated(case, author, outcome: str) -> int:
     }
     body = f"{case.moderation_note}\n\n{_link(case)}".strip()
     return _send(NotificationKind.CASE_MODERATED, [author] if author else [], subject, body)
+
+
+def review_due(entry) -> int:
+    """To the authority's référents and the entry's contact: its review date has passed."""
+    referents = User.objects.filter(authority=entry.authority, role=Role.REFERENT)
+    subject = gettext("[Observatoire] Réexamen de la fiche « %(name)s »") % {"name": entry.name}
+    body = gettext(
+        "La date de réexamen de la fiche « %(name)s » du registre des algorithmes de "
+        "%(authority)s est passée (%(date)s).\nVérifiez qu'elle est à jour : %(url)s"
+    ) % {
+        "name": entry.name,
+        "authority": entry.authority.name,
+        "date": f"{entry.review_date:%d/%m/%Y}",
+        "url": _link(entry),
+    }
+    return _send(NotificationKind.REVIEW_DUE, referents, subject, body, also=[entry.contact_email])

@@ -158,13 +158,20 @@ def _share_axis(title: str) -> dict[str, Any]:
     }
 
 
+# The PDF templates' font. vl-convert places each label by measuring it in the chart's
+# font, and WeasyPrint draws the SVG's text in the font it names: were they two fonts (the
+# pages' « Marianne, Arial » is measured in vl-convert's Liberation Sans and drawn in
+# DejaVu Sans), the wider labels would run past the chart's left edge and be cut.
+PDF_FONT = "DejaVu Sans"
+
+
 def to_svg(spec: dict[str, Any]) -> str:
-    """Static SVG of a spec (for the PDF); deterministic for the same spec."""
+    """Static SVG of a spec (for the PDF), in the PDF's font; deterministic for the same spec."""
     import vl_convert
 
-    return vl_convert.vegalite_to_svg(
-        json.loads(json.dumps(spec)), vl_version="5.20", format_locale=FR_LOCALE
-    )
+    spec = json.loads(json.dumps(spec))
+    spec["config"] = {**spec.get("config", {}), "font": PDF_FONT}
+    return vl_convert.vegalite_to_svg(spec, vl_version="5.20", format_locale=FR_LOCALE)
 
 
 def grouped_bars(title: str, points: list[dict[str, Any]], label_size: int = 24) -> dict[str, Any]:

@@ -29,7 +29,9 @@ def label_of(model: type[models.Model] | None, name: str) -> str:
 
 def readable(model: type[models.Model] | None, name: str, value: Any) -> Any:
     """A choice's label (each item's, for a list of codes), « oui »/« non » for a boolean;
-    any other value as it is."""
+    no value stays None (the page shows « ∅ », not « None »); any other value as it is."""
+    if value is None:
+        return None
     if isinstance(value, bool):
         return gettext("oui") if value else gettext("non")
     field = field_of(model, name)

@@ -38,6 +38,8 @@ class Item:
     url: str = ""
     url_label: str = ""
     to_check: bool = False
+    summary: str = ""  # a case's or an entry's own words, after `why`
+    lang: str = ""  # the title's and summary's language when not French (lang="…")
 
     @property
     def effort_label(self) -> str:
@@ -100,10 +102,16 @@ def legal_duties(
 
 
 def similar_cases(authority, domains: tuple[str, ...], exclude: set[int]) -> list[UseCase]:
-    """Published cases of these domains: same stratum first, then same size band, then any."""
+    """Published cases of other authorities in these domains: same stratum first, then same
+    size band, then any (an authority's own cases are nothing new to it)."""
     if not domains:
         return []
-    base = UseCase.objects.published().filter(domain__in=domains).exclude(pk__in=exclude)
+    base = (
+        UseCase.objects.published()
+        .filter(domain__in=domains)
+        .exclude(pk__in=exclude)
+        .exclude(participants__authority=authority)
+    )
     small = authority.stratum == Stratum.COMMUNE_LT_3500
     band = Q(participants__stratum=Stratum.COMMUNE_LT_3500)
     tiers = [
@@ -143,8 +151,15 @@ def build(grid: scoring.Grid, duties, scores: scoring.Scores, run) -> list[Roadm
     for duty, state in legal_duties(duties, situation):
         if state != "met":
             steps[duty.step].items.append(_action_item(duty, authority, "duty", state == "check"))
+    # « Open your AI register » is done once the register has a published entry, whatever
+    # the answer said: the roadmap must not send an authority to start what it publishes.
+    has_register = Entry.objects.published().filter(authority=authority).exists()
     actions = sorted(
-        (a for a in grid.actions if scoring.any_holds(a.when, situation)),
+        (
+            a
+            for a in grid.actions
+            if scoring.any_holds(a.when, situation) and not (a.link == "registre" and has_register)
+        ),
         key=lambda a: rank.get(a.axis, len(rank)),
     )
     for action in actions:
@@ -158,7 +173,9 @@ def build(grid: scoring.Grid, duties, scores: scoring.Scores, run) -> list[Roadm
             steps[Step.EXPERIMENT].items.append(
                 Item(
                     title=case.title,
-                    why=f"Cas d'usage ({axis.title.lower()}) : {case.summary}",
+                    why=f"Cas d'usage ({axis.title.lower()}) :",
+                    summary=case.summary,
+                    lang=case.foreign_language,
                     kind="case",
                     axis=axis.code,
                     url=case.get_absolute_url(),

@@ -1,6 +1,7 @@
 """Pages of the diagnostic: the référent's authority page, taking a diagnostic with the
 barometer's form, its result, the PDF, the share link; the analysts' grid page."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -77,6 +78,7 @@ def index(request):
         "form": StartForm(),
         "source": services.latest_response(user.authority) if getattr(user, "authority_id", None) else None,
         "can_start": user.is_authenticated and bool(user.authority_id) and not user.is_analyst,
+        "contact_email": settings.CONTACT_EMAIL,
     }  # fmt: skip
     return render(request, "diagnostic/index.html", context)
 

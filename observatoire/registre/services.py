@@ -6,9 +6,7 @@ import io
 from dataclasses import dataclass
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -320,27 +318,13 @@ def create_vendor_product(data: dict, *, by) -> VendorProduct:
 
 
 def send_review_reminders(today: datetime.date | None = None) -> int:
-    """E-mail the authority's référents and contact about each published entry past its review date."""
-    from observatoire.accounts.models import User
-
+    """E-mail the authority's référents and contact about each published entry past its
+    review date, once (`accounts.notifications.review_due`: who switched it off gets nothing)."""
     today = today or timezone.localdate()
     due = Entry.objects.published().filter(review_date__lte=today, reminded_at__isnull=True)
     sent = 0
     for entry in due.select_related("authority"):
-        recipients = {
-            entry.contact_email,
-            *User.objects.filter(
-                authority=entry.authority, role="referent", is_active=True
-            ).values_list("email", flat=True),
-        }
-        send_mail(
-            f"[Observatoire] Réexamen de la fiche « {entry.name} »",
-            f"La date de réexamen de la fiche « {entry.name} » du registre des algorithmes de "
-            f"{entry.authority.name} est passée ({entry.review_date:%d/%m/%Y}).\n"
-            f"Vérifiez qu'elle est à jour : {settings.SITE_URL}{entry.get_absolute_url()}",
-            None,
-            sorted(recipients),
-        )
+        notifications.review_due(entry)
         Entry.objects.filter(pk=entry.pk).update(reminded_at=timezone.now())
         sent += 1
     return sent

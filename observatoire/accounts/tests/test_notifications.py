@@ -1,5 +1,7 @@
 """Each notification goes once to the right people, and not to who switched it off."""
 
+import datetime
+
 import pytest
 from django.core import mail
 from django.urls import reverse
@@ -11,6 +13,7 @@ from observatoire.questionnaires.factories import small_questionnaire
 from observatoire.questionnaires.services import campaigns
 from observatoire.registre import services as register
 from observatoire.registre.factories import EntryFactory
+from observatoire.registre.models import Entry
 
 pytestmark = pytest.mark.django_db
 CLASSIFIED = {"ai_act_level": "minimal", "ai_act_answers": {"is_ai_system": True}}
@@ -85,6 +88,29 @@ def test_switched_off_case_notifications_send_nothing(users):
     assert mail.outbox == []
 
 
+def test_review_reminder_skips_who_switched_it_off(users, authority_a):
+    """The register's review reminder goes to the référents that keep it on and to the
+    entry's contact address, not to a référent who switched it off — even when that
+    référent's address is also the entry's contact."""
+    entry = EntryFactory(authority=authority_a, **CLASSIFIED)
+    register.submit_entry(entry, by=users["referent_a"])
+    register.approve_entry(entry, by=users["colleague_a"])
+    off(users["colleague_a"], Kind.REVIEW_DUE)
+    mail.outbox.clear()
+    Entry.objects.filter(pk=entry.pk).update(review_date=datetime.date(2026, 1, 1))
+    assert register.send_review_reminders(datetime.date(2026, 1, 2)) == 1
+    assert sent_to() == sorted([users["referent_a"].email, entry.contact_email])
+    assert "Réexamen de la fiche" in mail.outbox[0].subject
+
+    mail.outbox.clear()
+    Entry.objects.filter(pk=entry.pk).update(
+        reminded_at=None, contact_email=users["colleague_a"].email
+    )
+    off(users["referent_a"], Kind.REVIEW_DUE)
+    assert register.send_review_reminders(datetime.date(2026, 1, 2)) == 1
+    assert mail.outbox == []
+
+
 def test_reminder_skips_who_switched_it_off_and_says_why(users, authority_a, authority_b):
     """A reminder goes once to each référent that keeps reminders on; an authority whose
     référents all switched them off is counted, and the summary says why nothing went."""
@@ -116,7 +142,7 @@ def test_account_page_switches_kinds_off_and_on(client_for, users):
     client = client_for("referent_a")
     page = client.get(reverse("accounts:profile")).content.decode()
     assert "Une fiche du registre de ma collectivité attend ma relecture" in page
-    wanted = [Kind.ENTRY_DECIDED, Kind.CASE_MODERATED, Kind.CAMPAIGN_REMINDER]
+    wanted = [Kind.ENTRY_DECIDED, Kind.CASE_MODERATED, Kind.CAMPAIGN_REMINDER, Kind.REVIEW_DUE]
     client.post(reverse("accounts:notifications"), {"wanted": wanted})
     kinds = NotificationOptOut.objects.filter(user=users["referent_a"]).values_list(
         "kind", flat=True

@@ -83,3 +83,32 @@ def test_the_report_reads_as_a_publication(users):
             continue
         tops = [float(y) for y in re.findall(r'yMin="([\d.]+)"', page) if float(y) < 780]
         assert max(tops) - min(tops) > 842 / 2, (number, min(tops), max(tops))
+
+
+def test_chart_labels_are_whole_in_the_pdf():
+    """A chart's long bar labels stay inside the chart in the PDF: no word of them starts
+    left of the page margin (they were measured in one font and drawn in a wider one, so
+    their first letters ran past the image's edge and were cut)."""
+    from weasyprint import HTML
+
+    from observatoire.barometre import charts
+
+    points = [
+        {"modalite": "Culture de la donnée « bonne » ou « correcte »", "estimation": 0.5,
+         "ic_bas": 0.4, "ic_haut": 0.6},
+        {"modalite": "Données utilisées par domaine : énergie et éclairage public",
+         "estimation": 0.3, "ic_bas": 0.2, "ic_haut": 0.4},
+    ]  # fmt: skip
+    image = reports._img(charts.theme_bars("Motivations et usages", points, width=420))
+    html = (
+        "<html><head><style>@page { size: A4; margin: 20mm } body { margin: 0 } "
+        f'img {{ width: 100% }}</style></head><body><img alt="" src="{image}"></body></html>'
+    )
+    pdf = HTML(string=html).write_pdf()
+    layout = subprocess.run(
+        ["pdftotext", "-bbox", "-", "-"], input=pdf, capture_output=True, check=True
+    ).stdout.decode()
+    words = re.findall(r'<word xMin="([\d.]+)"[^>]*>([^<]*)</word>', layout)
+    assert {"Culture", "énergie"} <= {word for _x, word in words}
+    margin = 20 / 25.4 * 72  # points
+    assert [word for x, word in words if float(x) < margin - 0.5] == []

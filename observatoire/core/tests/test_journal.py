@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from observatoire.core.audit import acting_as
-from observatoire.core.models import AuditEvent
+from observatoire.core.models import AuditEvent, JobStatus
 from observatoire.registre import services as register
 from observatoire.registre.choices import LifeCycle
 from observatoire.registre.factories import EntryFactory
@@ -27,6 +27,21 @@ def test_journal_shows_labels_not_codes(users, authority_a, client_for):
     before, after = LifeCycle.EXPERIMENT.label, LifeCycle.PRODUCTION.label
     assert f"<strong>étape</strong> : {before} → {after}" in page
     assert "experiment → production" not in page
+
+
+def test_journal_shows_no_value_as_empty_not_none(users, client_for):
+    """A created object's choice field that had no value before reads « ∅ → en file
+    d'attente », never Python's « None »."""
+    AuditEvent.objects.create(
+        action=AuditEvent.Action.CREATE,
+        model="barometre.reportjob",
+        object_id="1",
+        object_repr="Rapport",
+        changes={"status": [None, JobStatus.PENDING.value], "version": [None, 1]},
+    )
+    page = client_for("analyst").get("/journal/").content.decode()
+    assert "None" not in page
+    assert " : ∅ → en file d&#x27;attente" in page or " : ∅ → en file d'attente" in page
 
 
 def test_journal_filters_by_who_what_and_when(users, authority_a, client_for):

@@ -31,10 +31,19 @@ def test_docs_page_loads_nothing_from_another_site():
     assert '<html lang="en">' in page  # Swagger UI's own words are English
 
 
-def test_every_page_links_a_favicon_that_exists():
-    """The layout names an icon found among the static files (no 404 on /favicon.ico)."""
+def test_docs_page_leads_back_to_the_site():
+    """The API documentation, outside the site's layout, still has a French link home."""
+    page = Client().get("/api/v1/docs").content.decode()
+    assert re.search(r'<nav class="api-back" lang="fr"[^>]*>\s*<a href="/">', page)
+    assert "Retour à l&#x27;Observatoire" in page or "Retour à l'Observatoire" in page
+
+
+def test_every_page_links_a_favicon_that_exists(authority_a):
+    """The layout, the register's embeddable page (opened on its own, it has no layout) and
+    the API docs name an icon found among the static files (no 404 on /favicon.ico)."""
     from django.contrib.staticfiles import finders
 
-    page = Client().get("/").content.decode()
-    match = re.search(r'<link rel="icon" href="/static/([^"]+)"', page)
-    assert match and finders.find(match[1])
+    for url in ["/", f"/registre/collectivite/{authority_a.siren}/integration/", "/api/v1/docs"]:
+        page = Client().get(url).content.decode()
+        match = re.search(r'<link rel="icon" href="/static/([^"]+)"', page)
+        assert match and finders.find(match[1]), url

@@ -93,3 +93,17 @@ def test_landing_after_login(users, client_for):
     for persona in ("reader", "anonymous"):
         assert client_for(persona).get("/accueil/").url == "/"
     assert client_for("reader").get("/ma-collectivite/").status_code == 403
+
+
+def test_diagnostic_page_tells_each_persona_its_way_in(users, client_for, settings):
+    """The diagnostic's page is no dead end: a référent gets the start form, a visitor the
+    login link, a signed-in reader (no authority) how to become a référent and whom to ask."""
+    settings.CONTACT_EMAIL = "equipe@observatoire.example.fr"
+    referent = client_for("referent_a").get("/diagnostic/").content.decode()
+    assert "Lancer un diagnostic" in referent
+    anonymous = client_for("anonymous").get("/diagnostic/").content.decode()
+    assert "Connectez-vous comme référent" in anonymous
+    reader = client_for("reader").get("/diagnostic/").content.decode()
+    assert "aucune collectivité" in reader
+    assert 'href="mailto:equipe@observatoire.example.fr"' in reader
+    assert "aucune collectivité" not in client_for("analyst").get("/diagnostic/").content.decode()

@@ -3,6 +3,8 @@ roadmap, with the duties that apply to each size of authority."""
 
 import pytest
 
+from observatoire.cas_usage.choices import Domain
+from observatoire.cas_usage.factories import UseCaseFactory
 from observatoire.diagnostic import roadmap, scoring
 from observatoire.diagnostic.choices import RulesKind
 from observatoire.diagnostic.factories import BEST, SMALL_COMMUNE, WORST
@@ -81,6 +83,55 @@ def test_typical_small_commune(db):
     assert [i.code for i in acculturate.items] == ["doctrine_ia_generative", "formation_agents", "formation_elus"]  # fmt: skip
     register = items["registre_ia"][1]
     assert register.url == f"/registre/gerer/nouvelle/?authority={authority.siren}"
+
+
+def test_roadmap_proposes_other_authorities_cases_not_its_own(db):
+    """On a weak axis the roadmap proposes cases to reuse from other authorities; the
+    authority's own case of that domain (Plaisir's chatbot, in the demo) is not one."""
+    authority = AuthorityFactory(population=30_000)
+    own = UseCaseFactory(authority=authority, domain=Domain.ADMINISTRATION, title="Le nôtre")
+    other = UseCaseFactory(
+        authority=AuthorityFactory(population=40_000), domain=Domain.ADMINISTRATION
+    )
+    _items, steps = _roadmap(authority, WORST)
+    proposed = [i.url for s in steps for i in s.items if i.kind == "case"]
+    assert other.get_absolute_url() in proposed
+    assert own.get_absolute_url() not in proposed
+
+
+def test_roadmap_marks_a_case_in_english(db, client_for, users, authority_a):
+    """A European case's title and summary, in English, carry lang="en" on the result
+    page (a screen reader then reads them in English), the French words around them not."""
+    from observatoire.diagnostic.factories import RunFactory
+    from observatoire.diagnostic.services import score_run
+
+    UseCaseFactory(
+        authority=AuthorityFactory(population=40_000),
+        domain=Domain.ADMINISTRATION,
+        title="Smart permits",
+        summary="A chatbot answers permit questions.",
+        language="en",
+    )
+    run = score_run(RunFactory(authority=authority_a, answers=dict(WORST)), by=users["referent_a"])
+    page = client_for("referent_a").get(f"/diagnostic/{run.pk}/resultat/").content.decode()
+    assert '<strong lang="en">Smart permits</strong>' in page
+    assert '<span lang="en">A chatbot answers permit questions.</span>' in page
+    assert "Cas d'usage (" in page.replace("&#x27;", "'")
+
+
+def test_register_action_is_done_once_the_register_is_published(db):
+    """« Ouvrir son registre » is proposed to an authority without a published entry (a
+    draft does not count), not to one whose register is public, whatever its answer."""
+    from observatoire.registre.choices import Status
+
+    authority = AuthorityFactory(population=30_000)
+    answers = WORST | {"registre_ia": "non"}
+    EntryFactory(authority=authority)
+    items, _ = _roadmap(authority, answers)
+    assert "registre_ia" in items
+    EntryFactory(authority=authority, status=Status.PUBLISHED)
+    items, _ = _roadmap(authority, answers)
+    assert "registre_ia" not in items
 
 
 def test_epci_with_a_high_risk_system(db):
