@@ -98,7 +98,7 @@ def load(edition: Edition) -> Loaded:
         if key in _CACHE:
             _CACHE.move_to_end(key)
             return _CACHE[key]
-    sample = load_sample(edition)
+    sample = load_sample(edition, weighted=True)
     design = weight(edition, sample).design
     loaded = Loaded(sample, design, stats.DisclosureRule(**plan_of(edition)["disclosure"]), {})
     loaded.variables = _catalogue(edition, loaded, indicator_specs.AnswerTable(sample.answers))

@@ -228,7 +228,7 @@ def microdata(edition: Edition) -> tuple[pl.DataFrame, dict[str, str], dict[str,
                 value_labels[q.code].update({98: "Ne sait pas", 99: "Refus"})
     sample, table = _LAST_SAMPLE.get((edition.pk, edition.weighted_at), (None, None))
     if sample is None or table is None:
-        sample = load_sample(edition)
+        sample = load_sample(edition, weighted=True)
         table = AnswerTable(sample.answers)
     weights = dict(edition.weights.values_list("response_id", "weight"))
     cells = dict(edition.weights.values_list("response_id", "cell"))

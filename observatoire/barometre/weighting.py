@@ -94,13 +94,19 @@ def plan_of(edition) -> dict[str, Any]:
     return plan
 
 
-def load_sample(edition) -> Sample:
-    """Submitted responses of the edition with the domain columns used by indicators."""
+def load_sample(edition, *, weighted: bool = False) -> Sample:
+    """Submitted responses of the edition with the domain columns used by indicators.
+
+    ``weighted``: only those of the last weighting run (what is published: the explorer,
+    the microdata and the peers' scores), not one submitted since, which only a new
+    weighting run takes in."""
+    responses = Response.objects.filter(
+        questionnaire=edition.questionnaire, status=ResponseStatus.SUBMITTED
+    )
+    if weighted:
+        responses = responses.filter(weights__edition=edition)
     rows = list(
-        Response.objects.filter(
-            questionnaire=edition.questionnaire, status=ResponseStatus.SUBMITTED
-        )
-        .order_by("pk")
+        responses.order_by("pk")
         .values_list(
             "pk", Cast("answers", TextField()), "authority_id", "authority__kind",
             "authority__code", "authority__stratum", "authority__region",

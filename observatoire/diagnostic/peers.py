@@ -168,7 +168,7 @@ def _compute_peer_scores(edition: Edition, grid_version: RulesVersion) -> list[P
     from observatoire.barometre.weighting import load_sample, plan_of, weight
 
     grid = scoring.grid_of(grid_version.text)
-    sample = load_sample(edition)
+    sample = load_sample(edition, weighted=True)
     weighted = weight(edition, sample)
     names = [a.code for a in grid.axes]
     matrix = scoring.score_matrix(grid, sample.answers)

@@ -242,3 +242,29 @@ def test_citizens_poll_is_explored_by_its_published_groups_only(client, client_f
     assert client.get(url, {"lignes": "q:region", "colonnes": "i:confiance_ia"}).status_code == 400
     analyst = client_for("analyst")
     assert analyst.get(url, {"lignes": "q:region", "colonnes": "i:confiance_ia"}).status_code == 200
+
+
+def test_a_response_sent_after_the_weighting_waits_for_the_next_run(edition):
+    """The explorer and the microdata show the weighted sample, as the note does: a response
+    submitted since (here, straight into the closed edition) is not in them, and no row of
+    the microdata is left without a weight."""
+    from observatoire.barometre import opendata
+    from observatoire.questionnaires.choices import ResponseStatus
+    from observatoire.questionnaires.models import Response
+    from observatoire.territoires.models import Authority
+
+    weighted = Response.objects.filter(questionnaire=edition.questionnaire).first()
+    newcomer = Authority.objects.exclude(responses__questionnaire=edition.questionnaire).first()
+    Response.objects.create(
+        questionnaire=edition.questionnaire,
+        questionnaire_version=edition.questionnaire.version,
+        authority=newcomer,
+        status=ResponseStatus.SUBMITTED,
+        answers=weighted.answers,
+    )
+    explore._CACHE.clear()
+    opendata._LAST_SAMPLE.clear()
+    assert explore.explore(edition, explore.Query(CHARTER, AI)).n == 289
+    frame, _labels, _values = opendata.microdata(edition)
+    assert frame.height == edition.weights.count() == 289
+    assert frame["poids"].null_count() == 0
