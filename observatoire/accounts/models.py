@@ -111,9 +111,14 @@ class Invitation(BaseModel):
     authority = models.ForeignKey(
         "territoires.Authority", verbose_name=_("collectivité"), on_delete=models.CASCADE
     )
-    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    token_hash = models.CharField(
+        verbose_name=_("empreinte du jeton"), max_length=64, unique=True, editable=False
+    )
     invited_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("envoyée par"),
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     expires_at = models.DateTimeField(_("expire le"))
     accepted_at = models.DateTimeField(_("acceptée le"), null=True, blank=True)
@@ -159,9 +164,13 @@ class ApiToken(BaseModel):
     its optional expiry passes, and when the owner's password changes (User.save).
     """
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("utilisateur"), on_delete=models.CASCADE
+    )
     name = models.CharField(_("nom"), max_length=100)
-    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    token_hash = models.CharField(
+        verbose_name=_("empreinte du jeton"), max_length=64, unique=True, editable=False
+    )
     last_used_at = models.DateTimeField(_("dernière utilisation"), null=True, blank=True)
     expires_at = models.DateTimeField(_("expire le"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("révoqué le"), null=True, blank=True)
@@ -211,7 +220,10 @@ class NotificationOptOut(models.Model):
     the kinds are `accounts.choices.NotificationKind`)."""
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_opt_outs"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("utilisateur"),
+        on_delete=models.CASCADE,
+        related_name="notification_opt_outs",
     )
     kind = models.CharField(_("notification"), max_length=30)
 

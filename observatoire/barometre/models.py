@@ -122,9 +122,14 @@ class Edition(BaseModel):
 class ResponseWeight(models.Model):
     """The final weight of one response in one weighting run (bulk-written, not audited)."""
 
-    edition = models.ForeignKey(Edition, on_delete=models.CASCADE, related_name="weights")
+    edition = models.ForeignKey(
+        Edition, verbose_name=_("édition"), on_delete=models.CASCADE, related_name="weights"
+    )
     response = models.ForeignKey(
-        "questionnaires.Response", on_delete=models.CASCADE, related_name="weights"
+        "questionnaires.Response",
+        verbose_name=_("réponse"),
+        on_delete=models.CASCADE,
+        related_name="weights",
     )
     cell = models.CharField(_("strate de pondération"), max_length=60)
     weight = models.FloatField(_("poids"))
@@ -148,7 +153,9 @@ class ResponseWeight(models.Model):
 class Result(models.Model):
     """One published number: an indicator's category in one domain of one edition version."""
 
-    edition = models.ForeignKey(Edition, on_delete=models.CASCADE, related_name="results")
+    edition = models.ForeignKey(
+        Edition, verbose_name=_("édition"), on_delete=models.CASCADE, related_name="results"
+    )
     version = models.PositiveSmallIntegerField(_("version"), default=WORKING)
     indicator = models.CharField(_("indicateur"), max_length=80)
     category = models.CharField(_("modalité"), max_length=80, blank=True)
@@ -202,11 +209,18 @@ class Result(models.Model):
 class PublishedVersion(BaseModel):
     """One publication (or correction) of an edition; its results stay available."""
 
-    edition = models.ForeignKey(Edition, on_delete=models.CASCADE, related_name="versions")
+    edition = models.ForeignKey(
+        Edition, verbose_name=_("édition"), on_delete=models.CASCADE, related_name="versions"
+    )
     number = models.PositiveSmallIntegerField(_("numéro"))
     note = models.TextField(_("note de version"), blank=True)
     published_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        verbose_name=_("publiée par"),
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     fingerprint = models.CharField(_("empreinte des résultats"), max_length=64)
     indicators = models.TextField(_("fichier des indicateurs publié"), blank=True)
@@ -231,12 +245,19 @@ class PublishedVersion(BaseModel):
 class WeightingRun(Job):
     """One run of the weighting and computation, by the task queue, with its progress."""
 
-    edition = models.ForeignKey(Edition, on_delete=models.CASCADE, related_name="runs")
+    edition = models.ForeignKey(
+        Edition, verbose_name=_("édition"), on_delete=models.CASCADE, related_name="runs"
+    )
     step = models.CharField(_("étape"), max_length=80, blank=True)
     percent = models.PositiveSmallIntegerField(_("avancement (%)"), default=0)
     report = models.JSONField(_("rapport de pondération"), default=dict, blank=True)
     started_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        verbose_name=_("lancée par"),
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
 
     class Meta:
@@ -251,7 +272,9 @@ class WeightingRun(Job):
 class ReportJob(Job):
     """Generation of an edition version's PDF report by the task queue (one per version)."""
 
-    edition = models.ForeignKey(Edition, on_delete=models.CASCADE, related_name="report_jobs")
+    edition = models.ForeignKey(
+        Edition, verbose_name=_("édition"), on_delete=models.CASCADE, related_name="report_jobs"
+    )
     version = models.PositiveSmallIntegerField(_("version"))
     path = models.CharField(_("fichier"), max_length=300, blank=True)
     sha256 = models.CharField(_("empreinte"), max_length=64, blank=True)
@@ -270,7 +293,9 @@ class SavedModel(BaseModel):
     ``result`` keeps every number shown (odds ratios or coefficients, intervals, tests), so
     that the quoted figures never change with a later weighting run."""
 
-    edition = models.ForeignKey(Edition, on_delete=models.CASCADE, related_name="saved_models")
+    edition = models.ForeignKey(
+        Edition, verbose_name=_("édition"), on_delete=models.CASCADE, related_name="saved_models"
+    )
     title = models.CharField(_("titre"), max_length=200)
     outcome = models.CharField(_("variable expliquée"), max_length=120)
     explanatory = models.JSONField(_("variables explicatives"), default=list)
@@ -281,7 +306,12 @@ class SavedModel(BaseModel):
         help_text=_("Lisible par tous : le modèle n'utilise que des variables publiques."),
     )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        verbose_name=_("créé par"),
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
 
     class Meta:

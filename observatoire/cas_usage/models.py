@@ -100,7 +100,9 @@ class UseCase(BaseModel):
     external_id = models.CharField(_("identifiant externe"), max_length=40, blank=True)
     external_url = models.URLField(_("fiche d'origine"), max_length=500, blank=True)
     attribution = models.CharField(_("attribution"), max_length=300, blank=True)
-    content_hash = models.CharField(max_length=64, blank=True, editable=False)
+    content_hash = models.CharField(
+        verbose_name=_("empreinte du contenu"), max_length=64, blank=True, editable=False
+    )
     status = models.CharField(
         _("statut"), max_length=12, choices=Status.choices, default=Status.PROPOSED
     )

@@ -23,7 +23,12 @@ class RulesVersion(BaseModel):
     text = models.TextField(_("contenu (YAML)"))
     note = models.CharField(_("note de version"), max_length=300, blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        verbose_name=_("créée par"),
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
 
     class Meta:
@@ -72,7 +77,12 @@ class Run(BaseModel):
         _("statut"), max_length=8, choices=RunStatus.choices, default=RunStatus.DRAFT
     )
     started_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        verbose_name=_("lancé par"),
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     scored_at = models.DateTimeField(_("calculé le"), null=True, blank=True)
     grid = models.ForeignKey(
@@ -118,9 +128,16 @@ class PeerScore(models.Model):
     Computed from the barometer's responses and weights (never from diagnostics), once
     per edition version and grid version, with the disclosure rule's flag."""
 
-    edition = models.ForeignKey("barometre.Edition", on_delete=models.CASCADE, related_name="+")
+    edition = models.ForeignKey(
+        "barometre.Edition", verbose_name=_("édition"), on_delete=models.CASCADE, related_name="+"
+    )
     version = models.PositiveSmallIntegerField(_("version publiée"))
-    grid = models.ForeignKey(RulesVersion, on_delete=models.CASCADE, related_name="+")
+    grid = models.ForeignKey(
+        RulesVersion,
+        verbose_name=_("version de la grille"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
     axis = models.CharField(_("axe"), max_length=60)
     domain = models.CharField(_("domaine"), max_length=40, blank=True)
     level = models.CharField(_("valeur du domaine"), max_length=60, blank=True)

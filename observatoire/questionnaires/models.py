@@ -162,7 +162,12 @@ class Response(BaseModel):
     answers = models.JSONField(_("réponses"), default=dict, blank=True)
     submitted_at = models.DateTimeField(_("envoyée le"), null=True, blank=True)
     submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        verbose_name=_("envoyée par"),
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     source = models.CharField(
         _("origine"),

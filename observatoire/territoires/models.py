@@ -54,7 +54,9 @@ class Authority(BaseModel):
     )
     siren = models.CharField(_("SIREN"), max_length=9, blank=True, db_index=True)
     name = models.CharField(_("nom"), max_length=200)
-    name_search = models.CharField(max_length=200, editable=False, db_index=True)
+    name_search = models.CharField(
+        verbose_name=_("nom normalisé (recherche)"), max_length=200, editable=False, db_index=True
+    )
     population = models.PositiveIntegerField(_("population municipale"), null=True, blank=True)
     epci_type = models.CharField(
         _("nature de l'EPCI"), max_length=5, choices=EpciType.choices, blank=True

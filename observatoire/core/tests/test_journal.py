@@ -81,3 +81,28 @@ def test_public_history_shows_labels_not_codes(users, authority_a, client_for):
     page = client_for("anonymous").get(f"/registre/fiche/{entry.pk}/historique/").content.decode()
     assert f"<del>{LifeCycle.EXPERIMENT.label}</del>" in page
     assert f"<ins>{LifeCycle.PRODUCTION.label}</ins>" in page
+
+
+# Field names that are also the French word for the field.
+SAME_IN_FRENCH = {
+    "action", "architecture", "attribution", "code", "description", "maximum", "message",
+    "minimum", "performance", "population", "questionnaire", "scores", "section", "service",
+    "source", "type", "version",
+}  # fmt: skip
+
+
+def test_every_field_has_a_french_name():
+    """The journal, the forms and the API docs name a field by its verbose name: none is
+    left as Django derives it from the English field name (« started by »)."""
+    from django.apps import apps
+
+    english = [
+        f"{model._meta.label}.{field.name}"
+        for model in apps.get_models()
+        if model.__module__.startswith("observatoire.")
+        for field in model._meta.concrete_fields
+        if not field.auto_created
+        and str(field.verbose_name) == field.name.replace("_", " ")
+        and field.name not in SAME_IN_FRENCH
+    ]
+    assert english == []
