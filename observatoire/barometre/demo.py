@@ -601,5 +601,6 @@ def _fill_multiple(answers, weights, domains, targets, year, base, code, values,
         if members[i] and not chosen[i] and any_target is not None:
             chosen[i].add(rng.choice(list(any_target.values)))
         if not chosen[i]:
-            chosen[i].add(rng.choice(extras) if extras and rng.random() < 0.5 else "autre")
+            other = "autre" if "autre" in values else values[-1]
+            chosen[i].add(rng.choice(extras) if extras and rng.random() < 0.5 else other)
         answers[i][code] = sorted(chosen[i], key=values.index)

@@ -47,3 +47,17 @@ def test_the_poll_pages_speak_of_people_and_of_the_weighting_done():
     assert "selon : sexe, âge ; rien d’autre n’intervient dans la pondération" in method
     assert "ne servent ni aux quotas ni au calage" in method
     assert "quotas (sexe, âge, région, profession)" not in method
+
+
+def test_a_multiple_choice_without_other_gets_one_of_its_own_values():
+    """A respondent the targets leave with nothing picks « autre » only where the question
+    has it; otherwise one of its own values (the fill used to crash on such a question)."""
+    import random
+
+    import numpy as np
+
+    answers: list[dict] = [{} for _ in range(40)]
+    demo._fill_multiple(
+        answers, np.ones(40), {}, [], 2024, [True] * 40, "q", ["a", "b"], random.Random(1)
+    )
+    assert all(a["q"] and set(a["q"]) <= {"a", "b"} for a in answers)
