@@ -438,30 +438,26 @@ class ReplicateWeights:
     rscales: FloatArray
     type: str
 
-    def variance(self, replicates: FloatArray, full: FloatArray | None = None) -> FloatArray:
-        """Variance of each column of ``replicates`` (``R x m``), centred as R's ``svrVar``.
-
-        With ``full`` given the deviations are taken from the full-sample estimate
-        (``mse = TRUE``); otherwise from the mean of the replicates (R's default).
-        """
+    def _deviations(self, replicates: FloatArray, full: FloatArray | None) -> FloatArray:
+        """Deviations of the replicates (``R x m``) as R's ``svrVar`` centres them: from the
+        full-sample estimate with ``full`` (``mse = TRUE``), otherwise from the mean of the
+        replicates (R's default)."""
         reps = np.asarray(replicates, dtype=np.float64)
         if full is None:
             keep = self.rscales > 0
             centre = reps[keep].mean(axis=0) if keep.any() else reps.mean(axis=0)
         else:
             centre = np.asarray(full, dtype=np.float64)
-        dev = reps - centre
+        return np.asarray(reps - centre, dtype=np.float64)
+
+    def variance(self, replicates: FloatArray, full: FloatArray | None = None) -> FloatArray:
+        """Variance of each column of ``replicates`` (``R x m``), as R's ``svrVar``."""
+        dev = self._deviations(replicates, full)
         return np.asarray(self.scale * (self.rscales @ (dev * dev)), dtype=np.float64)
 
     def covariance(self, replicates: FloatArray, full: FloatArray | None = None) -> FloatArray:
         """Covariance matrix of the columns of ``replicates`` (``R x m``), as R's ``svrVar``."""
-        reps = np.asarray(replicates, dtype=np.float64)
-        if full is None:
-            keep = self.rscales > 0
-            centre = reps[keep].mean(axis=0) if keep.any() else reps.mean(axis=0)
-        else:
-            centre = np.asarray(full, dtype=np.float64)
-        dev = reps - centre
+        dev = self._deviations(replicates, full)
         return np.asarray(self.scale * (dev.T @ (self.rscales[:, None] * dev)), dtype=np.float64)
 
 
