@@ -32,6 +32,8 @@ import time
 from pathlib import Path
 from urllib.parse import urlencode
 
+from load import process_cpu  # bench/ is this script's folder, first on sys.path
+
 REPO = Path(__file__).resolve().parents[1]
 REDIS_PORT = 8601
 BODY = b""  # the last answer's body
@@ -98,24 +100,7 @@ def call_environ(app, overrides: dict) -> int:
 
 def redis_cpu(pid: int | None) -> float:
     """Seconds of CPU the redis-server process has used (user + system)."""
-    if pid is None:
-        return 0.0
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def process_cpu(pid: int) -> float:
-    """Seconds of CPU used by a process and its children still running (user + system)."""
-    total = 0.0
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        total = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-        for task in Path(f"/proc/{pid}/task").iterdir():
-            for child in (task / "children").read_text().split():
-                total += process_cpu(int(child))
-    except FileNotFoundError:
-        pass
-    return total
+    return 0.0 if pid is None else process_cpu(pid)
 
 
 def serve_and_measure(args, redis_pid: int | None) -> None:
@@ -235,6 +220,9 @@ def main() -> None:
 
 
 def measure(args, redis_pid: int | None) -> None:
+    import django
+
+    django.setup()  # collectstatic may run before the application is built
     from django.conf import settings
     from django.core.cache import cache
     from django.core.management import call_command
