@@ -308,7 +308,10 @@ class Matches:
         needed = {*wanted, *map(self._column, fields)}
         if not needed <= set(self.backend.filter_columns(self.model._meta.label)):
             return None
-        source, where, params = self.engine.source(exact)
+        if self.engine.COLLECTS_IDS:  # the ids count_by read, of the wanted values only
+            source, where, params = self.engine.source(exact, wanted)
+        else:
+            source, where, params = self.engine.source(exact)
         where, params = list(where), list(params)
         for column, value in wanted.items():
             where.append(f"m.{column} = %s")
@@ -352,18 +355,14 @@ class Matches:
         if found is not None:
             source, where, params = found
             columns = ", ".join(f"m.{self._column(f)}" for f in fields)
-            ids = (  # a narrow query's only: a broad one's would cost more to read than to redo
-                f", CASE WHEN sum(count(*)) OVER () <= {tables.BROAD} THEN array_agg(m.obj_id) END"
-                if collect
-                else ""
-            )
+            ids = f", {self.engine.ids_sql()}" if collect else ""
             sql = f"SELECT {columns}, count(*){ids} FROM {source} WHERE {where} GROUP BY {columns}"
         with default_connection.cursor() as cursor:  # raw rows: no conversion per row
             cursor.execute(sql, params)
             rows = cursor.fetchall()
         if collect:  # the engine keeps the matches' ids, to read them again without searching
             count = sum(row[-2] for row in rows)
-            self.engine.counted(count, [i for row in rows for i in row[-1] or ()])
+            self.engine.counted(count, rows, [self._column(f) for f in fields])
             rows = [row[:-1] for row in rows]
         elif every:
             self.engine.counted(sum(row[-1] for row in rows))
