@@ -209,7 +209,7 @@ class Search:
 
     COLLECTS_IDS = False  # the hits are kept already
 
-    def counted(self, count: int, ids: list[int] | None = None) -> None:
+    def counted(self, count: int) -> None:
         """Nothing to learn: the hits were counted as they were written."""
 
     def rank(self) -> tuple[str, list[Any]]:
