@@ -102,9 +102,13 @@ def index(model_label: str, pk: int, fields: dict[str, str], connection: Any = N
     The excerpt is cut from all fields but the first (the title, shown apart).
     """
     connection = connection or default_connection
+    backend(connection).index(connection, model_label, pk, *_texts(fields))
+
+
+def _texts(fields: dict[str, str]) -> tuple[dict[str, str], str]:
+    """The declared fields' texts, and the text excerpts are cut from (all but the title)."""
     texts = {name: fields[name] or "" for name in tables.check_fields(fields)}
-    shown = "\n".join(t for t in list(texts.values())[1:] if t)
-    backend(connection).index(connection, model_label, pk, texts, shown)
+    return texts, "\n".join(t for t in list(texts.values())[1:] if t)
 
 
 BATCH = 500  # objects written by one statement of index_many
@@ -121,8 +125,7 @@ def index_many(
     count = 0
     batch: dict[int, tuple[dict[str, str], str]] = {}  # by pk: an object once a statement
     for pk, fields in rows:
-        texts = {name: fields[name] or "" for name in tables.check_fields(fields)}
-        batch[pk] = (texts, "\n".join(t for t in list(texts.values())[1:] if t))
+        batch[pk] = _texts(fields)
         if len(batch) == BATCH:
             engine.index_many(connection, model_label, batch)
             count, batch = count + len(batch), {}
