@@ -311,10 +311,7 @@ class Matches:
         needed = {*wanted, *map(self._column, fields)}
         if not needed <= set(self.backend.filter_columns(self.model._meta.label)):
             return None
-        if self.engine.COLLECTS_IDS:  # the ids count_by read, of the wanted values only
-            source, where, params = self.engine.source(exact, wanted)
-        else:
-            source, where, params = self.engine.source(exact)
+        source, where, params = self.engine.source(exact)
         where, params = list(where), list(params)
         for column, value in wanted.items():
             where.append(f"m.{column} = %s")
@@ -353,21 +350,14 @@ class Matches:
                 sql, params = queryset.annotate(n=models.Count("pk")).query.sql_with_params()
             except EmptyResultSet:  # narrowed to no id at all (`pk__in=[]`)
                 return []
-        every = found is not None and not more and within is None  # all the matches
-        collect = every and self.engine.COLLECTS_IDS
         if found is not None:
             source, where, params = found
             columns = ", ".join(f"m.{self._column(f)}" for f in fields)
-            ids = f", {self.engine.ids_sql()}" if collect else ""
-            sql = f"SELECT {columns}, count(*){ids} FROM {source} WHERE {where} GROUP BY {columns}"
+            sql = f"SELECT {columns}, count(*) FROM {source} WHERE {where} GROUP BY {columns}"
         with default_connection.cursor() as cursor:  # raw rows: no conversion per row
             cursor.execute(sql, params)
             rows = cursor.fetchall()
-        if collect:  # the engine keeps the matches' ids, to read them again without searching
-            count = sum(row[-2] for row in rows)
-            self.engine.counted(count, rows, [self._column(f) for f in fields])
-            rows = [row[:-1] for row in rows]
-        elif every:
+        if found is not None and not more and within is None:  # all the matches
             self.engine.counted(sum(row[-1] for row in rows))
         return rows
 

@@ -1,14 +1,17 @@
 """The PostgreSQL backend: a table per indexed model with a `tsvector` column under a GIN
 index, built with the `observatoire_fr` text search configuration (French Snowball stemmer
 after the `unaccent` dictionary: the same pipeline as french.stems), and one GIN index per
-head field (title, summary); queries go through `websearch_to_tsquery`, ranked by
-`ts_rank_cd`. The filter fields are columns of the search table itself, whose rows a
-search reads anyway."""
+head field (title, summary); ranked by `ts_rank_cd`. The filter fields are columns of the
+search table itself, whose rows a search reads anyway.
+
+Phrases are matched without word positions: each document also holds its pairs of
+consecutive words as lexemes of their own ('agent conversationnel': see PAIRS), and a
+phrase is the AND of its pairs. A tsquery with a phrase operator (<->) makes GIN recheck
+every candidate against its document; one of lexemes alone is answered by the index."""
 
 from __future__ import annotations
 
 import functools
-import operator
 import re
 from typing import Any
 
@@ -23,6 +26,33 @@ from observatoire.core.search.tables import EXACT_BONUS, field_weight, table_nam
 
 CONFIG = "observatoire_fr"
 NO_LIMIT = "ALL"
+# A document with its pairs of consecutive words added as lexemes (stop words skipped, as
+# a phrase skips them), each at its first word's position and weight: none across fields
+# of different weights, and no pair of pairs (their lexemes hold a space, a word's never
+# does), so that indexing twice changes nothing. `observatoire_phrase` makes the tsquery
+# of a phrase from the same pairs: their AND (a single word: that word).
+PAIRS = (
+    "CREATE OR REPLACE FUNCTION observatoire_pairs(document tsvector) RETURNS tsvector"
+    " LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$"
+    " SELECT (document::text || ' ' || coalesce(string_agg("
+    "   '''' || replace(replace(word || ' ' || next, '\\', '\\\\'), '''', '''''')"
+    "   || ''':' || position || weight, ' '), ''))::tsvector"
+    " FROM (SELECT w.lexeme AS word, p.position, p.weight,"
+    "   lead(w.lexeme) OVER (ORDER BY p.position) AS next,"
+    "   lead(p.weight) OVER (ORDER BY p.position) AS next_weight"
+    "   FROM unnest(document) AS w, unnest(w.positions, w.weights) AS p(position, weight)"
+    "   WHERE strpos(w.lexeme, ' ') = 0) AS words"
+    " WHERE next_weight = weight $$"
+)
+PHRASE = (
+    "CREATE OR REPLACE FUNCTION observatoire_phrase(config regconfig, phrase text)"
+    " RETURNS tsquery LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$"
+    " SELECT coalesce(string_agg("
+    "   '''' || replace(replace(lexeme, '\\', '\\\\'), '''', '''''') || '''', ' & ')::tsquery,"
+    "   plainto_tsquery(config, phrase))"
+    " FROM unnest(observatoire_pairs(to_tsvector(config, phrase)))"
+    " WHERE strpos(lexeme, ' ') > 0 $$"
+)
 # The tsquery as the WHERE clause matches it: a constant (tsquery_text) read through a
 # scalar subquery, which PostgreSQL computes once but cannot see when it plans, so it prices
 # a scan that evaluates `@@` row by row (reading each document from TOAST) at what it really
@@ -44,11 +74,10 @@ def field_vector(position: int, alias: str = "") -> str:
 def create_index_sql(model_label: str, fields: list[str]) -> list[str]:
     """The statements that create a model's search table (for a migration to freeze).
 
-    The stored text goes to TOAST (toast_tuple_target): the table's pages hold the rows'
-    documents (compressed) and filter columns, not the texts. The document stays in the row
-    (STORAGE MAIN): checking a phrase (a widened query is an OR of phrases) reads each
-    candidate's document, and fetching it from TOAST cost twice the check (server CPU p95 of
-    the search benchmark at 50,000 cases: 68 ms out of line, 48 ms in the row). One GIN index per
+    The texts and documents go to TOAST (toast_tuple_target): the table's pages hold the
+    filter columns, so that counting a broad query's matches by their filter values reads
+    a few hundred pages, not every document (8 ms instead of 22 for 15,700 matches of
+    50,000 cases). With word pairs, matching reads no document at all. One GIN index per
     tier field, on that field's words, finds the objects that have a broad query in their
     title or summary without reading any document."""
     table, names = table_name(model_label), tables.check_fields(fields)
@@ -61,10 +90,11 @@ def create_index_sql(model_label: str, fields: list[str]) -> list[str]:
                   ALTER MAPPING FOR hword, hword_part, word WITH unaccent, french_stem;
               END IF;
             END $$""",
+        PAIRS,
+        PHRASE,
         f"CREATE TABLE IF NOT EXISTS {table} (obj_id bigint PRIMARY KEY,"
         " document tsvector NOT NULL, text text NOT NULL DEFAULT '')"
         " WITH (toast_tuple_target = 128)",
-        f"ALTER TABLE {table} ALTER COLUMN document SET STORAGE MAIN",
         f"CREATE INDEX IF NOT EXISTS {table}_document ON {table} USING gin (document)",
         *(
             f"CREATE INDEX IF NOT EXISTS {table}_{name} ON {table}"
@@ -101,6 +131,7 @@ def index(connection: Any, model_label: str, pk: int, fields: dict[str, str], sh
     vector = " || ".join(
         f"setweight(to_tsvector('{CONFIG}', %s), '{weight_letter(i)}')" for i in range(len(fields))
     )
+    vector = f"observatoire_pairs({vector})"
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {table} (obj_id, document, text{''.join(f', {c}' for c in filters)})"
@@ -122,6 +153,7 @@ def index_many(
         f"setweight(to_tsvector('{CONFIG}', v.f{i}), '{weight_letter(i)}')"
         for i in range(len(names))
     )
+    vector = f"observatoire_pairs({vector})"
     arrays = ", ".join(["%s::bigint[]", *["%s::text[]"] * (len(names) + 1)])
     aliases = ", ".join(["id", *(f"f{i}" for i in range(len(names))), "shown"])
     copied, join = "", ""
@@ -166,7 +198,7 @@ def stored_text_sql(table: str, base: str) -> str:
 
 def tsquery_text(terms: Query, exact: bool = False, ranking: bool = False) -> str:
     """The tsquery as text, computed by PostgreSQL once for this query (widened, one
-    websearch_to_tsquery per alternative; `exact`: the user's words alone; `ranking`: with
+    observatoire_phrase per alternative; `exact`: the user's words alone; `ranking`: with
     every alternative, which ts_rank_cd weighs): the statements of a search take it as a
     constant instead of computing it again for every row."""
     exact = exact or not terms.expanded
@@ -180,19 +212,25 @@ def tsquery_text(terms: Query, exact: bool = False, ranking: bool = False) -> st
 
 
 def _tsquery_sql(terms: Query, exact: bool, ranking: bool = False) -> tuple[str, list[str]]:
-    """The SQL that makes the tsquery of the user's words (`exact`) or of the clauses."""
-    config = f"'{CONFIG}'"
-    if exact:
-        return f"websearch_to_tsquery({config}, %s)", [terms.text]
+    """The SQL that makes the tsquery of the user's words (`exact`) or of the widened
+    clauses: to match, each word or phrase as its word or the AND of its pairs (no
+    positions: the GIN index answers alone); to rank (`ranking`), phrases as phrases,
+    which ts_rank_cd weighs by the distance between their words and the rest of the query
+    (ranked by pairs instead, bench/search_quality.py lost 0.004 of recall at 10)."""
     parts: list[str] = []
     params: list[str] = []
     pending_or = False
-    for op, alternatives in terms.widened if ranking else terms.clauses:
+    clauses = terms.parsed if exact else terms.widened if ranking else terms.clauses
+    for op, alternatives in clauses:
         if op == "or":
             pending_or = bool(parts)
             continue
-        pieces = [f"websearch_to_tsquery({config}, %s)"] * len(alternatives)
-        params += ['"' + text.replace('"', " ") + '"' for text, _words in alternatives]
+        if ranking:
+            pieces = [f"websearch_to_tsquery('{CONFIG}', %s)"] * len(alternatives)
+            params += ['"' + text.replace('"', " ") + '"' for text, _words in alternatives]
+        else:
+            pieces = [f"observatoire_phrase('{CONFIG}', %s)"] * len(alternatives)
+            params += [text for text, _words in alternatives]
         term = "(" + " || ".join(pieces) + ")"
         if op == "-":
             parts.append(f"!! {term}")
@@ -204,35 +242,16 @@ def _tsquery_sql(terms: Query, exact: bool, ranking: bool = False) -> tuple[str,
     return "(" + " && ".join(parts) + ")", params
 
 
-def words_only(tsquery: str) -> str:
-    """`tsquery` with its phrases taken as plain AND: the GIN index answers it alone,
-    without reading each candidate's document to check the words' positions (10 µs a
-    candidate). For what only ranks or estimates: whether a query is broad, and the tiers
-    that rank a broad query (words of a phrase apart in a title still rank it there)."""
-    return re.sub(r"<(-|[0-9]+)>", "&", tsquery)
-
-
-def in_field(tsquery: str, position: int) -> str:
-    """`tsquery` (as text) matched in the field at `position` only: each of its words
-    restricted to that field's weight (`'eau':A`, `'eau':*A`), as ts_filter would."""
-    letter = weight_letter(position)
-    return re.sub(
-        r"('(?:[^']|'')*')(:\*)?", lambda m: f"{m[1]}:{'*' if m[2] else ''}{letter}", tsquery
-    )
-
-
 def _is_broad(table: str, terms: Query) -> bool:
-    """Whether `terms` match more than tables.BROAD objects, counting those that hold its words
-    (phrases taken as plain AND: the GIN index then answers alone, without reading each
-    candidate's document to check word positions) and stopping at BROAD + 1."""
+    """Whether `terms` match more than tables.BROAD objects, stopping at BROAD + 1 (the GIN
+    index answers alone)."""
     key = ("broad", table)
     if key not in terms.cache:
-        words = words_only(tsquery_text(terms))
         with default_connection.cursor() as cursor:
             cursor.execute(
                 f"SELECT count(*) FROM (SELECT 1 FROM {table} WHERE document @@ {MATCH_TSQUERY}"
                 f" LIMIT {tables.BROAD + 1}) AS matches",
-                [words],
+                [tsquery_text(terms)],
             )
             terms.cache[key] = int(cursor.fetchone()[0]) > tables.BROAD
     return terms.cache[key]
@@ -252,12 +271,13 @@ def tiers(table: str) -> tuple[int, ...]:
     return tuple(i for i in range(3) if weight_letter(i).lower() in letters)
 
 
-def _has(table: str, base: str, vector: str, tsquery: str, weight: int | str) -> str:
-    """`weight` when the object `base` has the words of `tsquery` in `vector` (a field's or
-    its whole document), else 0: a hashed set of ids read from a GIN index, once a query."""
+def _has(table: str, base: str, vector: str, weight: int | str) -> str:
+    """`weight` when the object `base` has the words of a tsquery (its parameter) in
+    `vector` (a field's or its whole document), else 0: a hashed set of ids read from a GIN
+    index, once a query, instead of a document read for each row."""
     return (
-        f"CASE WHEN {base} IN (SELECT f.obj_id FROM {table} AS f WHERE {vector} @@ {tsquery})"
-        f" THEN {weight} ELSE 0 END"
+        f"CASE WHEN {base} IN (SELECT f.obj_id FROM {table} AS f"
+        f" WHERE {vector} @@ {MATCH_TSQUERY}) THEN {weight} ELSE 0 END"
     )
 
 
@@ -270,21 +290,8 @@ def _rank(
     (`exact_known`: the object is known to hold them)."""
     if _is_broad(table, terms):
         indexed = tiers(table)
-        params = [words_only(tsquery_text(terms))] * len(indexed)
-        if document:  # the row at hand holds its document: each field tested there, on the
-            # rows a page's filters keep (10 ms instead of 18 for 2,300 of 7,800 matches), by
-            # the query restricted to its weight (no copy of the field's words: 4 ms less)
-            params = [in_field(params[0], p) for p in indexed]
-            ranks = [
-                f"CASE WHEN {document} @@ %s::tsquery THEN {field_weight(p)} ELSE 0 END"
-                for p in indexed
-            ]
-        else:  # a hashed set of ids read from each field's GIN index
-            ranks = [
-                _has(table, base, field_vector(p, "f"), MATCH_TSQUERY, field_weight(p))
-                for p in indexed
-            ]
-        rank = " + ".join(ranks) or "0"
+        ranks = [_has(table, base, field_vector(p, "f"), field_weight(p)) for p in indexed]
+        rank, params = " + ".join(ranks) or "0", [tsquery_text(terms)] * len(indexed)
     else:
         params = [tsquery_text(terms, ranking=True)]
         if document:
@@ -294,11 +301,8 @@ def _rank(
             rank = f"({found} WHERE s.obj_id = {base})"
     if terms.expanded and exact_known:
         rank = f"{rank} + {EXACT_BONUS}"
-    elif terms.expanded and document:  # tested on the row at hand (words only: no positions)
-        rank = f"{rank} + CASE WHEN {document} @@ %s::tsquery THEN {EXACT_BONUS} ELSE 0 END"
-        params = [*params, tsquery_text(terms, exact=True)]
     elif terms.expanded:
-        exact = _has(table, base, "f.document", MATCH_TSQUERY, EXACT_BONUS)
+        exact = _has(table, base, "f.document", EXACT_BONUS)
         rank, params = f"{rank} + {exact}", [*params, tsquery_text(terms, exact=True)]
     return rank, params
 
@@ -309,9 +313,6 @@ class Search:
     def __init__(self, model: type[models.Model], terms: Query):
         self.model, self.terms = model, terms
         self.table = table_name(model._meta.label)
-        # the matches' ids, as text, by group of filter values, once counted (see counted)
-        self.groups: list[tuple] | None = None
-        self.columns: list[str] = []
 
     def ranked(self, queryset: models.QuerySet) -> models.QuerySet:
         """The objects of `queryset` matching, best first, with rank and excerpt.
@@ -337,66 +338,19 @@ class Search:
             .order_by("-search_rank", "pk")
         )
 
-    def source(
-        self, exact: bool = False, wanted: dict[str, Any] | None = None
-    ) -> tuple[str, list[str], list[Any]]:
+    def source(self, exact: bool = False) -> tuple[str, list[str], list[Any]]:
         """The matches as `m`, rows of the search table (which holds the filter columns);
-        `exact`: those that also hold the user's own words (not implied: a run of them
-        widened as a term is matched as a phrase, their own test is any order). Once
-        count_by has read the matches' ids, those of the groups whose values are `wanted`
-        (column → value; the caller still tests them): no text search again, and only the
-        rows the filters keep are read."""
-        params: list[Any]
-        ids = self._ids(wanted or {})
-        if ids is not None:
-            where, params = ["m.obj_id = ANY(%s::bigint[])"], [ids]
-        else:
-            where, params = [f"m.document @@ {MATCH_TSQUERY}"], [tsquery_text(self.terms)]
+        `exact`: those that also hold the user's own words."""
+        where, params = [f"m.document @@ {MATCH_TSQUERY}"], [tsquery_text(self.terms)]
         if exact:
             where.append(f"m.document @@ {MATCH_TSQUERY}")
             params.append(tsquery_text(self.terms, exact=True))
         return f"{self.table} AS m", where, params
 
-    def _ids(self, wanted: dict[str, Any]) -> str | None:
-        """The ids (an array literal) of the groups count_by read whose values are `wanted`
-        (a column it did not group by is left to the caller's test); None: not read."""
-        if self.groups is None:
-            return None
-        tested = [(i, str(wanted[c])) for i, c in enumerate(self.columns) if c in wanted]
-        if not tested:
-            return "{" + ",".join(row[-1] for row in self.groups if row[-1]) + "}"
-        value = operator.itemgetter(*(i for i, _v in tested))
-        target = tuple(v for _i, v in tested) if len(tested) > 1 else tested[0][1]
-        return "{" + ",".join(r[-1] for r in self.groups if r[-1] and value(r) == target) + "}"
-
-    # Matches.count_by passes the ids of the matches it counted: the page and the strata
-    # then read those rows by id instead of testing the tsquery again (its phrases make GIN
-    # check each candidate's document: 30 ms for "relation usagers", whose words are in
-    # 10,000 documents and its phrases in 700; a broad widened query paid that check in the
-    # count, the strata and the page).
-    COLLECTS_IDS = True
-
-    def ids_sql(self) -> str:
-        """What count_by reads with each count: the ids of its matches, as text (one string
-        a group, handed back as is: no Python int per match). A query with phrases (a widened
-        one): all of them, checking each candidate's document again costs more than passing
-        the ids back; without phrases GIN answers alone, and a broad query's ids would cost
-        more to pass than to search again (NULL)."""
-        ids = "string_agg(m.obj_id::text, ',')"
-        if "<" in tsquery_text(self.terms):
-            return ids
-        return f"CASE WHEN sum(count(*)) OVER () <= {tables.BROAD} THEN {ids} END"
-
-    def counted(
-        self, count: int, rows: list[tuple] | None = None, columns: list[str] | None = None
-    ) -> None:
-        """How many objects the search matches, and which, counted by its caller
-        (Matches.count_by, under its filters): whether it is broad, without counting again
-        (6 ms), and, when read (ids_sql), the ids of each group: `rows` of the values of
-        `columns`, the count and the ids, which source() reads."""
+    def counted(self, count: int) -> None:
+        """How many objects the search matches, counted by its caller (Matches.count_by,
+        under its filters): whether it is broad, without counting again (6 ms)."""
         self.terms.cache.setdefault(("broad", self.table), count > tables.BROAD)
-        if rows is not None and columns is not None and all(r[-1] is not None for r in rows):
-            self.groups, self.columns = rows, columns
 
     def rank(self) -> tuple[str, list[Any]]:
         """The rank of a row of source()."""

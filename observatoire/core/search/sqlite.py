@@ -207,8 +207,6 @@ class Search:
         `exact` is never asked for (no exact_rank)."""
         return f"{self.hits} AS m", [], []
 
-    COLLECTS_IDS = False  # the hits are kept already
-
     def counted(self, count: int) -> None:
         """Nothing to learn: the hits were counted as they were written."""
 

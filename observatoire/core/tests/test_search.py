@@ -100,6 +100,45 @@ def test_search_composes_with_filters_and_counts(indexed):
     assert facets == {"Saint-Savin": 1}
 
 
+def test_phrase_needs_its_words_in_a_row(indexed):
+    """A phrase matches its words in a row, stop words between them skipped, not apart;
+    and a widened phrase the same way."""
+    assert names('"agent conversationnel"') == ["Plaisir"]
+    assert names('"fuites eau"') == ["Saint-Savin"]  # « fuites d'eau »
+    assert names('"cantines apprentissage"') == []
+    assert names('"agent conversationnel" -habitants') == []
+    thesaurus = search.Thesaurus([["chatbot", "agent conversationnel"]], search.stems)
+    widened = search.search(Authority.objects.all(), "chatbot", thesaurus)
+    assert [a.name for a in widened] == ["Plaisir"]
+    apart = search.Thesaurus([["chatbot", "conversationnel répond"]], search.stems)
+    assert names('"conversationnel demandes"') == []
+    assert [a.name for a in search.search(Authority.objects.all(), "chatbot", apart)] == ["Plaisir"]
+
+
+@pytest.mark.postgresql
+def test_postgresql_matches_phrases_by_word_pairs(indexed):
+    """On PostgreSQL a phrase is the AND of its pairs of consecutive words, each a lexeme of
+    the document: no phrase operator, which would make GIN read every candidate's document.
+    Pairing a document again adds nothing."""
+    from observatoire.core.search import postgres
+
+    thesaurus = search.Thesaurus([["chatbot", "grand modèle de langage"]], search.stems)
+    terms = search.Query('chatbot "fuites d\'eau"', thesaurus)
+    assert postgres.tsquery_text(terms) == (
+        "( 'chatbot' | 'grand model' & 'model langag' ) & 'fuit eau'"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT document::text, observatoire_pairs(document) = document"
+            " FROM search_territoires_authority WHERE obj_id = %s",
+            [indexed["Plaisir"].pk],
+        )
+        document, stable = cursor.fetchone()
+    assert "'agent conversationnel':3B" in document
+    assert "'plaisir agent'" not in document  # title (A) and body (B) are not paired
+    assert stable
+
+
 def _facet(queryset):
     from django.db.models import Count
 
