@@ -206,6 +206,24 @@ def test_broad_widened_page_ranks_as_search(db, monkeypatch):
     assert [(c.pk, c.search_rank) for c in matches.ranked()[0:4]] == [e[:2] for e in expected]
 
 
+def test_broad_pages_follow_the_tiers(db, monkeypatch):
+    """A broad query's pages, wherever they start, follow search()'s ranking: title, then
+    summary, then the rest by pk. Words split between title and summary put a case in
+    neither tier."""
+    monkeypatch.setattr(search.tables, "BROAD", 2)
+    body = UseCaseFactory(title="Capteurs", summary="Compteurs.", description="Eau du réseau.")
+    split = UseCaseFactory(title="Eau potable", summary="Le réseau.")
+    summary = UseCaseFactory(title="Compteurs", summary="Eau du réseau.")
+    title = UseCaseFactory(title="Réseau d'eau", summary="Capteurs.")
+    matches = search.Matches(UseCase, "eau réseau", {"status": Status.PUBLISHED})
+    assert sum(row[-1] for row in matches.count_by(["scope"])) == 4
+    expected = [title.pk, summary.pk, body.pk, split.pk]  # 10, 4, then 0 by pk
+    assert [c.pk for c in search.search(UseCase.objects.published(), "eau réseau")] == expected
+    assert [c.pk for c in matches.ranked()[0:2]] == expected[:2]
+    assert [c.pk for c in matches.ranked()[0:3]] == expected[:3]
+    assert [c.pk for c in matches.ranked()[1:4]] == expected[1:]
+
+
 def test_page_of_own_words_stays_among_the_widened_matches(db):
     """A widened term is matched as a phrase; the user's words apart are no match, even on
     the page first looked for among the cases that hold the user's own words."""
