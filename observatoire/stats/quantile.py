@@ -77,6 +77,30 @@ class Quantiles:
     def __len__(self) -> int:
         return len(self.variable)
 
+    def add(
+        self,
+        variable: str,
+        domain: tuple[str, str],
+        p: float,
+        q: float,
+        interval: tuple[float, float],
+        crit: float,
+        n: int,
+        df: int,
+    ) -> None:
+        """One entry; the SE is the interval's width over ``2 crit``, as R reports it."""
+        low, high = interval
+        self.variable.append(variable)
+        self.domain.append(domain[0])
+        self.domain_level.append(domain[1])
+        self.probability.append(p)
+        self.estimate.append(q)
+        self.se.append((high - low) / (2 * crit))
+        self.ci_low.append(low)
+        self.ci_high.append(high)
+        self.n.append(n)
+        self.df.append(df)
+
 
 def quantile_rule(x: FloatArray, w: FloatArray, p: float) -> float:
     """R's ``qrule_math``: the ``p``-quantile of ``x`` with weights ``w`` (zeros ignored)."""
@@ -90,6 +114,16 @@ def quantile_rule(x: FloatArray, w: FloatArray, p: float) -> float:
     pos = int(below[-1]) if below.size else 0
     nxt = pos if pos == xs.size - 1 else pos + 1
     return float(xs[pos] if p - cumw[pos] / total == 0 else xs[nxt])
+
+
+def _woodruff(x: FloatArray, w: FloatArray, share: float, half: float) -> tuple[float, float]:
+    """Woodruff's interval: the share below the quantile -/+ ``half``, read back through
+    the quantile rule; a bound outside [0, 1] (or unknown: no degrees of freedom) is NaN."""
+    low, high = share - half, share + half
+    return (
+        quantile_rule(x, w, low) if low >= 0 else np.nan,
+        quantile_rule(x, w, high) if high <= 1 else np.nan,
+    )
 
 
 def _domains(
@@ -156,9 +190,7 @@ def replicate_quantiles(
                         with np.errstate(divide="ignore", invalid="ignore"):
                             reps = (wr.T @ below) / wr.sum(axis=0)
                         half = crit * np.sqrt(replicated.variance((reps - share)[:, None])[0])
-                        lo_p, hi_p = share - half, share + half
-                        low = np.nan if not lo_p >= 0 else quantile_rule(xd, wd, lo_p)
-                        high = np.nan if not hi_p <= 1 else quantile_rule(xd, wd, hi_p)
+                        low, high = _woodruff(xd, wd, share, half)
                     else:
                         empty = np.flatnonzero(~(wr != 0).any(axis=0))
                         if empty.size:
@@ -173,16 +205,7 @@ def replicate_quantiles(
                         )
                         half = crit * np.sqrt(replicated.variance((reps - q)[:, None])[0])
                         low, high = q - half, q + half
-                out.variable.append(name)
-                out.domain.append(dom_name)
-                out.domain_level.append(dom_level)
-                out.probability.append(p)
-                out.estimate.append(q)
-                out.se.append((high - low) / (2 * crit))
-                out.ci_low.append(low)
-                out.ci_high.append(high)
-                out.n.append(n)
-                out.df.append(df)
+                out.add(name, (dom_name, dom_level), p, q, (low, high), crit, n, df)
     return out
 
 
@@ -233,22 +256,10 @@ def quantiles(
             cases, var.tolist(), strict=True
         ):
             crit = float(sps.t.ppf(1 - alpha / 2, df))  # NaN without degrees of freedom, as R
-            low = high = np.nan
+            interval = (np.nan, np.nan)
             if n:
-                half = crit * np.sqrt(v)
-                lo_p, hi_p = share - half, share + half
-                low = np.nan if lo_p < 0 else quantile_rule(x[inside], w[inside], lo_p)
-                high = np.nan if hi_p > 1 else quantile_rule(x[inside], w[inside], hi_p)
-            out.variable.append(name)
-            out.domain.append(dom_name)
-            out.domain_level.append(dom_level)
-            out.probability.append(p)
-            out.estimate.append(q)
-            out.se.append((high - low) / (2 * crit))
-            out.ci_low.append(low)
-            out.ci_high.append(high)
-            out.n.append(n)
-            out.df.append(df)
+                interval = _woodruff(x[inside], w[inside], share, crit * np.sqrt(v))
+            out.add(name, (dom_name, dom_level), p, q, interval, crit, n, df)
     return out
 
 
