@@ -128,8 +128,9 @@ def run_quantiles(
         }
         variables = {req["variable"]: data[req["variable"]]}
         probs = req.get("probs") or (0.5,)
+        interval = req.get("interval_type", "mean")
         if replicated is None:
-            if req.get("interval_type", "mean") != "mean":
+            if interval != "mean":
                 raise StatsError(
                     f"quantile de « {req['variable']} » : « interval_type: quantile » "
                     "(quantiles des répliques) demande des poids répliqués (« repweights » "
@@ -137,7 +138,6 @@ def run_quantiles(
                 )
             part = quantiles(design, variables, probs, **common)
         else:
-            interval = req.get("interval_type", "mean")
             part = replicate_quantiles(
                 replicated, variables, probs, interval_type=interval, **common
             )
