@@ -300,18 +300,17 @@ class Matches:
         fields: Iterable[str],
         more: dict[str, Any],
         within: models.QuerySet | None,
-        exact: bool = False,
     ) -> tuple[str, str, list[Any]] | None:
         """FROM and WHERE clauses (and their parameters) that read the matches meeting
-        `more` and `within` (`exact`: those of the user's own words alone), as `m` with the
-        columns of `fields`; None when the query is empty or a field is not a filter field."""
+        `more` and `within`, as `m` with the columns of `fields`; None when the query is
+        empty or a field is not a filter field."""
         if not self.terms:
             return None
         wanted = {self._column(name): value for name, value in (self.filters | more).items()}
         needed = {*wanted, *map(self._column, fields)}
         if not needed <= set(self.backend.filter_columns(self.model._meta.label)):
             return None
-        source, where, params = self.engine.source(exact)
+        source, where, params = self.engine.source()
         where, params = list(where), list(params)
         for column, value in wanted.items():
             where.append(f"m.{column} = %s")
@@ -371,7 +370,7 @@ class Matches:
         more = more or {}
         found = self._source([], more, within)
         if found is not None:
-            return _SourcePaged(self, found, count, more, within)
+            return _SourcePaged(self, found, count)
         if self.query.strip() and self.terms:
             return _KeysPaged(self, self._narrowed(more, within) if more or within else None)
         return Paged(self._narrowed(more, within), self.terms, count)
@@ -395,17 +394,9 @@ class _KeysPaged(Paged):
 class _SourcePaged(Paged):
     """Paged whose ranked keys (and count) are read from a Matches source."""
 
-    def __init__(
-        self,
-        matches: Matches,
-        found: tuple[str, str, list[Any]],
-        count: int | None,
-        more: dict[str, Any],
-        within: models.QuerySet | None,
-    ):
+    def __init__(self, matches: Matches, found: tuple[str, str, list[Any]], count: int | None):
         self.matches, self.found, self.model = matches, found, matches.model
         self.query, self.known_count = matches.terms, count
-        self.more, self.within = more, within
 
     def count(self) -> int:
         if self.known_count is None:
@@ -419,7 +410,7 @@ class _SourcePaged(Paged):
         """The page's keys. When the user's own words rank first (a widened query) and
         enough matches hold them to fill the page, the page is among those alone: the
         backend may rank them only (`exact_rank`), not every match of the synonyms."""
-        matches, (source, where, params) = self.matches, self.found
+        matches, (_source, where, params) = self.matches, self.found
         start = index.start or 0
         if index.stop is not None:
             limit = str(max(0, index.stop - start))
@@ -429,30 +420,26 @@ class _SourcePaged(Paged):
         if exact is not None and self.known_count is not None and self.known_count < index.stop:
             exact = None  # fewer matches than the page ends at: it cannot be filled by them
         if exact is not None:
-            exact_found = matches._source([], self.more, self.within, exact=True)
-            if exact_found is not None:
-                (rank, rank_params), (exact_source, exact_where, exact_params) = exact, exact_found
-                found = self._read(
-                    rank, rank_params, exact_source, exact_where, exact_params, limit, start
-                )
-                if len(found) == int(limit):
-                    return found
+            rank, rank_params, condition, condition_params = exact
+            found = self._read(
+                rank,
+                rank_params,
+                f"{where} AND {condition}",
+                [*params, *condition_params],
+                limit,
+                start,
+            )
+            if len(found) == int(limit):
+                return found
         rank, rank_params = matches.engine.rank()
-        return self._read(rank, rank_params, source, where, params, limit, start)
+        return self._read(rank, rank_params, where, params, limit, start)
 
     def _read(
-        self,
-        rank: str,
-        rank_params: list,
-        source: str,
-        where: str,
-        params: list,
-        limit: str,
-        start: int,
+        self, rank: str, rank_params: list, where: str, params: list, limit: str, start: int
     ) -> dict[Any, float]:
         with default_connection.cursor() as cursor:
             cursor.execute(
-                f"SELECT m.obj_id, {rank} FROM {source} WHERE {where}"
+                f"SELECT m.obj_id, {rank} FROM {self.found[0]} WHERE {where}"
                 f" ORDER BY 2 DESC, 1 LIMIT {limit} OFFSET {int(start)}",
                 [*rank_params, *params],
             )

@@ -338,14 +338,9 @@ class Search:
             .order_by("-search_rank", "pk")
         )
 
-    def source(self, exact: bool = False) -> tuple[str, list[str], list[Any]]:
-        """The matches as `m`, rows of the search table (which holds the filter columns);
-        `exact`: those that also hold the user's own words."""
-        where, params = [f"m.document @@ {MATCH_TSQUERY}"], [tsquery_text(self.terms)]
-        if exact:
-            where.append(f"m.document @@ {MATCH_TSQUERY}")
-            params.append(tsquery_text(self.terms, exact=True))
-        return f"{self.table} AS m", where, params
+    def source(self) -> tuple[str, list[str], list[Any]]:
+        """The matches as `m`, rows of the search table (which holds the filter columns)."""
+        return f"{self.table} AS m", [f"m.document @@ {MATCH_TSQUERY}"], [tsquery_text(self.terms)]
 
     def counted(self, count: int) -> None:
         """How many objects the search matches, counted by its caller (Matches.count_by,
@@ -356,10 +351,12 @@ class Search:
         """The rank of a row of source()."""
         return _rank(self.table, self.terms, "m.obj_id", "m.document")
 
-    def exact_rank(self) -> tuple[str, list[Any]] | None:
-        """For a widened query, the rank of a row of source(exact=True), which holds the
-        user's own words: a page among those ranks them alone, not every match of the
-        synonyms (ts_rank_cd reads each document: 0.14 ms a row)."""
+    def exact_rank(self) -> tuple[str, list[Any], str, list[Any]] | None:
+        """For a widened query, the rank of a row of source() that holds the user's own
+        words, and the condition that keeps those rows: a page among them ranks them alone,
+        not every match of the synonyms (ts_rank_cd reads each document: 0.14 ms a row)."""
         if not self.terms.expanded:
             return None
-        return _rank(self.table, self.terms, "m.obj_id", "m.document", exact_known=True)
+        rank, params = _rank(self.table, self.terms, "m.obj_id", "m.document", exact_known=True)
+        exact = [tsquery_text(self.terms, exact=True)]
+        return rank, params, f"m.document @@ {MATCH_TSQUERY}", exact

@@ -202,9 +202,8 @@ class Search:
             .order_by("-search_rank", "pk")
         )
 
-    def source(self, exact: bool = False) -> tuple[str, list[str], list[Any]]:
-        """The hits as `m`: they hold their filter columns (no lookup per hit and read).
-        `exact` is never asked for (no exact_rank)."""
+    def source(self) -> tuple[str, list[str], list[Any]]:
+        """The hits as `m`: they hold their filter columns (no lookup per hit and read)."""
         return f"{self.hits} AS m", [], []
 
     def counted(self, count: int) -> None:
