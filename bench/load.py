@@ -292,6 +292,20 @@ if os.environ.get("OBS_LOAD_PLAN"):
 # --- Orchestration ----------------------------------------------------------------------------
 
 
+def production_env() -> dict[str, str]:
+    """A production server's settings on this machine (bench/pages_cpu.py and save_cpu.py
+    run the site with them too): DEBUG off, a fresh secret key, no HTTPS redirect."""
+    return {
+        "DJANGO_SETTINGS_MODULE": "observatoire.settings",
+        "OBSERVATOIRE_ENV": "production",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "SECURE_SSL_REDIRECT": "false",
+        "DEMO_MODE": "true",
+        "LOG_LEVEL": "WARNING",
+    }
+
+
 def process_cpu(pid: int) -> float:
     """Seconds of CPU a process and its living children have used (from /proc)."""
     total = 0.0
@@ -409,14 +423,8 @@ def main() -> None:
     host = f"http://127.0.0.1:{args.port}"
     env = {
         **os.environ,
-        "DJANGO_SETTINGS_MODULE": "observatoire.settings",
-        "OBSERVATOIRE_ENV": "production",
-        "SECRET_KEY": secrets.token_urlsafe(50),
-        "ALLOWED_HOSTS": "127.0.0.1",
+        **production_env(),
         "DATA_DIR": str(data),
-        "SECURE_SSL_REDIRECT": "false",
-        "DEMO_MODE": "true",
-        "LOG_LEVEL": "WARNING",
         "DATABASE_URL": PG_URL if args.engine == "postgresql" else f"sqlite:///{data}/load.sqlite3",
         "CACHE_URL": args.cache_url or f"redis://127.0.0.1:{args.port + 1}/0",
     }

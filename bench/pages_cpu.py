@@ -25,14 +25,13 @@ import cProfile
 import io
 import os
 import pstats
-import secrets
 import subprocess
 import sys
 import time
 from pathlib import Path
 from urllib.parse import urlencode
 
-from load import process_cpu  # bench/ is this script's folder, first on sys.path
+from load import process_cpu, production_env  # bench/ is first on sys.path
 
 REPO = Path(__file__).resolve().parents[1]
 REDIS_PORT = 8601
@@ -197,17 +196,7 @@ def main() -> None:
         )  # fmt: skip
         os.environ["CACHE_URL"] = f"redis://127.0.0.1:{REDIS_PORT}/0"
         time.sleep(0.5)
-    os.environ.update(
-        {
-            "DJANGO_SETTINGS_MODULE": "observatoire.settings",
-            "OBSERVATOIRE_ENV": "production",
-            "SECRET_KEY": secrets.token_urlsafe(50),
-            "ALLOWED_HOSTS": "127.0.0.1",
-            "SECURE_SSL_REDIRECT": "false",
-            "LOG_LEVEL": "WARNING",
-        }
-    )
-    os.environ.setdefault("DEMO_MODE", "true")
+    os.environ.update(production_env())
     try:
         if args.server:
             serve_and_measure(args, redis.pid if redis else None)

@@ -25,6 +25,8 @@ import time
 from pathlib import Path
 from urllib.parse import urlencode
 
+from load import production_env  # bench/ is this script's folder, first on sys.path
+
 REPO = Path(__file__).resolve().parents[1]
 
 
@@ -34,17 +36,7 @@ def main() -> None:
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--sql", action="store_true", help="print the queries of one save")
     args = parser.parse_args()
-    os.environ.update(
-        {
-            "DJANGO_SETTINGS_MODULE": "observatoire.settings",
-            "OBSERVATOIRE_ENV": "production",
-            "SECRET_KEY": secrets.token_urlsafe(50),
-            "ALLOWED_HOSTS": "127.0.0.1",
-            "SECURE_SSL_REDIRECT": "false",
-            "LOG_LEVEL": "WARNING",
-            "DEMO_MODE": "true",
-        }
-    )
+    os.environ.update(production_env())
     sys.path.insert(0, str(REPO))
     sys.path.insert(0, str(REPO / "bench"))
     import django
