@@ -19,7 +19,7 @@ PAIRS = (
     "   lead(w.lexeme) OVER (ORDER BY p.position) AS next,"
     "   lead(p.weight) OVER (ORDER BY p.position) AS next_weight"
     "   FROM unnest(document) AS w, unnest(w.positions, w.weights) AS p(position, weight)"
-    "   WHERE strpos(w.lexeme, ' ') = 0) AS words"
+    "   WHERE strpos(w.lexeme, ' ') = 0 AND strpos(w.lexeme, '-') = 0) AS words"
     " WHERE next_weight = weight $$"
 )
 PHRASE = (

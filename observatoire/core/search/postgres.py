@@ -29,8 +29,10 @@ NO_LIMIT = "ALL"
 # A document with its pairs of consecutive words added as lexemes (stop words skipped, as
 # a phrase skips them), each at its first word's position and weight: none across fields
 # of different weights, and no pair of pairs (their lexemes hold a space, a word's never
-# does), so that indexing twice changes nothing. `observatoire_phrase` makes the tsquery
-# of a phrase from the same pairs: their AND (a single word: that word).
+# does), so that indexing twice changes nothing. A hyphenated word is paired by its parts
+# (its whole lexeme, 'video-surveil', is left out), as SQLite's words split it: « vidéo-
+# surveillance » and « vidéo surveillance » have the same pair. `observatoire_phrase` makes
+# the tsquery of a phrase from the same pairs: their AND (a single word: that word).
 PAIRS = (
     "CREATE OR REPLACE FUNCTION observatoire_pairs(document tsvector) RETURNS tsvector"
     " LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$"
@@ -41,7 +43,7 @@ PAIRS = (
     "   lead(w.lexeme) OVER (ORDER BY p.position) AS next,"
     "   lead(p.weight) OVER (ORDER BY p.position) AS next_weight"
     "   FROM unnest(document) AS w, unnest(w.positions, w.weights) AS p(position, weight)"
-    "   WHERE strpos(w.lexeme, ' ') = 0) AS words"
+    "   WHERE strpos(w.lexeme, ' ') = 0 AND strpos(w.lexeme, '-') = 0) AS words"
     " WHERE next_weight = weight $$"
 )
 PHRASE = (

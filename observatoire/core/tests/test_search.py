@@ -110,6 +110,11 @@ def test_phrase_needs_its_words_in_a_row(indexed):
     thesaurus = search.Thesaurus([["chatbot", "agent conversationnel"]], search.stems)
     widened = search.search(Authority.objects.all(), "chatbot", thesaurus)
     assert [a.name for a in widened] == ["Plaisir"]
+    spaced = AuthorityFactory(name="Lyon")
+    search.index(LABEL, spaced.pk, {"title": "Lyon", "body": "Caméras de vidéo surveillance."})
+    hyphen = search.Thesaurus([["vidéoprotection", "vidéo-surveillance"]], search.stems)
+    found = search.search(Authority.objects.all(), "vidéoprotection", hyphen)
+    assert [a.name for a in found] == ["Lyon"]  # a hyphenated term matches its words spaced
     apart = search.Thesaurus([["chatbot", "conversationnel répond"]], search.stems)
     assert names('"conversationnel demandes"') == []
     assert [a.name for a in search.search(Authority.objects.all(), "chatbot", apart)] == ["Plaisir"]
